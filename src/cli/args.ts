@@ -1,0 +1,242 @@
+/**
+ * A small declarative flag parser shared by every command: each command states its flags and
+ * positionals once, and gets parsing, validation with clear messages, and `--help` text from that.
+ */
+import { UsageError } from '../errors.js';
+
+export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
+
+/** One `--flag` a command accepts. */
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  description: string;
+  short?: string;
+  /** Placeholder shown in help, e.g. "FILE". */
+  value?: string;
+  default?: string | number | boolean;
+  /** Allowed values for string flags. */
+  choices?: readonly string[];
+  /** Lowest allowed value for numeric flags. */
+  min?: number;
+  max?: number;
+}
+
+/** One positional argument. */
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  optional?: boolean;
+  /** Takes every remaining argument. */
+  variadic?: boolean;
+}
+
+/** Where a command writes: the CLI passes process streams, tests pass buffers. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  /** True when stderr is a terminal (progress bars are drawn only then). */
+  isTTY: boolean;
+}
+
+/** A leaf command such as `ngram train`. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Longer text printed under the usage line of `--help`. */
+  details?: string;
+  flags: FlagSpec[];
+  positionals: PositionalSpec[];
+  /** Whether the global `--json` flag means something here. */
+  json?: boolean;
+  run(args: ParsedArgs, io: CliIO): Promise<number | void>;
+}
+
+/** A group such as `ngram` holding several commands, or a single top-level command. */
+export interface CommandGroup {
+  name: string;
+  summary: string;
+  commands?: CommandSpec[];
+  command?: CommandSpec;
+}
+
+/** Parsed flags and positionals, typed by accessor. */
+export class ParsedArgs {
+  constructor(
+    readonly flags: Map<string, string | number | boolean>,
+    readonly positionals: Map<string, string | string[]>,
+    readonly json: boolean,
+  ) {}
+
+  /** A string flag, or undefined when neither given nor defaulted. */
+  string(name: string): string | undefined {
+    const v = this.flags.get(name);
+    return v === undefined ? undefined : String(v);
+  }
+
+  /** A numeric flag, or undefined. */
+  number(name: string): number | undefined {
+    const v = this.flags.get(name);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** A boolean flag (false when absent). */
+  bool(name: string): boolean {
+    return this.flags.get(name) === true;
+  }
+
+  /** A positional argument, or undefined when optional and absent. */
+  positional(name: string): string | undefined {
+    const v = this.positionals.get(name);
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  /** A variadic positional (empty when absent). */
+  rest(name: string): string[] {
+    const v = this.positionals.get(name);
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  }
+}
+
+const HELP: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'show this help' };
+const JSON_FLAG: FlagSpec = { name: 'json', type: 'boolean', description: 'print machine-readable JSON' };
+
+/** Parses argv for one command; throws UsageError with a precise message on any mistake. */
+export function parseArgs(
+  spec: CommandSpec,
+  argv: readonly string[],
+  commandPath: string,
+): ParsedArgs | 'help' {
+  const all = [...spec.flags, HELP, ...(spec.json ? [JSON_FLAG] : [])];
+  const byName = new Map(all.map((f) => [f.name, f]));
+  const byShort = new Map(all.filter((f) => f.short).map((f) => [f.short as string, f]));
+  const flags = new Map<string, string | number | boolean>();
+  const rawPositionals: string[] = [];
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      rawPositionals.push(...argv.slice(i + 1));
+      break;
+    }
+    let flag: FlagSpec | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
+      flag = byName.get(name);
+      if (!flag && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean') {
+        flags.set(name.slice(3), false);
+        continue;
+      }
+      if (!flag) throw new UsageError(`unknown flag --${name} for '${commandPath}'`, suggest(name, all));
+    } else if (arg.startsWith('-') && arg.length === 2 && !/[0-9]/.test(arg[1])) {
+      flag = byShort.get(arg[1]);
+      if (!flag) throw new UsageError(`unknown flag ${arg} for '${commandPath}'`);
+    } else {
+      rawPositionals.push(arg);
+      continue;
+    }
+    if (flag.type === 'boolean') {
+      if (inline !== undefined && !['true', 'false'].includes(inline)) {
+        throw new UsageError(`--${flag.name} is a switch; write --${flag.name} or --no-${flag.name}`);
+      }
+      flags.set(flag.name, inline === undefined ? true : inline === 'true');
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      if (i + 1 >= argv.length)
+        throw new UsageError(`--${flag.name} needs a value (${flag.value ?? flag.type})`);
+      value = argv[++i];
+    }
+    flags.set(flag.name, convert(flag, value));
+  }
+  if (flags.get('help') === true) return 'help';
+
+  for (const f of all) {
+    if (!flags.has(f.name) && f.default !== undefined) flags.set(f.name, f.default);
+  }
+  const positionals = new Map<string, string | string[]>();
+  let k = 0;
+  for (const p of spec.positionals) {
+    if (p.variadic) {
+      positionals.set(p.name, rawPositionals.slice(k));
+      if (!p.optional && k >= rawPositionals.length)
+        throw new UsageError(`missing ${p.name} for '${commandPath}'`);
+      k = rawPositionals.length;
+    } else if (k < rawPositionals.length) {
+      positionals.set(p.name, rawPositionals[k++]);
+    } else if (!p.optional) {
+      throw new UsageError(`missing ${p.name} for '${commandPath}'`);
+    }
+  }
+  if (k < rawPositionals.length) {
+    throw new UsageError(`unexpected argument '${rawPositionals[k]}' for '${commandPath}'`);
+  }
+  return new ParsedArgs(flags, positionals, flags.get('json') === true);
+}
+
+function convert(flag: FlagSpec, value: string): string | number {
+  if (flag.type === 'string') {
+    if (flag.choices && !flag.choices.includes(value)) {
+      throw new UsageError(`--${flag.name} must be one of ${flag.choices.join(', ')} (got '${value}')`);
+    }
+    return value;
+  }
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError(`--${flag.name} needs a number (got '${value}')`);
+  }
+  if (flag.type === 'integer' && !Number.isInteger(n)) {
+    throw new UsageError(`--${flag.name} needs a whole number (got '${value}')`);
+  }
+  if (flag.min !== undefined && n < flag.min)
+    throw new UsageError(`--${flag.name} must be at least ${flag.min} (got ${n})`);
+  if (flag.max !== undefined && n > flag.max)
+    throw new UsageError(`--${flag.name} must be at most ${flag.max} (got ${n})`);
+  return n;
+}
+
+function suggest(name: string, flags: FlagSpec[]): string | undefined {
+  const close = flags.find((f) => f.name.startsWith(name) || name.startsWith(f.name));
+  return close ? `did you mean --${close.name}?` : undefined;
+}
+
+/** Renders `--help` for one command. */
+export function commandHelp(spec: CommandSpec, commandPath: string): string {
+  const pos = spec.positionals
+    .map((p) => {
+      const n = p.variadic ? `${p.name}...` : p.name;
+      return p.optional ? `[${n}]` : n;
+    })
+    .join(' ');
+  const lines = [`Usage: lmkit ${commandPath} [flags]${pos ? ' ' + pos : ''}`, '', spec.summary];
+  if (spec.details) lines.push('', spec.details);
+  if (spec.positionals.length) {
+    lines.push('', 'Arguments:');
+    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(24)} ${p.description}`);
+  }
+  lines.push('', 'Flags:');
+  for (const f of [...spec.flags, ...(spec.json ? [JSON_FLAG] : []), HELP]) {
+    const head = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.type === 'boolean' ? '' : ` ${f.value ?? f.type.toUpperCase()}`}`;
+    const extra = [
+      f.choices ? `one of ${f.choices.join('|')}` : '',
+      f.default !== undefined && f.type !== 'boolean' ? `default ${f.default}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  ${head.padEnd(24)} ${f.description}${extra ? ` (${extra})` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Renders `--help` for a group of commands. */
+export function groupHelp(group: CommandGroup): string {
+  const lines = [`Usage: lmkit ${group.name} <command> [flags]`, '', group.summary, '', 'Commands:'];
+  for (const c of group.commands ?? []) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  lines.push('', `Run 'lmkit ${group.name} <command> --help' for the flags of each.`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,4 @@
+/** The table of command groups `lmkit` knows; each group lives in its own file under src/cli/. */
+import type { CommandGroup } from './args.js';
+
+export const COMMANDS: CommandGroup[] = [];

@@ -1,0 +1,111 @@
+/** Entry point of the `lmkit` command: finds the command, parses its flags, runs it, reports errors. */
+import { readFileSync } from 'node:fs';
+import { LmkitError, UsageError } from '../errors.js';
+import { commandHelp, groupHelp, parseArgs, type CliIO, type CommandGroup } from './args.js';
+import { COMMANDS } from './commands.js';
+
+/** Runs `lmkit` with the given arguments and returns the process exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`lmkit ${version()}\n`);
+    return 0;
+  }
+  const group = COMMANDS.find((g) => g.name === name);
+  if (!group) throw new UsageError(`unknown command '${name}'`, `run 'lmkit --help' to see the commands`);
+  if (group.command) return runCommand(group, group.command, rest, name, io);
+
+  const [sub, ...args] = rest;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout.write(groupHelp(group));
+    return sub === undefined ? 2 : 0;
+  }
+  const command = group.commands?.find((c) => c.name === sub);
+  if (!command) {
+    throw new UsageError(
+      `unknown command 'lmkit ${name} ${sub}'`,
+      `run 'lmkit ${name} --help' to see its commands`,
+    );
+  }
+  return runCommand(group, command, args, `${name} ${sub}`, io);
+}
+
+async function runCommand(
+  _group: CommandGroup,
+  command: NonNullable<CommandGroup['command']>,
+  args: readonly string[],
+  path: string,
+  io: CliIO,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(command, args, path);
+  } catch (err) {
+    if (err instanceof UsageError && !err.hint) {
+      throw new UsageError(err.message, `run 'lmkit ${path} --help' for usage`);
+    }
+    throw err;
+  }
+  if (parsed === 'help') {
+    io.stdout.write(commandHelp(command, path));
+    return 0;
+  }
+  const code = await command.run(parsed, io);
+  return code ?? 0;
+}
+
+function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof LmkitError) {
+    io.stderr.write(`lmkit: error: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EPIPE') return 0;
+  io.stderr.write(`lmkit: internal error (please report it): ${e?.stack ?? String(err)}\n`);
+  return 70;
+}
+
+function topHelp(): string {
+  const lines = [
+    `lmkit ${version()}: from a raw text corpus to your own ChatGPT-style assistant.`,
+    '',
+    'Usage: lmkit <command> [flags]',
+    '',
+    'Commands:',
+  ];
+  for (const g of COMMANDS) lines.push(`  ${g.name.padEnd(12)} ${g.summary}`);
+  lines.push('', "Run 'lmkit <command> --help' for more. Add --json where output is data.");
+  return lines.join('\n') + '\n';
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The CLI's real streams. */
+export function processIO(): CliIO {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    isTTY: !!process.stderr.isTTY,
+  };
+}
