@@ -226,7 +226,7 @@ function contextRow(model: BackoffModel, ids: number[]): number {
     );
     const state = new ScoreState(k);
     for (let j = 0; j < k - 1; j++) lower.advance(state, ids[j], state);
-    const { log10p } = lower.score(state, ids[k - 1], new ScoreState(k));
+    const log10p = lower.score(state, ids[k - 1], new ScoreState(k));
     row = model.tables[k].findOrInsert(row, ids[k - 1]);
     setEntry(model, k, row, log10p, 0);
   }

@@ -38,16 +38,12 @@ export class ScoreState {
   }
 }
 
-/** The result of scoring one word: log10 probability and the length of the matched n-gram. */
-export interface WordScore {
-  log10p: number;
-  matched: number;
-}
-
 /** A backoff n-gram model: vocabulary, per-order tables, log10 probabilities and backoffs. */
 export class BackoffModel {
   /** log10 of the backoff charged per unseen context (0 except for stupid backoff). */
   missingContextBackoff = 0;
+  /** Length of the n-gram matched by the last call to `score`. */
+  lastMatched = 0;
   private children: (ChildIndex | undefined)[] = [];
   private unigramProb?: Float64Array;
   private readonly found: Int32Array;
@@ -79,8 +75,11 @@ export class BackoffModel {
     return s;
   }
 
-  /** Scores word id `w` after `state` and writes the state after it into `out` (may be `state`). */
-  score(state: ScoreState, w: number, out: ScoreState): WordScore {
+  /**
+   * Returns log10 p(w | state) for word id `w` and writes the state after it into `out` (may be
+   * `state`); the length of the n-gram that matched is left in `lastMatched`.
+   */
+  score(state: ScoreState, w: number, out: ScoreState): number {
     const rows = state.rows;
     const len = state.len;
     const found = this.found;
@@ -106,7 +105,8 @@ export class BackoffModel {
     const newLen = Math.min(len + 1, this.order - 1);
     for (let k = 1; k <= newLen; k++) out.rows[k] = k <= matched ? found[k] : -1;
     out.len = newLen;
-    return { log10p, matched };
+    this.lastMatched = matched;
+    return log10p;
   }
 
   /** Moves `state` past word `w` without scoring it (e.g. past `<s>` or a prompt). */
