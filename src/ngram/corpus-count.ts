@@ -5,7 +5,7 @@
  */
 import { LmkitError } from '../errors.js';
 import { GrowableInt32, NGramTable } from './ngram-table.js';
-import { BOS, BOS_WORD, EOS, EOS_WORD, NGramVocabulary, UNK_WORD } from './vocabulary.js';
+import { BOS, BOS_WORD, EOS, EOS_WORD, NGramVocabulary, UNK, UNK_WORD } from './vocabulary.js';
 
 /** Raw counts of every n-gram of orders 1..N. Row r of order 1 is word id r. */
 export interface NGramCounts {
@@ -20,6 +20,8 @@ export interface NGramCounts {
 export interface CountOptions {
   /** Replace `<s>`, `</s>`, `<unk>` found in the text by nothing (KenLM's --skip_symbols) instead of failing. */
   skipSymbols?: boolean;
+  /** Count `<unk>` in the text as the unknown-word token (text whose rare words were already replaced). */
+  unkInText?: boolean;
 }
 
 /** Counts the n-grams of orders 1..order in sentences given as arrays of tokens. */
@@ -45,6 +47,10 @@ export function countNGrams(
     let len = 0;
     ids[len++] = BOS;
     for (const t of tokens) {
+      if (t === UNK_WORD && options.unkInText) {
+        ids[len++] = UNK;
+        continue;
+      }
       if (t === BOS_WORD || t === EOS_WORD || t === UNK_WORD) {
         if (options.skipSymbols) continue;
         throw new LmkitError(`line ${lineNo} contains the reserved token ${t}`, {

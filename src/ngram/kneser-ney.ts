@@ -5,7 +5,7 @@
  *
  *   u(w|h) = (a(hw) − D(a(hw))) / Σx a(hx)           γ(h) = Σx D(a(hx)) / Σx a(hx)
  *   p(w)   = u(w) + γ(ε) / |V|                        p(w|h) = u(w|h) + γ(h) · p(w|h')
- * and the backoff weight of a context h is γ(h).
+ * and the backoff weight of a context h is γ(h); n-grams that are no context (e.g. ending in `</s>`) get 0.
  */
 import { LmkitError } from '../errors.js';
 import { adjustCounts } from './adjust-counts.js';
@@ -19,7 +19,7 @@ import {
   type Discount,
 } from './discounts.js';
 import { NGramTable } from './ngram-table.js';
-import { BOS, EOS, UNK } from './vocabulary.js';
+import { BOS } from './vocabulary.js';
 
 export interface KneserNeyOptions {
   /** Explicit discounts per order (index 0 = unigrams); the last entry repeats for higher orders. */
@@ -163,9 +163,6 @@ function toBackoffModel(
     backoff.push(backoffColumn(gamma[n], kept, (row) => oldRows[row], n < order));
     remap = rowOf;
   }
-  // N-grams ending in </s> or <unk> never serve as contexts: their backoff stays 0.
-  backoff[1][EOS] = 0;
-  backoff[1][UNK] = 0;
   return new BackoffModel(order, vocab, tables, logProb, backoff, { estimator: 'kn', level: 'word' });
 }
 

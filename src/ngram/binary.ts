@@ -1,0 +1,139 @@
+/**
+ * lmkit's binary n-gram format: the model's arrays as they sit in memory, so loading is one read and
+ * a few typed-array views (no parsing, no hashing). Little-endian, 4-byte aligned:
+ *
+ *   "LMKITNG1" | u32 header length | JSON header | vocabulary (words separated by NUL)
+ *   order 1:   log10 p (f32 × |V|) | backoff (f32 × |V|, below the top order)
+ *   order n≥2: prefix row (i32) | word id (i32) | hash slots (i32) | log10 p (f32) | backoff (f32, below the top)
+ *
+ * Per stored n-gram that is 16 bytes plus 4–8 for the hash slots, against 30–60 bytes of ARPA text.
+ */
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { LmkitError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { BackoffModel, type ModelInfo } from './backoff-model.js';
+import { NGramTable } from './ngram-table.js';
+import { NGramVocabulary } from './vocabulary.js';
+
+const MAGIC = 'LMKITNG1';
+
+interface Header {
+  version: 1;
+  order: number;
+  info: ModelInfo;
+  missingContextBackoff: number;
+  vocabBytes: number;
+  sizes: number[];
+  slots: number[];
+}
+
+/** True when the bytes start like an lmkit binary n-gram model. */
+export function isBinaryModel(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') === MAGIC;
+}
+
+/** Writes `model` in the binary format at `path` (atomically). */
+export function writeBinary(model: BackoffModel, path: string): void {
+  const { order } = model;
+  const vocab = Buffer.from(model.vocab.words.join('\0'), 'utf8');
+  const header: Header = {
+    version: 1,
+    order,
+    info: model.info,
+    missingContextBackoff: model.missingContextBackoff,
+    vocabBytes: vocab.length,
+    sizes: Array.from({ length: order }, (_, i) => model.size(i + 1)),
+    slots: Array.from({ length: order }, (_, i) => (i === 0 ? 0 : model.tables[i + 1].slots.length)),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const start = Buffer.alloc(12);
+  start.write(MAGIC, 0, 'latin1');
+  start.writeUInt32LE(json.length, 8);
+  const chunks: Uint8Array[] = [start, json, pad(12 + json.length), vocab, pad(vocab.length)];
+  for (let n = 1; n <= order; n++) {
+    if (n > 1) {
+      const t = model.tables[n];
+      chunks.push(
+        bytesOf(t.prefix.subarray(0, t.size)),
+        bytesOf(t.word.subarray(0, t.size)),
+        bytesOf(t.slots),
+      );
+    }
+    chunks.push(bytesOf(model.logProb[n]));
+    if (n < order) chunks.push(bytesOf(model.backoff[n]));
+  }
+  writeFileAtomic(path, chunks);
+}
+
+/** Reads a binary model written by `writeBinary`. */
+export function readBinary(path: string, bytes: Buffer = readFileSync(path)): BackoffModel {
+  if (endianness() !== 'LE')
+    throw new LmkitError('binary n-gram models need a little-endian machine; use the ARPA file');
+  if (!isBinaryModel(bytes)) throw new LmkitError(`${path} is not an lmkit binary n-gram model`);
+  const fail = (what: string): never => {
+    throw new LmkitError(`${path}: ${what}`, {
+      hint: 'the file is truncated or damaged; write it again from the ARPA file',
+    });
+  };
+  if (bytes.length < 12) fail('too short');
+  const buf = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+  const jsonLen = buf.readUInt32LE(8);
+  if (12 + jsonLen > buf.length) fail('header runs past the end of the file');
+  let header: Header;
+  try {
+    header = JSON.parse(buf.toString('utf8', 12, 12 + jsonLen)) as Header;
+  } catch {
+    return fail('header is not valid JSON');
+  }
+  if (header.version !== 1) fail(`format version ${header.version} is newer than this lmkit understands`);
+  let off = align(12 + jsonLen);
+  if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
+  const vocab = NGramVocabulary.fromWords(buf.toString('utf8', off, off + header.vocabBytes).split('\0'));
+  off = align(off + header.vocabBytes);
+  const { order } = header;
+  if (vocab.size !== header.sizes[0])
+    fail(`vocabulary has ${vocab.size} words, header says ${header.sizes[0]}`);
+
+  const i32 = (count: number): Int32Array => {
+    if (off + count * 4 > buf.length)
+      fail(`data ends early (needs ${off + count * 4} bytes, has ${buf.length})`);
+    const a = new Int32Array(buf.buffer, buf.byteOffset + off, count);
+    off += count * 4;
+    return a;
+  };
+  const f32 = (count: number): Float32Array =>
+    new Float32Array(i32(count).buffer, buf.byteOffset + off - count * 4, count);
+  const tables: NGramTable[] = [new NGramTable(1), new NGramTable(1)];
+  const logProb: Float32Array[] = [new Float32Array(0)];
+  const backoff: Float32Array[] = [new Float32Array(0)];
+  for (let n = 1; n <= order; n++) {
+    const size = header.sizes[n - 1];
+    if (n > 1) {
+      const prefix = i32(size);
+      const word = i32(size);
+      const slots = i32(header.slots[n - 1]);
+      if (slots.length & (slots.length - 1) || slots.length < size)
+        fail(`bad hash table size for order ${n}`);
+      tables.push(NGramTable.fromArrays(prefix, word, slots));
+    }
+    logProb.push(f32(size));
+    backoff.push(n < order ? f32(size) : new Float32Array(0));
+  }
+  if (off !== buf.length) fail(`${buf.length - off} unexpected bytes after the data`);
+  const model = new BackoffModel(order, vocab, tables, logProb, backoff, header.info);
+  model.missingContextBackoff = header.missingContextBackoff;
+  return model;
+}
+
+function bytesOf(a: Int32Array | Float32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function align(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function pad(n: number): Uint8Array {
+  return new Uint8Array(align(n) - n);
+}

@@ -1,0 +1,98 @@
+/** Trains an n-gram model of any order with any of the estimators, from sentences of text. */
+import { LmkitError } from '../errors.js';
+import { estimateAddK } from './add-k.js';
+import type { BackoffModel } from './backoff-model.js';
+import { countNGrams } from './corpus-count.js';
+import type { Discount } from './discounts.js';
+import { estimateKneserNey } from './kneser-ney.js';
+import { estimateStupidBackoff } from './stupid-backoff.js';
+import { tokenizeSentence, type TokenLevel } from './tokenize.js';
+import { BOS, EOS } from './vocabulary.js';
+
+export type Smoothing = 'kn' | 'mle' | 'addk' | 'stupid';
+
+export interface NGramTrainOptions {
+  order: number;
+  smoothing: Smoothing;
+  level?: TokenLevel;
+  /** add-k constant (default 1: Laplace). */
+  k?: number;
+  /** stupid backoff factor (default 0.4). */
+  alpha?: number;
+  /** Kneser-Ney: count pruning thresholds per order. */
+  prune?: number[];
+  /** Kneser-Ney: explicit discounts per order. */
+  discounts?: Discount[];
+  /** Kneser-Ney: discounts for orders whose estimate fails. */
+  fallback?: Discount;
+  /** Drop `<s>`, `</s>`, `<unk>` found in the text instead of failing. */
+  skipSymbols?: boolean;
+  /** Treat `<unk>` in the text as the unknown-word token (e.g. the Bengio split) instead of failing. */
+  unkInText?: boolean;
+}
+
+/** Counts the sentences and estimates a model; warnings are things the user should know. */
+export function trainNGram(
+  sentences: Iterable<string>,
+  options: NGramTrainOptions,
+): { model: BackoffModel; warnings: string[] } {
+  const level = options.level ?? 'word';
+  if (!Number.isInteger(options.order) || options.order < 1) {
+    throw new LmkitError(`the n-gram order must be a whole number ≥ 1 (got ${options.order})`);
+  }
+  if (options.prune?.length && options.smoothing !== 'kn') {
+    throw new LmkitError('--prune applies to Kneser-Ney models only (--smoothing kn)');
+  }
+  const counts = countNGrams(
+    mapIter(sentences, (s) => tokenizeSentence(s, level)),
+    options.order,
+    {
+      skipSymbols: options.skipSymbols,
+      unkInText: options.unkInText,
+    },
+  );
+  let words = 0;
+  for (let w = 0; w < counts.vocab.size; w++) if (w !== BOS) words += counts.counts[1][w];
+  words -= counts.counts[1][EOS];
+  if (words === 0)
+    throw new LmkitError('the training text has no words', { hint: 'check the file is not empty' });
+
+  let model: BackoffModel;
+  let warnings: string[] = [];
+  switch (options.smoothing) {
+    case 'kn': {
+      const est = estimateKneserNey(counts, options);
+      model = est.model;
+      warnings = est.warnings;
+      model.info.details = {
+        discounts: est.discounts,
+        ...(options.prune?.length ? { prune: options.prune } : {}),
+      };
+      break;
+    }
+    case 'mle':
+      model = estimateAddK(counts, 0);
+      break;
+    case 'addk': {
+      const k = options.k ?? 1;
+      if (!(k > 0)) throw new LmkitError(`add-k needs k > 0 (got ${k}); use --smoothing mle for k = 0`);
+      model = estimateAddK(counts, k);
+      break;
+    }
+    case 'stupid': {
+      const alpha = options.alpha ?? 0.4;
+      if (!(alpha > 0 && alpha <= 1))
+        throw new LmkitError(`stupid backoff needs 0 < alpha ≤ 1 (got ${alpha})`);
+      model = estimateStupidBackoff(counts, alpha);
+      break;
+    }
+    default:
+      throw new LmkitError(`unknown smoothing '${String(options.smoothing)}'; use kn, mle, addk or stupid`);
+  }
+  model.info.level = level;
+  return { model, warnings };
+}
+
+function* mapIter<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of items) yield f(t);
+}
