@@ -1,4 +1,5 @@
 /** The table of command groups `lmkit` knows; each group lives in its own file under src/cli/. */
 import type { CommandGroup } from './args.js';
+import { DATA } from './data.js';
 
-export const COMMANDS: CommandGroup[] = [];
+export const COMMANDS: CommandGroup[] = [DATA];
