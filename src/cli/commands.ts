@@ -1,5 +1,6 @@
 /** The table of command groups `lmkit` knows; each group lives in its own file under src/cli/. */
 import type { CommandGroup } from './args.js';
 import { DATA } from './data.js';
+import { DOCTOR } from './doctor.js';
 
-export const COMMANDS: CommandGroup[] = [DATA];
+export const COMMANDS: CommandGroup[] = [DATA, DOCTOR];

@@ -6,6 +6,7 @@ import { getDataset, isDatasetName, listDatasets } from './datasets.js';
 import { toSentences, TEXT_FORMATS, type TextFormat } from './sentences.js';
 import { selectSplit, SPLIT_NAMES, SPLIT_SCHEMES, type SplitName, type SplitScheme } from './splits.js';
 import { readTextFile } from './text-file.js';
+import { splitRegex } from '../tokenizers/word.js';
 
 /** How {@link loadSentences} prepares a corpus. */
 export interface LoadOptions {
@@ -17,13 +18,15 @@ export interface LoadOptions {
   lowercase?: boolean;
   /** The classic cleaning recipe (lowercase, letters only, words of 3+ letters); emptied sentences are dropped. */
   clean?: boolean;
+  /** Split punctuation off words with the regex pre-tokenizer and join tokens with single spaces. */
+  tokenize?: boolean;
   /** How a file holds sentences (default auto); ignored for datasets. */
   format?: TextFormat;
 }
 
 /**
  * Loads sentences from `source`: a file path when a file of that name exists, else a dataset name.
- * Cleaning or lowercasing comes first, then the split (sentences keep their corpus index, so
+ * Tokenizing, cleaning or lowercasing come first, then the split (sentences keep their corpus index, so
  * sentences that cleaning empties are dropped only after splitting).
  */
 export async function loadSentences(source: string, opts: LoadOptions = {}): Promise<string[]> {
@@ -47,6 +50,7 @@ export async function loadSentences(source: string, opts: LoadOptions = {}): Pro
   }
   if (opts.splitScheme !== undefined)
     scheme = checkChoice('scheme', opts.splitScheme, SPLIT_SCHEMES) as SplitScheme;
+  if (opts.tokenize) sentences = sentences.map((s) => splitRegex(s).join(' '));
   if (opts.clean) sentences = sentences.map(classicClean);
   else if (opts.lowercase) sentences = sentences.map(lowercase);
   const selected = selectSplit(sentences, scheme, split);

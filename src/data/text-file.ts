@@ -9,7 +9,7 @@ import { LmkitError } from '../errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
-/** Reads `path` as UTF-8 text (gunzipping it when it starts with the gzip magic bytes 1f 8b). */
+/** Reads `path` as UTF-8 text (gunzipped first when it starts with the gzip magic bytes 1f 8b; error offsets then count decompressed bytes). */
 export async function readTextFile(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {

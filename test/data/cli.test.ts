@@ -76,6 +76,12 @@ describe('lmkit data', () => {
     },
   );
 
+  it('install knows what is already there', async () => {
+    const r = await runCli(['data', 'install', 'brown']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /brown is already installed/);
+  });
+
   it('errors are one line with a non-zero exit code', async () => {
     for (const args of [
       ['data', 'show', 'nope'],

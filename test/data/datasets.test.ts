@@ -7,7 +7,7 @@ import { parseFortunes, stripAnsi } from '../../src/data/chinese.js';
 import { getDataset, listDatasets, measure } from '../../src/data/datasets.js';
 import { loadSentences } from '../../src/data/load.js';
 import { LmkitError } from '../../src/errors.js';
-import { sharedTestdata } from '../helpers/paths.js';
+import { sharedTestdata, tempDir } from '../helpers/paths.js';
 
 describe('brown', () => {
   it('has 57,340 sentences and 1,161,192 tokens, as its metadata says', async () => {
@@ -77,6 +77,20 @@ describe('Chinese datasets', () => {
       },
     );
   }
+
+  it('tang, when not in the cache, says how to install it', async () => {
+    const saved = process.env.LMKIT_CACHE;
+    process.env.LMKIT_CACHE = tempDir();
+    try {
+      assert.equal(getDataset('tang').installed(), false);
+      await assert.rejects(getDataset('tang').sentences(), (err: LmkitError) =>
+        /lmkit data install tang/.test(err.hint ?? ''),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.LMKIT_CACHE;
+      else process.env.LMKIT_CACHE = saved;
+    }
+  });
 
   it(
     'a missing fortunes-zh says how to install it',

@@ -17,6 +17,14 @@ describe('loadSentences', () => {
     ]);
   });
 
+  it('tokenizes raw text before splitting when asked', async () => {
+    const first = (await loadSentences('sotu', { tokenize: true, lowercase: true }))[1];
+    assert.equal(
+      first,
+      'the abundant fruits of another year have blessed our country with plenty and with the means of a flourishing commerce .',
+    );
+  });
+
   it('a file path wins over a dataset of the same name, a directory does not', async () => {
     const dir = tempDir();
     const cwd = process.cwd();

@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "lmkit",
+      "sources": [
+        "native/module.cc",
+        "native/blas.cc",
+        "native/pointwise.cc",
+        "native/attention.cc",
+        "native/recurrent.cc"
+      ],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-std=c++17", "-Wall"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}

@@ -1,0 +1,128 @@
+// Argument helpers shared by every kernel: typed-array access with type checks, scalar reads, and
+// bounds checks that run before any kernel touches memory.
+#pragma once
+#include <node_api.h>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace lmkit {
+
+// Thrown inside a kernel entry point; converted to a JS RangeError/TypeError by `guard`.
+struct ArgError {
+  std::string message;
+  bool type;
+};
+
+[[noreturn]] inline void fail(const std::string& msg, bool type = false) { throw ArgError{msg, type}; }
+
+struct F32 {
+  float* p;
+  int64_t len;
+};
+struct I32 {
+  int32_t* p;
+  int64_t len;
+};
+
+// Reads all call arguments into argv (at most N).
+template <size_t N>
+struct Args {
+  napi_env env;
+  napi_value argv[N];
+  size_t argc = N;
+  Args(napi_env e, napi_callback_info info) : env(e) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    if (argc < N) fail("expected " + std::to_string(N) + " arguments, got " + std::to_string(argc), true);
+  }
+  bool isNull(size_t i) const {
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    return t == napi_null || t == napi_undefined;
+  }
+  F32 f32(size_t i, const char* name) const {
+    bool is = false;
+    napi_is_typedarray(env, argv[i], &is);
+    if (!is) fail(std::string(name) + " must be a Float32Array", true);
+    napi_typedarray_type type;
+    size_t length;
+    void* data;
+    napi_value ab;
+    size_t off;
+    napi_get_typedarray_info(env, argv[i], &type, &length, &data, &ab, &off);
+    if (type != napi_float32_array) fail(std::string(name) + " must be a Float32Array", true);
+    return F32{static_cast<float*>(data), static_cast<int64_t>(length)};
+  }
+  F32 f32OrNull(size_t i, const char* name) const { return isNull(i) ? F32{nullptr, 0} : f32(i, name); }
+  I32 i32(size_t i, const char* name) const {
+    bool is = false;
+    napi_is_typedarray(env, argv[i], &is);
+    if (!is) fail(std::string(name) + " must be an Int32Array", true);
+    napi_typedarray_type type;
+    size_t length;
+    void* data;
+    napi_value ab;
+    size_t off;
+    napi_get_typedarray_info(env, argv[i], &type, &length, &data, &ab, &off);
+    if (type != napi_int32_array) fail(std::string(name) + " must be an Int32Array", true);
+    return I32{static_cast<int32_t*>(data), static_cast<int64_t>(length)};
+  }
+  int64_t int64(size_t i, const char* name) const {
+    double d;
+    if (napi_get_value_double(env, argv[i], &d) != napi_ok) fail(std::string(name) + " must be a number", true);
+    int64_t v = static_cast<int64_t>(d);
+    if (static_cast<double>(v) != d) fail(std::string(name) + " must be an integer", true);
+    return v;
+  }
+  int64_t count(size_t i, const char* name) const {
+    int64_t v = int64(i, name);
+    if (v < 0) fail(std::string(name) + " must not be negative");
+    return v;
+  }
+  double num(size_t i, const char* name) const {
+    double d;
+    if (napi_get_value_double(env, argv[i], &d) != napi_ok) fail(std::string(name) + " must be a number", true);
+    return d;
+  }
+  bool flag(size_t i) const {
+    bool b = false;
+    napi_get_value_bool(env, argv[i], &b);
+    return b;
+  }
+};
+
+// Fails unless `a` holds at least `need` elements.
+template <typename A>
+inline void needLen(const A& a, int64_t need, const char* name) {
+  if (need > a.len)
+    fail(std::string(name) + " has " + std::to_string(a.len) + " elements, the kernel needs " +
+         std::to_string(need));
+}
+
+// Runs a kernel body, turning ArgError into a thrown JS error; returns undefined or the body's value.
+template <typename F>
+napi_value guard(napi_env env, F body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    if (e.type)
+      napi_throw_type_error(env, nullptr, e.message.c_str());
+    else
+      napi_throw_range_error(env, nullptr, e.message.c_str());
+    return nullptr;
+  }
+}
+
+inline napi_value undefinedValue(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+void defineFunction(napi_env env, napi_value exports, const char* name, napi_callback cb);
+void registerBlas(napi_env env, napi_value exports);
+void registerPointwise(napi_env env, napi_value exports);
+void registerAttention(napi_env env, napi_value exports);
+void registerRecurrent(napi_env env, napi_value exports);
+
+}  // namespace lmkit
