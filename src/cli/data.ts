@@ -28,6 +28,7 @@ const PREPARE_FLAGS: FlagSpec[] = [
     choices: SPLIT_SCHEMES,
     description: 'split protocol (default: bengio for brown, mod10 otherwise)',
   },
+  { name: 'tokenize', type: 'boolean', description: 'split punctuation off words (regex pre-tokenizer)' },
   { name: 'lowercase', type: 'boolean', description: 'lowercase every sentence' },
   {
     name: 'clean',
@@ -48,6 +49,7 @@ function prepareOptions(args: ParsedArgs) {
   return {
     split: args.string('split'),
     splitScheme: args.string('scheme'),
+    tokenize: args.bool('tokenize'),
     lowercase: args.bool('lowercase'),
     clean: args.bool('clean'),
     format: args.string('format') as TextFormat | undefined,
