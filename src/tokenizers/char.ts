@@ -33,10 +33,13 @@ export class CharTokenizer implements Tokenizer {
   /** Builds the vocabulary from training texts (default specials `<unk>`, `<s>`, `</s>`). */
   static train(texts: Iterable<string>, opts: VocabOptions = {}): CharTokenizer {
     function* chars() {
-      for (const t of texts) yield* t;
+      for (const t of texts) yield* splitChars(t);
     }
     return new CharTokenizer(
-      Vocabulary.fromTokens(chars(), { specials: [UNK_TOKEN, BOS_TOKEN, EOS_TOKEN], ...opts }),
+      Vocabulary.fromTokens(chars(), {
+        ...opts,
+        specials: opts.specials ?? [UNK_TOKEN, BOS_TOKEN, EOS_TOKEN],
+      }),
     );
   }
 

@@ -70,7 +70,10 @@ export class WordTokenizer implements Tokenizer {
     function* words() {
       for (const t of texts) yield* split(lowercase ? t.toLowerCase() : t);
     }
-    const vocab = Vocabulary.fromTokens(words(), { specials: [UNK_TOKEN, BOS_TOKEN, EOS_TOKEN], ...opts });
+    const vocab = Vocabulary.fromTokens(words(), {
+      ...opts,
+      specials: opts.specials ?? [UNK_TOKEN, BOS_TOKEN, EOS_TOKEN],
+    });
     return new WordTokenizer(vocab, preTokenizer, lowercase);
   }
 
