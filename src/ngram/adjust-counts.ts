@@ -16,25 +16,16 @@ export interface AdjustedCounts {
   adjusted: Int32Array[];
 }
 
-/** Finds every n-gram's suffix, then computes the adjusted counts a(g). */
+/** Marks the n-grams that start with `<s>`, then computes the adjusted counts a(g). */
 export function adjustCounts(counts: NGramCounts): AdjustedCounts {
-  const { order, tables } = counts;
-  const suffix: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
+  const { order, tables, suffix } = counts;
   const startsWithBos: Uint8Array[] = [new Uint8Array(0), new Uint8Array(counts.vocab.size)];
   startsWithBos[1][BOS] = 1;
   for (let n = 2; n <= order; n++) {
     const t = tables[n];
-    const suf = new Int32Array(t.size);
     const bos = new Uint8Array(t.size);
-    const lowerSuffix = suffix[n - 1];
     const lowerBos = startsWithBos[n - 1];
-    for (let r = 0; r < t.size; r++) {
-      const p = t.prefix[r];
-      // w2..wn = (w2..w(n-1)) + wn, found one order down.
-      suf[r] = n === 2 ? t.word[r] : tables[n - 1].find(lowerSuffix[p], t.word[r]);
-      bos[r] = lowerBos[p];
-    }
-    suffix.push(suf);
+    for (let r = 0; r < t.size; r++) bos[r] = lowerBos[t.prefix[r]];
     startsWithBos.push(bos);
   }
 
@@ -42,7 +33,7 @@ export function adjustCounts(counts: NGramCounts): AdjustedCounts {
   for (let n = 1; n <= order; n++) {
     const raw = counts.counts[n];
     if (n === order) {
-      adjusted.push(Int32Array.from(raw));
+      adjusted.push(raw); // the top order keeps its raw counts (shared, never modified)
       continue;
     }
     const a = new Int32Array(raw.length);

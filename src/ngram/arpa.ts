@@ -29,45 +29,95 @@ export function writeArpa(model: BackoffModel, path: string): void {
   writeFileAtomic(path, arpaChunks(model));
 }
 
-/** The ARPA text of a model, in chunks. */
-export function* arpaChunks(model: BackoffModel): Generator<string> {
-  const { order, vocab } = model;
+/** The ARPA text of a model, as chunks of UTF-8 bytes (no per-line strings: models have millions of lines). */
+export function* arpaChunks(model: BackoffModel): Generator<Uint8Array> {
+  const { order } = model;
+  const words = model.vocab.words.map((w) => Buffer.from(w, 'utf8'));
+  const longest = words.reduce((m, w) => Math.max(m, w.length), 0);
+  const sink = new ByteSink(Math.max(1 << 20, 4 * order * (longest + 1) + 256));
   let head = `# lmkit ${JSON.stringify(model.info)}\n\\data\\\n`;
   for (let n = 1; n <= order; n++) head += `ngram ${n}=${model.size(n)}\n`;
-  yield head;
-  const words = vocab.words;
-  let buf: string[] = [];
+  sink.text(head);
+  const ids = new Int32Array(order);
   for (let n = 1; n <= order; n++) {
-    yield `\n\\${n}-grams:\n`;
+    sink.text(`\n\\${n}-grams:\n`);
     const lp = model.logProb[n];
     const bo = model.backoff[n];
     const hasBackoff = n < order;
-    const text = n === 1 ? null : ngramText(model, n);
+    const roomNeeded = n * (longest + 1) + 64;
     for (let r = 0; r < model.size(n); r++) {
-      const ngram = text ? text[r] : words[r];
-      buf.push(hasBackoff ? `${fmt(lp[r])}\t${ngram}\t${fmt(bo[r])}\n` : `${fmt(lp[r])}\t${ngram}\n`);
-      if (buf.length >= 8192) {
-        yield buf.join('');
-        buf = [];
+      if (sink.free() < roomNeeded) yield sink.take();
+      // Walk the prefix rows down to the unigram to recover the words of this n-gram.
+      let row = r;
+      for (let k = n - 1; k >= 1; k--) {
+        const t = model.tables[k + 1];
+        ids[k] = t.word[row];
+        row = t.prefix[row];
       }
+      ids[0] = row;
+      sink.text(fmt(lp[r]));
+      for (let k = 0; k < n; k++) {
+        sink.byte(k === 0 ? TAB : SPACE);
+        sink.bytes(words[ids[k]]);
+      }
+      if (hasBackoff) {
+        sink.byte(TAB);
+        sink.text(fmt(bo[r]));
+      }
+      sink.byte(NEWLINE);
     }
-    yield buf.join('');
-    buf = [];
   }
-  yield '\n\\end\\\n';
+  sink.text('\n\\end\\\n');
+  yield sink.take();
+}
+
+const TAB = 9;
+const SPACE = 32;
+const NEWLINE = 10;
+
+/** A growable run of bytes handed out in chunks. */
+class ByteSink {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(private readonly size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  free(): number {
+    return this.buf.length - this.pos;
+  }
+
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
+  bytes(b: Buffer): void {
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+
+  text(s: string): void {
+    if (s.length * 3 > this.free()) this.grow(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.pos = 0;
+    return out;
+  }
+
+  private grow(extra: number): void {
+    const b = Buffer.allocUnsafe(this.buf.length + extra);
+    this.buf.copy(b, 0, 0, this.pos);
+    this.buf = b;
+  }
 }
 
 function fmt(v: number): string {
   return v <= LOG_ZERO || v === -Infinity ? '-99' : shortestFloat32(v);
-}
-
-/** The words of every n-gram of order n, space-separated, built from the prefix rows. */
-function ngramText(model: BackoffModel, n: number): string[] {
-  const lower = n === 2 ? model.vocab.words : ngramText(model, n - 1);
-  const t = model.tables[n];
-  const out = new Array<string>(t.size);
-  for (let r = 0; r < t.size; r++) out[r] = `${lower[t.prefix[r]]} ${model.vocab.words[t.word[r]]}`;
-  return out;
 }
 
 /** Reads an ARPA file (plain or gzip) into a backoff model. */
@@ -216,17 +266,11 @@ function contextRow(model: BackoffModel, ids: number[]): number {
       row = next;
       continue;
     }
-    const lower = new BackoffModel(
-      k - 1,
-      model.vocab,
-      model.tables,
-      model.logProb,
-      model.backoff,
-      model.info,
-    );
+    // Score w_k after w_1..w_(k-1) with what is read so far (the k-gram itself is not stored yet).
+    const sofar = new BackoffModel(k, model.vocab, model.tables, model.logProb, model.backoff, model.info);
     const state = new ScoreState(k);
-    for (let j = 0; j < k - 1; j++) lower.advance(state, ids[j], state);
-    const log10p = lower.score(state, ids[k - 1], new ScoreState(k));
+    for (let j = 0; j < k - 1; j++) sofar.advance(state, ids[j], state);
+    const log10p = sofar.score(state, ids[k - 1], new ScoreState(k));
     row = model.tables[k].findOrInsert(row, ids[k - 1]);
     setEntry(model, k, row, log10p, 0);
   }

@@ -15,6 +15,8 @@ export interface NGramCounts {
   tables: NGramTable[];
   /** counts[n][row] = raw count c(g) of the n-gram in that row (counts[1] is indexed by word id). */
   counts: Int32Array[];
+  /** suffix[n][row] = row (order n−1) of w2..wn, for n ≥ 2: the edge Kneser-Ney's continuation counts follow. */
+  suffix: Int32Array[];
 }
 
 export interface CountOptions {
@@ -22,6 +24,8 @@ export interface CountOptions {
   skipSymbols?: boolean;
   /** Count `<unk>` in the text as the unknown-word token (text whose rare words were already replaced). */
   unkInText?: boolean;
+  /** About how many tokens the text has, to size the tables once instead of growing them. */
+  expectedTokens?: number;
 }
 
 /** Counts the n-grams of orders 1..order in sentences given as arrays of tokens. */
@@ -35,11 +39,16 @@ export function countNGrams(
   const vocab = new NGramVocabulary();
   const tables: NGramTable[] = [];
   const counts: GrowableInt32[] = [];
+  const suffix: GrowableInt32[] = [];
   for (let n = 0; n <= order; n++) {
-    tables.push(new NGramTable(n >= 2 ? 1 << 16 : 16));
-    counts.push(new GrowableInt32());
+    // Distinct n-grams grow with the order towards one per token; size for that, within reason.
+    const expected = Math.min(1 << 23, Math.ceil((options.expectedTokens ?? 0) * Math.min(1, 0.4 * (n - 1))));
+    tables.push(new NGramTable(n >= 2 ? Math.max(1 << 12, expected) : 16));
+    counts.push(new GrowableInt32(n >= 2 ? Math.max(1 << 12, expected) : 1024));
+    suffix.push(new GrowableInt32(n >= 2 ? Math.max(1 << 12, expected) : 0));
   }
   let ids = new Int32Array(256);
+  const chain = [new Int32Array(order + 1), new Int32Array(order + 1)];
   let lineNo = 0;
   for (const tokens of sentences) {
     lineNo++;
@@ -60,33 +69,48 @@ export function countNGrams(
       ids[len++] = vocab.add(t);
     }
     ids[len++] = EOS;
-    countSentence(ids, len, order, tables, counts);
+    countSentence(ids, len, order, tables, counts, suffix, chain);
   }
-  const out: Int32Array[] = [new Int32Array(0)];
-  out.push(fit(counts[1].data, vocab.size));
+  const out: Int32Array[] = [new Int32Array(0), fit(counts[1].data, vocab.size)];
+  const suffixOut: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
   for (let n = 2; n <= order; n++) {
     tables[n].compact();
     out.push(fit(counts[n].data, tables[n].size));
+    suffixOut.push(fit(suffix[n].data, tables[n].size));
   }
-  return { order, vocab, tables, counts: out };
+  return { order, vocab, tables, counts: out, suffix: suffixOut };
 }
 
-/** Adds the n-grams of one padded sentence ids[0..len) (ids[0] = <s>) to the counts. */
+/**
+ * Adds the n-grams of one padded sentence ids[0..len) (ids[0] = <s>) to the counts. Start positions
+ * are walked right to left, so the (n−1)-gram starting one position later, the suffix of each n-gram,
+ * has just been found: `chain` holds those rows.
+ */
 function countSentence(
   ids: Int32Array,
   len: number,
   order: number,
   tables: NGramTable[],
   counts: GrowableInt32[],
+  suffix: GrowableInt32[],
+  chain: Int32Array[],
 ): void {
-  for (let i = 0; i < len; i++) {
+  let later = chain[0]; // rows of the n-grams starting at i + 1
+  let here = chain[1]; // rows of the n-grams starting at i
+  for (let i = len - 1; i >= 0; i--) {
     let row = ids[i];
+    here[1] = row;
     counts[1].add(row, 1);
     const end = Math.min(len, i + order);
     for (let j = i + 1, n = 2; j < end; j++, n++) {
       row = tables[n].findOrInsert(row, ids[j]);
+      here[n] = row;
       counts[n].add(row, 1);
+      suffix[n].set(row, later[n - 1]);
     }
+    const t = later;
+    later = here;
+    here = t;
   }
 }
 

@@ -77,9 +77,11 @@ export function estimateKneserNey(counts: NGramCounts, options: KneserNeyOptions
     keep.push(k);
   }
 
-  // Initial probabilities and interpolation, order by order from unigrams up.
-  const prob: Float64Array[] = [new Float64Array(0)];
-  const gamma: Float64Array[] = [new Float64Array(0)];
+  // Initial probabilities and interpolation, order by order from unigrams up; each order needs
+  // only the probabilities of the order below, so those are dropped as soon as they are used.
+  const logProb: Float32Array[] = [new Float32Array(0)];
+  const backoff: Float32Array[] = [new Float32Array(0)];
+  let lower: Float64Array;
   {
     const a = adjusted[1];
     const d = discounts[0];
@@ -91,10 +93,10 @@ export function estimateKneserNey(counts: NGramCounts, options: KneserNeyOptions
     }
     if (den === 0) throw new LmkitError('the corpus has no words to estimate from');
     const interp = num / den / (vocab.size - 1);
-    const p = new Float64Array(vocab.size);
-    for (let w = 0; w < a.length; w++) p[w] = (a[w] - discountFor(d, a[w])) / den + interp;
-    p[BOS] = 1; // written as log10 p = 0, as lmplz does; never scored
-    prob.push(p);
+    lower = new Float64Array(vocab.size);
+    for (let w = 0; w < a.length; w++) lower[w] = (a[w] - discountFor(d, a[w])) / den + interp;
+    lower[BOS] = 1; // written as log10 p = 0, as lmplz does; never scored
+    logProb.push(toLog10(lower));
   }
   for (let n = 2; n <= order; n++) {
     const t = tables[n];
@@ -109,76 +111,66 @@ export function estimateKneserNey(counts: NGramCounts, options: KneserNeyOptions
       den[h] += a[r];
       num[h] += k[r] ? discountFor(d, a[r]) : a[r]; // a pruned n-gram's whole mass goes to γ(h)
     }
-    const g = new Float64Array(contexts);
-    for (let h = 0; h < contexts; h++) g[h] = den[h] > 0 ? num[h] / den[h] : 0;
+    // γ(h) becomes h's backoff weight (0 in log10 when h is no context).
+    const b = new Float32Array(contexts);
+    for (let h = 0; h < contexts; h++) {
+      num[h] = den[h] > 0 ? num[h] / den[h] : 0;
+      b[h] = num[h] > 0 ? Math.log10(num[h]) : 0;
+    }
+    backoff.push(b);
+    const gamma = num;
     const p = new Float64Array(t.size);
-    const lower = prob[n - 1];
     const suf = suffix[n];
     for (let r = 0; r < t.size; r++) {
       const h = t.prefix[r];
-      p[r] = (a[r] - discountFor(d, a[r])) / den[h] + g[h] * lower[suf[r]];
+      p[r] = (a[r] - discountFor(d, a[r])) / den[h] + gamma[h] * lower[suf[r]];
     }
-    gamma.push(g); // gamma[n-1]: backoff of contexts of order n-1
-    prob.push(p);
+    logProb.push(toLog10(p));
+    lower = p;
   }
-  gamma.push(new Float64Array(0));
+  backoff.push(new Float32Array(0)); // the top order has no backoff column
 
-  return { model: toBackoffModel(counts, prob, gamma, keep), warnings, discounts };
+  const model = new BackoffModel(order, vocab, tables, logProb, backoff, { estimator: 'kn', level: 'word' });
+  return { model: keep.some((k) => k.includes(0)) ? withoutPruned(model, keep) : model, warnings, discounts };
 }
 
-/** Writes surviving n-grams into compact tables with log10 probabilities and backoffs. */
-function toBackoffModel(
-  counts: NGramCounts,
-  prob: Float64Array[],
-  gamma: Float64Array[],
-  keep: Uint8Array[],
-): BackoffModel {
-  const { order, vocab } = counts;
-  const tables: NGramTable[] = [new NGramTable(1), new NGramTable(1)];
-  const logProb: Float32Array[] = [new Float32Array(0)];
-  const backoff: Float32Array[] = [new Float32Array(0)];
-  // Unigrams: every word, with <unk> and <s> listed even though their adjusted count is 0.
-  logProb.push(Float32Array.from(prob[1], (p) => Math.min(0, Math.log10(p))));
-  backoff.push(backoffColumn(gamma[1], vocab.size, (w) => w, order > 1));
-  let remap = new Int32Array(vocab.size).map((_, i) => i);
+/** log10 of each probability as float32, clamped to ≤ 0 as lmplz writes them. */
+function toLog10(p: Float64Array): Float32Array {
+  const out = new Float32Array(p.length);
+  for (let i = 0; i < p.length; i++) out[i] = Math.min(0, Math.log10(p[i]));
+  return out;
+}
+
+/** The same model with the pruned n-grams removed: tables rebuilt over the surviving rows. */
+function withoutPruned(model: BackoffModel, keep: Uint8Array[]): BackoffModel {
+  const { order, vocab } = model;
+  const tables: NGramTable[] = [model.tables[0], model.tables[1]];
+  const logProb = [model.logProb[0], model.logProb[1]];
+  const backoff = [model.backoff[0], model.backoff[1]];
+  let remap = Int32Array.from({ length: vocab.size }, (_, i) => i);
   for (let n = 2; n <= order; n++) {
-    const src = counts.tables[n];
+    const src = model.tables[n];
     const k = keep[n];
     let kept = 0;
     for (let r = 0; r < src.size; r++) kept += k[r];
     const table = new NGramTable(kept);
     const lp = new Float32Array(kept);
+    const bo = new Float32Array(n < order ? kept : 0);
     const rowOf = new Int32Array(src.size).fill(-1);
     for (let r = 0; r < src.size; r++) {
       if (!k[r]) continue;
       const row = table.findOrInsert(remap[src.prefix[r]], src.word[r]);
       rowOf[r] = row;
-      lp[row] = Math.min(0, Math.log10(prob[n][r]));
+      lp[row] = model.logProb[n][r];
+      if (n < order) bo[row] = model.backoff[n][r];
     }
     table.compact();
     tables.push(table);
     logProb.push(lp);
-    const oldRows = new Int32Array(kept);
-    for (let r = 0; r < src.size; r++) if (rowOf[r] >= 0) oldRows[rowOf[r]] = r;
-    backoff.push(backoffColumn(gamma[n], kept, (row) => oldRows[row], n < order));
+    backoff.push(bo);
     remap = rowOf;
   }
-  return new BackoffModel(order, vocab, tables, logProb, backoff, { estimator: 'kn', level: 'word' });
-}
-
-function backoffColumn(
-  g: Float64Array,
-  size: number,
-  source: (row: number) => number,
-  hasHigher: boolean,
-): Float32Array {
-  const b = new Float32Array(hasHigher ? size : 0);
-  if (!hasHigher) return b;
-  for (let row = 0; row < size; row++) {
-    const v = g[source(row)];
-    b[row] = v > 0 ? Math.log10(v) : 0;
-  }
-  return b;
+  return new BackoffModel(order, vocab, tables, logProb, backoff, model.info);
 }
 
 /** Expands --prune thresholds to one per order, checking they are usable. */

@@ -84,10 +84,13 @@ export class NGramTable {
     return row;
   }
 
-  /** Shrinks row arrays to the number of rows (after counting, to give memory back). */
+  /** Shrinks row arrays and hash slots to what the rows need (after counting, to give memory back). */
   compact(): void {
     this.prefix = this.prefix.slice(0, this.size);
     this.word = this.word.slice(0, this.size);
+    let slotCount = 32;
+    while (slotCount * 3 < this.size * 4 + 4) slotCount *= 2; // load factor at most 3/4
+    if (slotCount < this.slots.length) this.rehash(slotCount);
   }
 
   private growRows(): void {
@@ -115,17 +118,30 @@ export class NGramTable {
 
 /** A growable Int32 column that follows a table's rows (e.g. raw counts during counting). */
 export class GrowableInt32 {
-  data = new Int32Array(1024);
+  data: Int32Array;
+
+  /** Creates a column with room for `capacity` rows. */
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
 
   /** Adds `by` at `row`, growing the column when needed. */
   add(row: number, by: number): void {
-    if (row >= this.data.length) {
-      let cap = this.data.length * 2;
-      while (cap <= row) cap *= 2;
-      const d = new Int32Array(cap);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (row >= this.data.length) this.grow(row);
     this.data[row] += by;
+  }
+
+  /** Sets `row` to `value`, growing the column when needed. */
+  set(row: number, value: number): void {
+    if (row >= this.data.length) this.grow(row);
+    this.data[row] = value;
+  }
+
+  private grow(row: number): void {
+    let cap = Math.max(16, this.data.length * 2);
+    while (cap <= row) cap *= 2;
+    const d = new Int32Array(cap);
+    d.set(this.data);
+    this.data = d;
   }
 }

@@ -93,6 +93,13 @@ export function trainNGram(
   return { model, warnings };
 }
 
+/** A rough token count (words average about 5.5 characters with their space), to size tables up front. */
+function estimateTokens(sentences: readonly string[], level: TokenLevel): number {
+  let chars = 0;
+  for (const s of sentences) chars += s.length + 1;
+  return level === 'char' ? chars : Math.ceil(chars / 5.5);
+}
+
 function* mapIter<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
   for (const t of items) yield f(t);
 }

@@ -1,17 +1,72 @@
 /** Number formatting shared by text model formats. */
 
-/** The shortest decimal that reads back as the same float32 (as KenLM prints its ARPA numbers). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i); // exact in float64
+
+/**
+ * The shortest decimal that reads back as the same float32 (as KenLM prints its ARPA numbers),
+ * in JavaScript's number syntax. Digits come from integer arithmetic; each candidate is checked by
+ * dividing or multiplying by an exact power of ten, which rounds exactly as parsing the text would.
+ */
 export function shortestFloat32(v: number): string {
   const f = Math.fround(v);
   if (f === 0) return '0';
   if (!Number.isFinite(f)) return String(f);
-  // Round-tripping is monotone in the number of digits, so binary-search the shortest precision.
+  const a = Math.abs(f);
+  let e = Math.floor(Math.log10(a));
+  if (10 ** e > a) e--;
+  if (e < -12 || e > 12) return viaToPrecision(f); // outside the exact powers of ten used below
+  // Round-tripping is monotone in the number of digits (a p-digit decimal is also a (p+1)-digit one),
+  // so binary-search the shortest precision p; m is the p-digit mantissa.
   let lo = 1;
   let hi = 9;
+  let best = digits(a, e, 9);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (Math.fround(Number(f.toPrecision(mid))) === f) hi = mid;
-    else lo = mid + 1;
+    const m = digits(a, e, mid);
+    if (roundTrips(m, e - mid + 1, f < 0 ? -f : f)) {
+      hi = mid;
+      best = m;
+    } else {
+      lo = mid + 1;
+    }
   }
-  return String(Number(f.toPrecision(lo)));
+  if (lo === 9) best = digits(a, e, 9);
+  return (f < 0 ? '-' : '') + render(best, lo, e);
+}
+
+/** The same result found by asking the number library for 1..9 significant digits. */
+function viaToPrecision(f: number): string {
+  for (let p = 1; p < 9; p++) {
+    const s = String(Number(f.toPrecision(p)));
+    if (Math.fround(Number(s)) === f) return s;
+  }
+  return String(Number(f.toPrecision(9)));
+}
+
+/** The p significant digits of a (a ≈ m · 10^(e−p+1)), as an integer. */
+function digits(a: number, e: number, p: number): number {
+  const k = p - 1 - e;
+  return Math.round(k >= 0 ? a * POW10[k] : a / POW10[-k]);
+}
+
+function roundTrips(m: number, exp: number, f: number): boolean {
+  return Math.fround(exp >= 0 ? m * POW10[exp] : m / POW10[-exp]) === f;
+}
+
+/** Writes m · 10^(e−p+1) the way JavaScript's String(number) would. */
+function render(m: number, p: number, e: number): string {
+  let s = String(m);
+  // Rounding may carry into an extra digit (e.g. 9.99 → 10.0): shift the exponent.
+  if (s.length > p) {
+    e += s.length - p;
+    p = s.length;
+  }
+  s = s.replace(/0+$/, '') || '0';
+  if (e >= 21 || e < -6) {
+    const mant = s.length > 1 ? `${s[0]}.${s.slice(1)}` : s;
+    return `${mant}e${e >= 0 ? '+' : '-'}${Math.abs(e)}`;
+  }
+  if (e < 0) return `0.${'0'.repeat(-e - 1)}${s}`;
+  if (s.length <= e + 1) return s + '0'.repeat(e + 1 - s.length);
+  return `${s.slice(0, e + 1)}.${s.slice(e + 1)}`;
 }
