@@ -49,6 +49,7 @@ export function trainNGram(
     {
       skipSymbols: options.skipSymbols,
       unkInText: options.unkInText,
+      expectedTokens: Array.isArray(sentences) ? estimateTokens(sentences, level) : undefined,
     },
   );
   let words = 0;
