@@ -2,5 +2,6 @@
 import type { CommandGroup } from './args.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
+import { NGRAM } from './ngram.js';
 
-export const COMMANDS: CommandGroup[] = [DATA, DOCTOR];
+export const COMMANDS: CommandGroup[] = [DATA, NGRAM, DOCTOR];
