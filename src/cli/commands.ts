@@ -3,5 +3,6 @@ import type { CommandGroup } from './args.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
 import { NGRAM } from './ngram.js';
+import { QUICKSTART } from './quickstart.js';
 
-export const COMMANDS: CommandGroup[] = [DATA, NGRAM, DOCTOR];
+export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, DOCTOR];

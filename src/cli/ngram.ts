@@ -1,5 +1,6 @@
 /** `lmkit ngram ...`: train, evaluate, query, sample from and inspect n-gram language models. */
 import { statSync } from 'node:fs';
+import { classicClean, lowercase } from '../data/clean.js';
 import { getDataset, isDatasetName } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
 import { LmkitError, UsageError } from '../errors.js';
@@ -234,7 +235,10 @@ const query: CommandSpec = {
     const lines = text.split('\n');
     if (lines.length && lines[lines.length - 1] === '') lines.pop();
     for (const line of lines) {
-      const scores = scoreSentence(model.backoff, tokenizeSentence(line, model.backoff.info.level));
+      const scores = scoreSentence(
+        model.backoff,
+        tokenizeSentence(preprocess(model.backoff, line), model.backoff.info.level),
+      );
       ev.addScored(scores);
       if (a.bool('summary-only')) continue;
       const total = scores.reduce((t, w) => t + w.log10p, 0);
