@@ -370,10 +370,10 @@ function mapsRareWords(source: string, a: ParsedArgs): boolean {
   return scheme === 'bengio';
 }
 
+/** Applies the preprocessing recorded in the model (lowercasing, classic cleaning) to text about to be scored. */
 function preprocess(model: BackoffModel, text: string): string {
-  return model.info.details?.lowercase === true || model.info.details?.clean === true
-    ? text.toLowerCase()
-    : text;
+  if (model.info.details?.clean === true) return classicClean(text);
+  return model.info.details?.lowercase === true ? lowercase(text) : text;
 }
 
 /** A test file whose tokens are mostly unknown was almost surely split or cased differently from the training text. */
