@@ -9,7 +9,7 @@ namespace lmkit {
 inline float fexp(float x) {
   x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
   // x = n ln2 + r, |r| <= ln2/2; ln2 split into a high and a low part for an exact product.
-  float n = __builtin_roundf(x * 1.44269504088896341f);
+  float n = __builtin_rintf(x * 1.44269504088896341f);
   float r = x - n * 0.693145751953125f;
   r = r - n * 1.428606765330187045e-06f;
   float p = 1.0f / 720.0f;

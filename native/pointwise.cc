@@ -1,6 +1,7 @@
 // Fused row-wise and element-wise kernels: GELU, layernorm, RMSNorm, softmax / log-softmax,
 // softmax cross-entropy, embedding gather / scatter-add, AdamW. Backward kernels accumulate (+=).
 #include <cmath>
+#include <vector>
 #include "fastmath.h"
 #include "napi_util.h"
 
@@ -9,6 +10,17 @@ namespace {
 
 constexpr float kGeluK = 0.7978845608028654f;  // sqrt(2/pi)
 constexpr float kGeluC = 0.044715f;
+
+// The array's data, or n copies of `value` when it is absent (an optional weight of ones or bias of
+// zeros), so that vectorized loops never test for null pointers: masked AVX-512 loads from address 0
+// are legal but take a microcode assist on every iteration.
+const float* orConstant(const F32& a, int64_t n, float value) {
+  if (a.p) return a.p;
+  static std::vector<float> ones, zeros;
+  std::vector<float>& v = value == 0.0f ? zeros : ones;
+  if (static_cast<int64_t>(v.size()) < n) v.assign(n, value);
+  return v.data();
+}
 
 // geluForward(x, y, n): y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's approximation.
 napi_value GeluForward(napi_env env, napi_callback_info info) {
@@ -80,15 +92,10 @@ napi_value LayernormForward(napi_env env, napi_callback_info info) {
       float r = 1.0f / std::sqrt(v / C + eps);
       mean.p[i] = m;
       rstd.p[i] = r;
-      const float* wp = w.p;
-      const float* bp = b.p;
+      const float* wp = orConstant(w, C, 1.0f);
+      const float* bp = orConstant(b, C, 0.0f);
 #pragma omp simd
-      for (int64_t j = 0; j < C; j++) {
-        float o = (xr[j] - m) * r;
-        if (wp) o *= wp[j];
-        if (bp) o += bp[j];
-        yr[j] = o;
-      }
+      for (int64_t j = 0; j < C; j++) yr[j] = (xr[j] - m) * r * wp[j] + bp[j];
     }
     return undefinedValue(env);
   });
@@ -114,12 +121,12 @@ napi_value LayernormBackward(napi_env env, napi_callback_info info) {
       const float* dyr = dy.p + i * C;
       const float* xr = x.p + i * C;
       float m = mean.p[i], r = rstd.p[i];
-      const float* wp = w.p;
+      const float* wp = orConstant(w, C, 1.0f);
       float sd = 0.0f, sdx = 0.0f;
 #pragma omp simd reduction(+ : sd, sdx)
       for (int64_t j = 0; j < C; j++) {
         float xh = (xr[j] - m) * r;
-        float dn = wp ? dyr[j] * wp[j] : dyr[j];
+        float dn = dyr[j] * wp[j];
         sd += dn;
         sdx += dn * xh;
       }
@@ -130,8 +137,7 @@ napi_value LayernormBackward(napi_env env, napi_callback_info info) {
 #pragma omp simd
         for (int64_t j = 0; j < C; j++) {
           float xh = (xr[j] - m) * r;
-          float dn = wp ? dyr[j] * wp[j] : dyr[j];
-          dxr[j] += r * (dn - sd - xh * sdx);
+          dxr[j] += r * (dyr[j] * wp[j] - sd - xh * sdx);
         }
       }
       if (dw.p) {
@@ -168,9 +174,9 @@ napi_value RmsnormForward(napi_env env, napi_callback_info info) {
       for (int64_t j = 0; j < C; j++) s += xr[j] * xr[j];
       float r = 1.0f / std::sqrt(s / C + eps);
       rstd.p[i] = r;
-      const float* wp = w.p;
+      const float* wp = orConstant(w, C, 1.0f);
 #pragma omp simd
-      for (int64_t j = 0; j < C; j++) yr[j] = wp ? xr[j] * r * wp[j] : xr[j] * r;
+      for (int64_t j = 0; j < C; j++) yr[j] = xr[j] * r * wp[j];
     }
     return undefinedValue(env);
   });
@@ -193,15 +199,15 @@ napi_value RmsnormBackward(napi_env env, napi_callback_info info) {
       const float* dyr = dy.p + i * C;
       const float* xr = x.p + i * C;
       float r = rstd.p[i];
-      const float* wp = w.p;
+      const float* wp = orConstant(w, C, 1.0f);
       float sdx = 0.0f;
 #pragma omp simd reduction(+ : sdx)
-      for (int64_t j = 0; j < C; j++) sdx += (wp ? dyr[j] * wp[j] : dyr[j]) * xr[j] * r;
+      for (int64_t j = 0; j < C; j++) sdx += dyr[j] * wp[j] * xr[j] * r;
       sdx /= C;
       if (dx.p) {
         float* dxr = dx.p + i * C;
 #pragma omp simd
-        for (int64_t j = 0; j < C; j++) dxr[j] += r * ((wp ? dyr[j] * wp[j] : dyr[j]) - xr[j] * r * sdx);
+        for (int64_t j = 0; j < C; j++) dxr[j] += r * (dyr[j] * wp[j] - xr[j] * r * sdx);
       }
       if (dw.p) {
         float* dwp = dw.p;
@@ -432,6 +438,86 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   });
 }
 
+// addBroadcast(a, b, out, n, m, sign): out[i] = a[i] + sign b[i mod m]; m divides n.
+napi_value AddBroadcast(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args<6> a(env, info);
+    F32 x = a.f32(0, "a"), y = a.f32(1, "b"), z = a.f32(2, "out");
+    int64_t n = a.count(3, "n"), m = a.count(4, "m");
+    float sign = static_cast<float>(a.num(5, "sign"));
+    if (m == 0 ? n != 0 : n % m != 0) fail("broadcast block does not divide the output");
+    needLen(x, n, "a");
+    needLen(y, m, "b");
+    needLen(z, n, "out");
+    for (int64_t o = 0; o < n; o += m) {
+      const float* xp = x.p + o;
+      float* zp = z.p + o;
+      const float* yp = y.p;
+#pragma omp simd
+      for (int64_t j = 0; j < m; j++) zp[j] = xp[j] + sign * yp[j];
+    }
+    return undefinedValue(env);
+  });
+}
+
+// accumulateBroadcast(g, dst, n, m, sign): dst[i mod m] += sign g[i]; m divides n.
+napi_value AccumulateBroadcast(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args<5> a(env, info);
+    F32 g = a.f32(0, "g"), d = a.f32(1, "dst");
+    int64_t n = a.count(2, "n"), m = a.count(3, "m");
+    float sign = static_cast<float>(a.num(4, "sign"));
+    if (m == 0 ? n != 0 : n % m != 0) fail("broadcast block does not divide the gradient");
+    needLen(g, n, "g");
+    needLen(d, m, "dst");
+    for (int64_t o = 0; o < n; o += m) {
+      const float* gp = g.p + o;
+      float* dp = d.p;
+#pragma omp simd
+      for (int64_t j = 0; j < m; j++) dp[j] += sign * gp[j];
+    }
+    return undefinedValue(env);
+  });
+}
+
+// sumSquares(a, n): the sum of squares of the first n elements, accumulated in double.
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args<2> a(env, info);
+    F32 x = a.f32(0, "a");
+    int64_t n = a.count(1, "n");
+    needLen(x, n, "a");
+    double total = 0.0;
+    const int64_t block = 4096;
+    for (int64_t o = 0; o < n; o += block) {
+      float s = 0.0f;
+      const int64_t e = o + block < n ? o + block : n;
+      const float* p = x.p;
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = o; i < e; i++) s += p[i] * p[i];
+      total += s;
+    }
+    napi_value out;
+    napi_create_double(env, total, &out);
+    return out;
+  });
+}
+
+// scaleInPlace(a, n, s): a[i] *= s.
+napi_value ScaleInPlace(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args<3> a(env, info);
+    F32 x = a.f32(0, "a");
+    int64_t n = a.count(1, "n");
+    float s = static_cast<float>(a.num(2, "s"));
+    needLen(x, n, "a");
+    float* p = x.p;
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) p[i] *= s;
+    return undefinedValue(env);
+  });
+}
+
 }  // namespace
 
 void registerPointwise(napi_env env, napi_value exports) {
@@ -448,6 +534,10 @@ void registerPointwise(napi_env env, napi_value exports) {
   defineFunction(env, exports, "embeddingForward", EmbeddingForward);
   defineFunction(env, exports, "embeddingBackward", EmbeddingBackward);
   defineFunction(env, exports, "adamw", AdamW);
+  defineFunction(env, exports, "addBroadcast", AddBroadcast);
+  defineFunction(env, exports, "accumulateBroadcast", AccumulateBroadcast);
+  defineFunction(env, exports, "sumSquares", SumSquares);
+  defineFunction(env, exports, "scaleInPlace", ScaleInPlace);
 }
 
 }  // namespace lmkit

@@ -36,6 +36,14 @@ export interface Kernels {
     strideB: number,
     strideC: number,
   ): void;
+  /** out[i] = a[i] + sign · b[i mod m] (m divides n): same-shape and row-broadcast add/sub. */
+  addBroadcast(a: Floats, b: Floats, out: Floats, n: number, m: number, sign: number): void;
+  /** dst[i mod m] += sign · g[i] (m divides n): the backward of addBroadcast. */
+  accumulateBroadcast(g: Floats, dst: Floats, n: number, m: number, sign: number): void;
+  /** Σ a[i]² over the first n elements. */
+  sumSquares(a: Floats, n: number): number;
+  /** a[i] ·= s. */
+  scaleInPlace(a: Floats, n: number, s: number): void;
   /** y = GELU(x), tanh approximation (as GPT-2). */
   geluForward(x: Floats, y: Floats, n: number): void;
   /** dx += GELU'(x) dy. */

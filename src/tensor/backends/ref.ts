@@ -63,6 +63,24 @@ export const refKernels: Kernels = {
     }
   },
 
+  addBroadcast(a, b, out, n, m, sign) {
+    for (let o = 0, j = 0; o < n; o++, j = j + 1 === m ? 0 : j + 1) out[o] = a[o] + sign * b[j];
+  },
+
+  accumulateBroadcast(g, dst, n, m, sign) {
+    for (let o = 0, j = 0; o < n; o++, j = j + 1 === m ? 0 : j + 1) dst[j] += sign * g[o];
+  },
+
+  sumSquares(a, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[i] * a[i];
+    return s;
+  },
+
+  scaleInPlace(a, n, s) {
+    for (let i = 0; i < n; i++) a[i] *= s;
+  },
+
   geluForward(x, y, n) {
     for (let i = 0; i < n; i++) {
       const v = x[i];

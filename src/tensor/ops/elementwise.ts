@@ -2,6 +2,7 @@
  * Broadcasting binary ops (add, sub, mul, div) and scalar ops. Each backward reduces the output
  * gradient onto the input's shape by accumulating at the mapped index.
  */
+import { kernelsFor, type Kernels } from '../backend.js';
 import { ShapeError } from '../errors.js';
 import { Tensor, empty, live, record, type Floats } from '../tensor.js';
 import { broadcastShape, indexMap, type IndexMap } from './broadcast.js';
@@ -24,12 +25,11 @@ function binary(kind: Kind, a: Tensor, b: Tensor): Tensor {
   const z = out.data;
   const n = out.size;
   // out[o] = a[ia] ∘ b[ib]
-  if (typeof ma === 'number' && typeof mb === 'number' && ma === n) {
-    if (kind === 'add') for (let o = 0, j = 0; o < n; o++, j = j + 1 === mb ? 0 : j + 1) z[o] = x[o] + y[j];
-    else if (kind === 'sub')
-      for (let o = 0, j = 0; o < n; o++, j = j + 1 === mb ? 0 : j + 1) z[o] = x[o] - y[j];
-    else if (kind === 'mul')
-      for (let o = 0, j = 0; o < n; o++, j = j + 1 === mb ? 0 : j + 1) z[o] = x[o] * y[j];
+  const k = kernelsFor(x);
+  if (typeof ma === 'number' && typeof mb === 'number' && ma === n && (kind === 'add' || kind === 'sub')) {
+    k.addBroadcast(x, y, z, n, mb, kind === 'add' ? 1 : -1);
+  } else if (typeof ma === 'number' && typeof mb === 'number' && ma === n) {
+    if (kind === 'mul') for (let o = 0, j = 0; o < n; o++, j = j + 1 === mb ? 0 : j + 1) z[o] = x[o] * y[j];
     else for (let o = 0, j = 0; o < n; o++, j = j + 1 === mb ? 0 : j + 1) z[o] = x[o] / y[j];
   } else {
     for (let o = 0; o < n; o++) {
@@ -45,8 +45,8 @@ function binary(kind: Kind, a: Tensor, b: Tensor): Tensor {
     const gb = b.requiresGrad ? b.ensureGrad() : null;
     // d(a+b) = (1, 1); d(a−b) = (1, −1); d(ab) = (b, a); d(a/b) = (1/b, −a/b²)
     if (kind === 'add' || kind === 'sub') {
-      if (ga) accumulate(g, ga, ma, 1);
-      if (gb) accumulate(g, gb, mb, kind === 'add' ? 1 : -1);
+      if (ga) accumulate(k, g, ga, ma, 1);
+      if (gb) accumulate(k, g, gb, mb, kind === 'add' ? 1 : -1);
       return;
     }
     for (let o = 0; o < n; o++) {
@@ -66,10 +66,10 @@ function binary(kind: Kind, a: Tensor, b: Tensor): Tensor {
 }
 
 /** dst[map(o)] += sign · g[o] for every output position o. */
-function accumulate(g: Floats, dst: Floats, m: IndexMap, sign: number): void {
+function accumulate(k: Kernels, g: Floats, dst: Floats, m: IndexMap, sign: number): void {
   const n = g.length;
   if (typeof m === 'number') {
-    for (let o = 0, j = 0; o < n; o++, j = j + 1 === m ? 0 : j + 1) dst[j] += sign * g[o];
+    k.accumulateBroadcast(g, dst, n, m, sign);
   } else {
     for (let o = 0; o < n; o++) dst[m[o]] += sign * g[o];
   }

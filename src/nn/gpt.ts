@@ -1,0 +1,154 @@
+/**
+ * The GPT of nanoGPT / GPT-2 as modules named like Hugging Face's GPT-2 (`wte`, `wpe`, `h.N.ln_1`,
+ * `h.N.attn.c_attn`, `h.N.attn.c_proj`, `h.N.ln_2`, `h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `ln_f`), with the
+ * output head tied to `wte`. Linear weights are stored (out, in) like torch.nn.Linear; Hugging Face's
+ * Conv1D checkpoints hold the transpose. GELU is the tanh approximation, as in GPT-2.
+ */
+import { add } from '../tensor/ops/elementwise.js';
+import { causalSelfAttention } from '../tensor/ops/attention.js';
+import { crossEntropy, type CrossEntropyOptions } from '../tensor/ops/cross_entropy.js';
+import { matmul } from '../tensor/ops/matmul.js';
+import { gelu } from '../tensor/ops/unary.js';
+import { ShapeError } from '../tensor/errors.js';
+import { Rng } from '../tensor/random.js';
+import { IntTensor, Tensor } from '../tensor/tensor.js';
+import { Dropout, Embedding, LayerNorm, Linear } from './layers.js';
+import { Module } from './module.js';
+
+/** The sizes of a GPT: the single source of its hyper-parameters. */
+export interface GPTConfig {
+  vocabSize: number;
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  dropout: number;
+  bias: boolean;
+}
+
+/** Multi-head causal self-attention: one qkv projection, the fused attention kernel, an output projection. */
+export class CausalSelfAttention extends Module {
+  readonly c_attn: Linear;
+  readonly c_proj: Linear;
+  readonly resid_dropout: Dropout;
+
+  /** Attention for the config's width and heads; c_proj is scaled by 1/√(2·nLayer) as GPT-2. */
+  constructor(
+    readonly config: GPTConfig,
+    rng: Rng,
+  ) {
+    super();
+    const C = config.nEmbd;
+    if (C % config.nHead !== 0)
+      throw new ShapeError(`n_embd ${C} is not divisible by n_head ${config.nHead}`);
+    this.c_attn = this.module('c_attn', new Linear(C, 3 * C, rng, { bias: config.bias, std: 0.02 }));
+    this.c_proj = this.module(
+      'c_proj',
+      new Linear(C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.nLayer) }),
+    );
+    this.resid_dropout = this.module('resid_dropout', new Dropout(config.dropout, rng));
+  }
+
+  /** x (B,T,C) → (B,T,C). */
+  forward(x: Tensor): Tensor {
+    const y = causalSelfAttention(this.c_attn.forward(x), this.config.nHead);
+    return this.resid_dropout.forward(this.c_proj.forward(y));
+  }
+}
+
+/** The feed-forward part of a block: C → 4C → GELU → C. */
+export class MLP extends Module {
+  readonly c_fc: Linear;
+  readonly c_proj: Linear;
+  readonly dropout: Dropout;
+
+  /** The MLP for the config's width. */
+  constructor(config: GPTConfig, rng: Rng) {
+    super();
+    const C = config.nEmbd;
+    this.c_fc = this.module('c_fc', new Linear(C, 4 * C, rng, { bias: config.bias, std: 0.02 }));
+    this.c_proj = this.module(
+      'c_proj',
+      new Linear(4 * C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.nLayer) }),
+    );
+    this.dropout = this.module('dropout', new Dropout(config.dropout, rng));
+  }
+
+  /** x (B,T,C) → (B,T,C). */
+  forward(x: Tensor): Tensor {
+    return this.dropout.forward(this.c_proj.forward(gelu(this.c_fc.forward(x))));
+  }
+}
+
+/** A pre-norm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). */
+export class Block extends Module {
+  readonly ln_1: LayerNorm;
+  readonly attn: CausalSelfAttention;
+  readonly ln_2: LayerNorm;
+  readonly mlp: MLP;
+
+  /** A block for the config. */
+  constructor(config: GPTConfig, rng: Rng) {
+    super();
+    this.ln_1 = this.module('ln_1', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+    this.attn = this.module('attn', new CausalSelfAttention(config, rng));
+    this.ln_2 = this.module('ln_2', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+    this.mlp = this.module('mlp', new MLP(config, rng));
+  }
+
+  /** x (B,T,C) → (B,T,C). */
+  forward(x: Tensor): Tensor {
+    const h = add(x, this.attn.forward(this.ln_1.forward(x)));
+    return add(h, this.mlp.forward(this.ln_2.forward(h)));
+  }
+}
+
+/** The whole network: token + position embeddings, blocks, final norm, tied output head. */
+export class GPT extends Module {
+  readonly wte: Embedding;
+  readonly wpe: Embedding;
+  readonly drop: Dropout;
+  readonly h: Block[];
+  readonly ln_f: LayerNorm;
+  private readonly positions: IntTensor[] = [];
+
+  /** A GPT initialized as nanoGPT does (N(0, 0.02), scaled residual projections), from a seed. */
+  constructor(
+    readonly config: GPTConfig,
+    seed = 0,
+  ) {
+    super();
+    const rng = new Rng(seed);
+    this.wte = this.module('wte', new Embedding(config.vocabSize, config.nEmbd, rng, 0.02));
+    this.wpe = this.module('wpe', new Embedding(config.blockSize, config.nEmbd, rng, 0.02));
+    this.drop = this.module('drop', new Dropout(config.dropout, rng));
+    this.h = [];
+    for (let i = 0; i < config.nLayer; i++) this.h.push(this.module(`h.${i}`, new Block(config, rng)));
+    this.ln_f = this.module('ln_f', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+  }
+
+  /** Token ids (B,T) → logits (B,T,V). */
+  forward(idx: IntTensor): Tensor {
+    if (idx.shape.length !== 2) throw new ShapeError(`GPT: input ids ${idx.describe()} must be (B, T)`);
+    const T = idx.shape[1];
+    if (T > this.config.blockSize)
+      throw new ShapeError(
+        `GPT: sequence of ${T} tokens is longer than the block size ${this.config.blockSize}`,
+      );
+    let x = this.drop.forward(add(this.wte.forward(idx), this.wpe.forward(this.positionIds(T))));
+    for (const block of this.h) x = block.forward(x);
+    return matmul(this.ln_f.forward(x), this.wte.weight, { transB: true });
+  }
+
+  /** Mean cross-entropy of next-token predictions: ids (B,T), targets (B,T) → scalar. */
+  loss(idx: IntTensor, targets: IntTensor, opts: CrossEntropyOptions = {}): Tensor {
+    return crossEntropy(this.forward(idx), targets, opts);
+  }
+
+  private positionIds(T: number): IntTensor {
+    return (this.positions[T] ??= IntTensor.from(
+      Array.from({ length: T }, (_, i) => i),
+      [T],
+    ));
+  }
+}
