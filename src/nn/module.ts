@@ -74,9 +74,12 @@ export class Module {
     return this.train(false);
   }
 
-  /** Zeroes every parameter gradient (keeping the buffers). */
-  zeroGrad(): void {
-    for (const t of this.parameters()) t.zeroGrad();
+  /** Clears every parameter gradient (set to none), or zero-fills them when setToNone is false. */
+  zeroGrad(setToNone = true): void {
+    for (const t of this.parameters()) {
+      if (setToNone) t.clearGrad();
+      else t.zeroGrad();
+    }
   }
 
   /** Parameters by name (the tensors themselves, not copies). */

@@ -32,9 +32,12 @@ abstract class Optimizer {
     this.params = named(params);
   }
 
-  /** Zeroes every parameter's gradient. */
-  zeroGrad(): void {
-    for (const p of this.params) p.tensor.zeroGrad();
+  /** Clears every parameter's gradient (set to none, as PyTorch), or fills it with zeros when setToNone is false. */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.params) {
+      if (setToNone) p.tensor.clearGrad();
+      else p.tensor.zeroGrad();
+    }
   }
 
   /** Applies one update using the current gradients (learning rate `lr` if given). */

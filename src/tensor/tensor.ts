@@ -103,6 +103,12 @@ export class Tensor {
     this.grad?.fill(0);
   }
 
+  /** Drops the gradient (its buffer goes back to the pool); the next backward starts from zero. */
+  clearGrad(): void {
+    if (this.grad instanceof Float32Array) releaseF32(this.grad);
+    this.grad = null;
+  }
+
   /** The gradient buffer, created zero-filled if absent. */
   ensureGrad(): Floats {
     if (!this.grad) this.grad = this.dtype === 'float64' ? new Float64Array(this.size) : zerosF32(this.size);
