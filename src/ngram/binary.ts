@@ -4,9 +4,10 @@
  *
  *   "LMKITNG1" | u32 header length | JSON header | vocabulary (words separated by NUL)
  *   order 1:   log10 p (f32 × |V|) | backoff (f32 × |V|, below the top order)
- *   order n≥2: prefix row (i32) | word id (i32) | hash slots (i32) | log10 p (f32) | backoff (f32, below the top)
+ *   order n≥2: hash slots (i32 × 3: prefix row, word id, row + 1) | log10 p (f32) | backoff (f32, below the top)
  *
- * Per stored n-gram that is 16 bytes plus 4–8 for the hash slots, against 30–60 bytes of ARPA text.
+ * Per stored n-gram that is about 24 bytes (16 for the slots at load factor 3/4, 8 for the values), against
+ * 30–60 bytes of ARPA text. The per-row prefix and word arrays are rebuilt from the slots only when needed.
  */
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -19,7 +20,7 @@ import { NGramVocabulary } from './vocabulary.js';
 const MAGIC = 'LMKITNG1';
 
 interface Header {
-  version: 1;
+  version: 2;
   order: number;
   info: ModelInfo;
   missingContextBackoff: number;
@@ -38,7 +39,7 @@ export function writeBinary(model: BackoffModel, path: string): void {
   const { order } = model;
   const vocab = Buffer.from(model.vocab.words.join('\0'), 'utf8');
   const header: Header = {
-    version: 1,
+    version: 2,
     order,
     info: model.info,
     missingContextBackoff: model.missingContextBackoff,
@@ -54,11 +55,7 @@ export function writeBinary(model: BackoffModel, path: string): void {
   for (let n = 1; n <= order; n++) {
     if (n > 1) {
       const t = model.tables[n];
-      chunks.push(
-        bytesOf(t.prefix.subarray(0, t.size)),
-        bytesOf(t.word.subarray(0, t.size)),
-        bytesOf(t.slots),
-      );
+      chunks.push(bytesOf(t.slots));
     }
     chunks.push(bytesOf(model.logProb[n]));
     if (n < order) chunks.push(bytesOf(model.backoff[n]));
@@ -86,7 +83,10 @@ export function readBinary(path: string, bytes: Buffer = readFileSync(path)): Ba
   } catch {
     return fail('header is not valid JSON');
   }
-  if (header.version !== 1) fail(`format version ${header.version} is newer than this lmkit understands`);
+  if (header.version !== 2)
+    fail(
+      `format version ${header.version} is not the one this lmkit reads (2); rewrite the model from its ARPA file`,
+    );
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
   const vocab = NGramVocabulary.fromWords(buf.toString('utf8', off, off + header.vocabBytes).split('\0'));
@@ -110,12 +110,9 @@ export function readBinary(path: string, bytes: Buffer = readFileSync(path)): Ba
   for (let n = 1; n <= order; n++) {
     const size = header.sizes[n - 1];
     if (n > 1) {
-      const prefix = i32(size);
-      const word = i32(size);
       const slots = i32(header.slots[n - 1]);
-      if (slots.length & (slots.length - 1) || slots.length < size)
-        fail(`bad hash table size for order ${n}`);
-      tables.push(NGramTable.fromArrays(prefix, word, slots));
+      if (slots.length % 3 !== 0 || slots.length / 3 <= size) fail(`bad hash table size for order ${n}`);
+      tables.push(NGramTable.fromSlots(slots, size));
     }
     logProb.push(f32(size));
     backoff.push(n < order ? f32(size) : new Float32Array(0));

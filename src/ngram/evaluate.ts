@@ -69,6 +69,19 @@ export class Evaluator {
     return this.log10Prob - before;
   }
 
+  /** Scores one sentence given as word ids ids[0..len) (`</s>` is added) and returns its total log10 probability. */
+  addIds(ids: Int32Array, len: number): number {
+    const model = this.model;
+    const state = model.beginSentence();
+    const before = this.log10Prob;
+    for (let i = 0; i <= len; i++) {
+      const id = i < len ? ids[i] : EOS;
+      this.count(model.score(state, id, state), id === UNK);
+    }
+    this.sentences++;
+    return this.log10Prob - before;
+  }
+
   /** Records an already scored sentence (from `scoreSentence`). */
   addScored(scores: readonly TokenScore[]): void {
     for (const t of scores) this.count(t.log10p, t.oov);

@@ -1,11 +1,15 @@
 /**
  * The n-grams of one order, stored as (prefix, last word) pairs: an n-gram w1..wn is the pair
- * (index of w1..w(n-1) in the table of order n-1, id of wn). One open-addressing hash maps a pair to
+ * (row of w1..w(n-1) in the table of order n-1, id of wn). One open-addressing hash maps a pair to
  * its row, so the whole model is a trie whose edges are found by hashing, as in KenLM's probing format.
- * Rows are numbered in insertion order; column arrays (counts, probabilities) live beside the table.
+ *
+ * Each hash slot holds [prefix, word, row + 1] side by side, so a lookup touches one cache line per
+ * probe. Rows are numbered in insertion order; column arrays (counts, probabilities) live beside the
+ * table, and `prefix`/`word` give the pair of each row (rebuilt from the slots when a table was loaded).
  */
 
-const EMPTY = 0; // slots hold row + 1, so 0 marks an empty slot
+const STRIDE = 3;
+const MAX_LOAD = 0.75;
 
 /** Hash of a (prefix row, word id) pair, well mixed in 32 bits. */
 export function pairHash(prefix: number, word: number): number {
@@ -21,99 +25,138 @@ export function pairHash(prefix: number, word: number): number {
 export class NGramTable {
   /** Number of rows. */
   size = 0;
-  /** Row -> row of the (n-1)-gram prefix in the table one order down. */
-  prefix: Int32Array;
-  /** Row -> id of the last word. */
-  word: Int32Array;
-  /** Open-addressing slots holding row + 1; length is a power of two. */
+  /** Hash slots, STRIDE int32 each: prefix, word, row + 1 (0 marks an empty slot). */
   slots: Int32Array;
-  private mask: number;
+  private capacity: number;
+  /** Maps a 32-bit hash onto [0, capacity) by multiplication (any capacity, not only powers of two). */
+  private scale: number;
+  private prefixRows?: Int32Array;
+  private wordRows?: Int32Array;
 
-  /** Creates an empty table sized for about `expected` rows. */
-  constructor(expected = 1024) {
-    const cap = Math.max(16, expected);
-    this.prefix = new Int32Array(cap);
-    this.word = new Int32Array(cap);
-    let slotCount = 32;
-    while (slotCount < cap * 2) slotCount *= 2;
-    this.slots = new Int32Array(slotCount);
-    this.mask = slotCount - 1;
+  /** Creates an empty table sized for about `expected` rows, or wraps slots read from a file. */
+  constructor(expected = 1024, loaded?: { slots: Int32Array; size: number }) {
+    const rows = Math.max(16, expected);
+    this.slots = loaded ? loaded.slots : new Int32Array(slotCountFor(rows) * STRIDE);
+    this.size = loaded ? loaded.size : 0;
+    this.capacity = this.slots.length / STRIDE;
+    this.scale = this.capacity / 4294967296;
+    this.prefixRows = loaded ? undefined : new Int32Array(rows);
+    this.wordRows = loaded ? undefined : new Int32Array(rows);
   }
 
-  /** Wraps arrays read from a binary model (no copying, no rehashing). */
-  static fromArrays(prefix: Int32Array, word: Int32Array, slots: Int32Array): NGramTable {
-    const t = Object.create(NGramTable.prototype) as NGramTable;
-    t.prefix = prefix;
-    t.word = word;
-    t.slots = slots;
-    t.size = word.length;
-    t.mask = slots.length - 1;
-    return t;
+  /** Wraps hash slots read from a binary model; the per-row arrays are rebuilt only if asked for. */
+  static fromSlots(slots: Int32Array, size: number): NGramTable {
+    return new NGramTable(0, { slots, size });
+  }
+
+  /** Row -> row of the (n-1)-gram prefix in the table one order down. */
+  get prefix(): Int32Array {
+    if (!this.prefixRows) this.rebuildRows();
+    return this.prefixRows as Int32Array;
+  }
+
+  /** Row -> id of the last word. */
+  get word(): Int32Array {
+    if (!this.wordRows) this.rebuildRows();
+    return this.wordRows as Int32Array;
   }
 
   /** The row of (prefix, word), or -1 when absent. */
   find(prefix: number, word: number): number {
     const slots = this.slots;
-    const mask = this.mask;
-    let s = pairHash(prefix, word) & mask;
+    const cap = this.capacity;
+    let s = (pairHash(prefix, word) * this.scale) | 0;
     for (;;) {
-      const r = slots[s];
-      if (r === EMPTY) return -1;
-      if (this.word[r - 1] === word && this.prefix[r - 1] === prefix) return r - 1;
-      s = (s + 1) & mask;
+      const base = s * STRIDE;
+      const r = slots[base + 2];
+      if (r === 0) return -1;
+      if (slots[base + 1] === word && slots[base] === prefix) return r - 1;
+      if (++s === cap) s = 0;
     }
   }
 
   /** The row of (prefix, word), adding it when absent. */
   findOrInsert(prefix: number, word: number): number {
     const slots = this.slots;
-    const mask = this.mask;
-    let s = pairHash(prefix, word) & mask;
+    const cap = this.capacity;
+    let s = (pairHash(prefix, word) * this.scale) | 0;
     for (;;) {
-      const r = slots[s];
-      if (r === EMPTY) break;
-      if (this.word[r - 1] === word && this.prefix[r - 1] === prefix) return r - 1;
-      s = (s + 1) & mask;
+      const base = s * STRIDE;
+      const r = slots[base + 2];
+      if (r === 0) break;
+      if (slots[base + 1] === word && slots[base] === prefix) return r - 1;
+      if (++s === cap) s = 0;
     }
     const row = this.size++;
-    if (row >= this.word.length) this.growRows();
-    this.prefix[row] = prefix;
-    this.word[row] = word;
-    slots[s] = row + 1;
-    if (this.size * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    let prefixRows = this.prefix;
+    if (row >= prefixRows.length) {
+      this.growRows();
+      prefixRows = this.prefix;
+    }
+    prefixRows[row] = prefix;
+    (this.wordRows as Int32Array)[row] = word;
+    const base = s * STRIDE;
+    slots[base] = prefix;
+    slots[base + 1] = word;
+    slots[base + 2] = row + 1;
+    if (this.size > this.capacity * MAX_LOAD) this.rehash(this.capacity * 2);
     return row;
   }
 
   /** Shrinks row arrays and hash slots to what the rows need (after counting, to give memory back). */
   compact(): void {
-    this.prefix = this.prefix.slice(0, this.size);
-    this.word = this.word.slice(0, this.size);
-    let slotCount = 32;
-    while (slotCount * 3 < this.size * 4 + 4) slotCount *= 2; // load factor at most 3/4
-    if (slotCount < this.slots.length) this.rehash(slotCount);
+    this.prefixRows = this.prefix.slice(0, this.size);
+    this.wordRows = this.word.slice(0, this.size);
+    const cap = slotCountFor(this.size);
+    if (cap < this.capacity) this.rehash(cap);
   }
 
   private growRows(): void {
-    const cap = this.word.length * 2;
+    const cap = this.prefix.length * 2;
     const p = new Int32Array(cap);
     p.set(this.prefix);
     const w = new Int32Array(cap);
     w.set(this.word);
-    this.prefix = p;
-    this.word = w;
+    this.prefixRows = p;
+    this.wordRows = w;
   }
 
-  private rehash(slotCount: number): void {
-    const slots = new Int32Array(slotCount);
-    const mask = slotCount - 1;
+  private rebuildRows(): void {
+    const p = new Int32Array(this.size);
+    const w = new Int32Array(this.size);
+    const slots = this.slots;
+    for (let base = 0; base < slots.length; base += STRIDE) {
+      const r = slots[base + 2];
+      if (r === 0) continue;
+      p[r - 1] = slots[base];
+      w[r - 1] = slots[base + 1];
+    }
+    this.prefixRows = p;
+    this.wordRows = w;
+  }
+
+  private rehash(capacity: number): void {
+    const slots = new Int32Array(capacity * STRIDE);
+    const scale = capacity / 4294967296;
+    const prefix = this.prefix;
+    const word = this.word;
     for (let row = 0; row < this.size; row++) {
-      let s = pairHash(this.prefix[row], this.word[row]) & mask;
-      while (slots[s] !== EMPTY) s = (s + 1) & mask;
-      slots[s] = row + 1;
+      let s = (pairHash(prefix[row], word[row]) * scale) | 0;
+      while (slots[s * STRIDE + 2] !== 0) if (++s === capacity) s = 0;
+      const base = s * STRIDE;
+      slots[base] = prefix[row];
+      slots[base + 1] = word[row];
+      slots[base + 2] = row + 1;
     }
     this.slots = slots;
-    this.mask = mask;
+    this.capacity = capacity;
+    this.scale = scale;
   }
+}
+
+/** Enough slots to keep the load factor at or below MAX_LOAD. */
+function slotCountFor(rows: number): number {
+  return Math.max(16, Math.ceil(rows / MAX_LOAD) + 1);
 }
 
 /** A growable Int32 column that follows a table's rows (e.g. raw counts during counting). */

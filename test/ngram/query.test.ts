@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseArpa } from '../../src/ngram/arpa.js';
+import { ByteVocabulary, scoreBytes } from '../../src/ngram/byte-vocabulary.js';
 import { countNGrams } from '../../src/ngram/corpus-count.js';
 import { Evaluator, scoreSentence } from '../../src/ngram/evaluate.js';
 import { estimateKneserNey } from '../../src/ngram/kneser-ney.js';
@@ -83,3 +84,34 @@ for (const name of ['tiny40', 'tiny8']) {
     }
   });
 }
+
+describe('scoring straight from bytes', () => {
+  const model = parseArpa(readFileSync(join(KENLM, 'tiny40.o3.arpa'), 'utf8'));
+  const vocab = new ByteVocabulary(model.vocab.words);
+
+  it('gives the same totals as tokenizing lines, with CRLF, tabs, blank lines and no final newline', () => {
+    const text = readFileSync(join(KENLM, 'tiny40.test.txt'), 'utf8');
+    const messy = text.replace(/\n/g, '\r\n').replace(/ the /g, '\tthe  ') + '\nzzz unseen\n\nthe jury';
+    const a = new Evaluator(model);
+    for (const line of splitLines(messy)) a.add(tokenizeSentence(line, 'word'));
+    const b = new Evaluator(model);
+    scoreBytes(model, vocab, Buffer.from(messy, 'utf8'), b);
+    const sa = a.summary();
+    const sb = b.summary();
+    assert.equal(sb.sentences, sa.sentences);
+    assert.equal(sb.tokens, sa.tokens);
+    assert.equal(sb.oov, sa.oov);
+    assert.ok(Math.abs(sb.log10Prob - sa.log10Prob) < 1e-9);
+  });
+
+  it('finds multi-byte words and rejects sentence markers with the line number', () => {
+    const zh = new ByteVocabulary(['<unk>', '<s>', '</s>', '明月', 'café']);
+    assert.equal(zh.find(Buffer.from('明月'), 0, 6), 3);
+    assert.equal(zh.find(Buffer.from('xcafé'), 1, 6), 4);
+    assert.equal(zh.find(Buffer.from('明'), 0, 3), -1);
+    assert.throws(
+      () => scoreBytes(model, vocab, Buffer.from('the jury\nsaid </s> it\n'), new Evaluator(model)),
+      /line 2 contains the reserved token <\/s>/,
+    );
+  });
+});
