@@ -30,9 +30,9 @@ napi_value AttentionForward(napi_env env, napi_callback_info info) {
     F32 qkv = a.f32(0, "qkv"), y = a.f32(1, "y"), att = a.f32(2, "att");
     Dims d = readDims(a, 3);
     const int64_t B = d.B, T = d.T, C = d.C, H = d.H, hs = d.hs;
-    needLen(qkv, B * T * 3 * C, "qkv");
-    needLen(y, B * T * C, "y");
-    needLen(att, B * H * T * T, "att");
+    needLen(qkv, W(B) * T * 3 * C, "qkv");
+    needLen(y, W(B) * T * C, "y");
+    needLen(att, W(B) * H * T * T, "att");
     const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
     const int it = (int)T, ihs = (int)hs, ld3 = (int)(3 * C), ldc = (int)C;
     for (int64_t b = 0; b < B; b++) {
@@ -76,10 +76,10 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
     Dims d = readDims(a, 4);
     F32 dqkv = a.f32(3, "dqkv");
     const int64_t B = d.B, T = d.T, C = d.C, H = d.H, hs = d.hs;
-    needLen(dy, B * T * C, "dy");
-    needLen(qkv, B * T * 3 * C, "qkv");
-    needLen(att, B * H * T * T, "att");
-    needLen(dqkv, B * T * 3 * C, "dqkv");
+    needLen(dy, W(B) * T * C, "dy");
+    needLen(qkv, W(B) * T * 3 * C, "qkv");
+    needLen(att, W(B) * H * T * T, "att");
+    needLen(dqkv, W(B) * T * 3 * C, "dqkv");
     const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
     const int it = (int)T, ihs = (int)hs, ld3 = (int)(3 * C), ldc = (int)C;
     std::vector<float> dP(T * T);

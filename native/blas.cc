@@ -6,10 +6,10 @@ namespace lmkit {
 namespace {
 
 // Elements a row-major rows x cols matrix with leading dimension ld spans, starting at its first element.
-int64_t span(int64_t rows, int64_t cols, int64_t ld, const char* name) {
+Wide span(int64_t rows, int64_t cols, int64_t ld, const char* name) {
   if (rows == 0 || cols == 0) return 0;
   if (ld < cols) fail(std::string("leading dimension of ") + name + " is smaller than its row length");
-  return (rows - 1) * ld + cols;
+  return W(rows - 1) * ld + cols;
 }
 
 // gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, batch, sA, sB, sC)
@@ -31,14 +31,14 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     int64_t batch = a.count(16, "batch"), sA = a.count(17, "strideA"), sB = a.count(18, "strideB"),
             sC = a.count(19, "strideC");
     if (batch == 0 || M == 0 || N == 0) return undefinedValue(env);
-    int64_t spanA = ta ? span(K, M, lda, "A") : span(M, K, lda, "A");
-    int64_t spanB = tb ? span(N, K, ldb, "B") : span(K, N, ldb, "B");
-    int64_t spanC = span(M, N, ldc, "C");
+    Wide spanA = ta ? span(K, M, lda, "A") : span(M, K, lda, "A");
+    Wide spanB = tb ? span(N, K, ldb, "B") : span(K, N, ldb, "B");
+    Wide spanC = span(M, N, ldc, "C");
     if (K > 0) {
-      needLen(A, aOff + (batch - 1) * sA + spanA, "A");
-      needLen(B, bOff + (batch - 1) * sB + spanB, "B");
+      needLen(A, W(aOff) + W(batch - 1) * sA + spanA, "A");
+      needLen(B, W(bOff) + W(batch - 1) * sB + spanB, "B");
     }
-    needLen(C, cOff + (batch - 1) * sC + spanC, "C");
+    needLen(C, W(cOff) + W(batch - 1) * sC + spanC, "C");
     if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail("matrix dimension too large for BLAS");
     if (K == 0) lda = ta ? (M > 0 ? M : 1) : 1, ldb = tb ? 1 : (N > 0 ? N : 1);
     for (int64_t b = 0; b < batch; b++) {

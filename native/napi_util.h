@@ -74,9 +74,11 @@ struct Args {
     if (static_cast<double>(v) != d) fail(std::string(name) + " must be an integer", true);
     return v;
   }
+  // A size or offset: 0 <= v < 2^31, so that products of up to four of them fit in Wide exactly.
   int64_t count(size_t i, const char* name) const {
     int64_t v = int64(i, name);
     if (v < 0) fail(std::string(name) + " must not be negative");
+    if (v > INT32_MAX) fail(std::string(name) + " is too large");
     return v;
   }
   double num(size_t i, const char* name) const {
@@ -91,12 +93,16 @@ struct Args {
   }
 };
 
+// Element counts are checked in 128-bit arithmetic so no product of sizes can wrap around.
+using Wide = __int128;
+inline Wide W(int64_t v) { return static_cast<Wide>(v); }
+
 // Fails unless `a` holds at least `need` elements.
 template <typename A>
-inline void needLen(const A& a, int64_t need, const char* name) {
-  if (need > a.len)
+inline void needLen(const A& a, Wide need, const char* name) {
+  if (need > static_cast<Wide>(a.len))
     fail(std::string(name) + " has " + std::to_string(a.len) + " elements, the kernel needs " +
-         std::to_string(need));
+         (need > static_cast<Wide>(INT64_MAX) ? std::string("more") : std::to_string(static_cast<int64_t>(need))));
 }
 
 // Runs a kernel body, turning ArgError into a thrown JS error; returns undefined or the body's value.

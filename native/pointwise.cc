@@ -73,8 +73,8 @@ napi_value LayernormForward(napi_env env, napi_callback_info info) {
         mean = a.f32(4, "mean"), rstd = a.f32(5, "rstd");
     int64_t N = a.count(6, "N"), C = a.count(7, "C");
     float eps = static_cast<float>(a.num(8, "eps"));
-    needLen(x, N * C, "x");
-    needLen(y, N * C, "y");
+    needLen(x, W(N) * C, "x");
+    needLen(y, W(N) * C, "y");
     needLen(mean, N, "mean");
     needLen(rstd, N, "rstd");
     if (w.p) needLen(w, C, "weight");
@@ -109,12 +109,12 @@ napi_value LayernormBackward(napi_env env, napi_callback_info info) {
         rstd = a.f32(4, "rstd"), dx = a.f32OrNull(5, "dx"), dw = a.f32OrNull(6, "dweight"),
         db = a.f32OrNull(7, "dbias");
     int64_t N = a.count(8, "N"), C = a.count(9, "C");
-    needLen(dy, N * C, "dy");
-    needLen(x, N * C, "x");
+    needLen(dy, W(N) * C, "dy");
+    needLen(x, W(N) * C, "x");
     needLen(mean, N, "mean");
     needLen(rstd, N, "rstd");
     if (w.p) needLen(w, C, "weight");
-    if (dx.p) needLen(dx, N * C, "dx");
+    if (dx.p) needLen(dx, W(N) * C, "dx");
     if (dw.p) needLen(dw, C, "dweight");
     if (db.p) needLen(db, C, "dbias");
     for (int64_t i = 0; i < N; i++) {
@@ -162,8 +162,8 @@ napi_value RmsnormForward(napi_env env, napi_callback_info info) {
     F32 x = a.f32(0, "x"), w = a.f32OrNull(1, "weight"), y = a.f32(2, "y"), rstd = a.f32(3, "rstd");
     int64_t N = a.count(4, "N"), C = a.count(5, "C");
     float eps = static_cast<float>(a.num(6, "eps"));
-    needLen(x, N * C, "x");
-    needLen(y, N * C, "y");
+    needLen(x, W(N) * C, "x");
+    needLen(y, W(N) * C, "y");
     needLen(rstd, N, "rstd");
     if (w.p) needLen(w, C, "weight");
     for (int64_t i = 0; i < N; i++) {
@@ -189,11 +189,11 @@ napi_value RmsnormBackward(napi_env env, napi_callback_info info) {
     F32 dy = a.f32(0, "dy"), x = a.f32(1, "x"), w = a.f32OrNull(2, "weight"), rstd = a.f32(3, "rstd"),
         dx = a.f32OrNull(4, "dx"), dw = a.f32OrNull(5, "dweight");
     int64_t N = a.count(6, "N"), C = a.count(7, "C");
-    needLen(dy, N * C, "dy");
-    needLen(x, N * C, "x");
+    needLen(dy, W(N) * C, "dy");
+    needLen(x, W(N) * C, "x");
     needLen(rstd, N, "rstd");
     if (w.p) needLen(w, C, "weight");
-    if (dx.p) needLen(dx, N * C, "dx");
+    if (dx.p) needLen(dx, W(N) * C, "dx");
     if (dw.p) needLen(dw, C, "dweight");
     for (int64_t i = 0; i < N; i++) {
       const float* dyr = dy.p + i * C;
@@ -250,8 +250,8 @@ napi_value SoftmaxForward(napi_env env, napi_callback_info info) {
     F32 x = a.f32(0, "x"), y = a.f32(1, "y");
     int64_t R = a.count(2, "rows"), n = a.count(3, "cols");
     bool log = a.flag(4);
-    needLen(x, R * n, "x");
-    needLen(y, R * n, "y");
+    needLen(x, W(R) * n, "x");
+    needLen(y, W(R) * n, "y");
     for (int64_t i = 0; i < R; i++) softmaxRow(x.p + i * n, y.p + i * n, n, log);
     return undefinedValue(env);
   });
@@ -264,9 +264,9 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
     F32 y = a.f32(0, "y"), dy = a.f32(1, "dy"), dx = a.f32(2, "dx");
     int64_t R = a.count(3, "rows"), n = a.count(4, "cols");
     bool log = a.flag(5);
-    needLen(y, R * n, "y");
-    needLen(dy, R * n, "dy");
-    needLen(dx, R * n, "dx");
+    needLen(y, W(R) * n, "y");
+    needLen(dy, W(R) * n, "dy");
+    needLen(dx, W(R) * n, "dx");
     for (int64_t i = 0; i < R; i++) {
       const float* yr = y.p + i * n;
       const float* dyr = dy.p + i * n;
@@ -297,9 +297,9 @@ napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
     I32 targets = a.i32(1, "targets");
     int64_t N = a.count(2, "N"), V = a.count(3, "V"), ignore = a.int64(4, "ignoreIndex");
     F32 probs = a.f32(5, "probs"), losses = a.f32(6, "losses");
-    needLen(logits, N * V, "logits");
+    needLen(logits, W(N) * V, "logits");
     needLen(targets, N, "targets");
-    needLen(probs, N * V, "probs");
+    needLen(probs, W(N) * V, "probs");
     needLen(losses, N, "losses");
     for (int64_t i = 0; i < N; i++) {
       int64_t t = targets.p[i];
@@ -338,10 +338,10 @@ napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
     I32 targets = a.i32(1, "targets");
     F32 scale = a.f32(2, "rowScale"), dl = a.f32(3, "dlogits");
     int64_t N = a.count(4, "N"), V = a.count(5, "V"), ignore = a.int64(6, "ignoreIndex");
-    needLen(probs, N * V, "probs");
+    needLen(probs, W(N) * V, "probs");
     needLen(targets, N, "targets");
     needLen(scale, N, "rowScale");
-    needLen(dl, N * V, "dlogits");
+    needLen(dl, W(N) * V, "dlogits");
     for (int64_t i = 0; i < N; i++) {
       int64_t t = targets.p[i];
       if (t == ignore) continue;
@@ -373,9 +373,9 @@ napi_value EmbeddingForward(napi_env env, napi_callback_info info) {
     I32 ids = a.i32(1, "ids");
     F32 y = a.f32(2, "y");
     int64_t N = a.count(3, "N"), V = a.count(4, "V"), C = a.count(5, "C");
-    needLen(w, V * C, "weight");
+    needLen(w, W(V) * C, "weight");
     needLen(ids, N, "ids");
-    needLen(y, N * C, "y");
+    needLen(y, W(N) * C, "y");
     checkIds(ids, N, V);
     for (int64_t i = 0; i < N; i++) std::memcpy(y.p + i * C, w.p + ids.p[i] * C, C * sizeof(float));
     return undefinedValue(env);
@@ -390,9 +390,9 @@ napi_value EmbeddingBackward(napi_env env, napi_callback_info info) {
     I32 ids = a.i32(1, "ids");
     F32 dw = a.f32(2, "dweight");
     int64_t N = a.count(3, "N"), V = a.count(4, "V"), C = a.count(5, "C");
-    needLen(dy, N * C, "dy");
+    needLen(dy, W(N) * C, "dy");
     needLen(ids, N, "ids");
-    needLen(dw, V * C, "dweight");
+    needLen(dw, W(V) * C, "dweight");
     checkIds(ids, N, V);
     for (int64_t i = 0; i < N; i++) {
       float* dr = dw.p + ids.p[i] * C;

@@ -16,12 +16,12 @@ napi_value LstmCellForward(napi_env env, napi_callback_info info) {
     F32 gates = a.f32(0, "gates"), c = a.f32(1, "c"), act = a.f32(2, "act"), cn = a.f32(3, "cNext"),
         tc = a.f32(4, "tanhC"), hn = a.f32(5, "hNext");
     int64_t N = a.count(6, "N"), H = a.count(7, "H");
-    needLen(gates, N * 4 * H, "gates");
-    needLen(act, N * 4 * H, "act");
-    needLen(c, N * H, "c");
-    needLen(cn, N * H, "cNext");
-    needLen(tc, N * H, "tanhC");
-    needLen(hn, N * H, "hNext");
+    needLen(gates, W(N) * 4 * H, "gates");
+    needLen(act, W(N) * 4 * H, "act");
+    needLen(c, W(N) * H, "c");
+    needLen(cn, W(N) * H, "cNext");
+    needLen(tc, W(N) * H, "tanhC");
+    needLen(hn, W(N) * H, "hNext");
     for (int64_t r = 0; r < N; r++) {
       const float* g = gates.p + r * 4 * H;
       float* ac = act.p + r * 4 * H;
@@ -51,13 +51,13 @@ napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
     F32 act = a.f32(0, "act"), c = a.f32(1, "c"), tc = a.f32(2, "tanhC"), dh = a.f32OrNull(3, "dh"),
         dc = a.f32OrNull(4, "dc"), dg = a.f32(5, "dgates"), dcp = a.f32OrNull(6, "dcPrev");
     int64_t N = a.count(7, "N"), H = a.count(8, "H");
-    needLen(act, N * 4 * H, "act");
-    needLen(dg, N * 4 * H, "dgates");
-    needLen(c, N * H, "c");
-    needLen(tc, N * H, "tanhC");
-    if (dh.p) needLen(dh, N * H, "dh");
-    if (dc.p) needLen(dc, N * H, "dc");
-    if (dcp.p) needLen(dcp, N * H, "dcPrev");
+    needLen(act, W(N) * 4 * H, "act");
+    needLen(dg, W(N) * 4 * H, "dgates");
+    needLen(c, W(N) * H, "c");
+    needLen(tc, W(N) * H, "tanhC");
+    if (dh.p) needLen(dh, W(N) * H, "dh");
+    if (dc.p) needLen(dc, W(N) * H, "dc");
+    if (dcp.p) needLen(dcp, W(N) * H, "dcPrev");
     for (int64_t r = 0; r < N; r++) {
       const float* ac = act.p + r * 4 * H;
       float* d = dg.p + r * 4 * H;
@@ -85,11 +85,11 @@ napi_value GruCellForward(napi_env env, napi_callback_info info) {
     F32 gi = a.f32(0, "gi"), gh = a.f32(1, "gh"), h = a.f32(2, "h"), act = a.f32(3, "act"),
         hn = a.f32(4, "hNext");
     int64_t N = a.count(5, "N"), H = a.count(6, "H");
-    needLen(gi, N * 3 * H, "gi");
-    needLen(gh, N * 3 * H, "gh");
-    needLen(act, N * 3 * H, "act");
-    needLen(h, N * H, "h");
-    needLen(hn, N * H, "hNext");
+    needLen(gi, W(N) * 3 * H, "gi");
+    needLen(gh, W(N) * 3 * H, "gh");
+    needLen(act, W(N) * 3 * H, "act");
+    needLen(h, W(N) * H, "h");
+    needLen(hn, W(N) * H, "hNext");
     for (int64_t r = 0; r < N; r++) {
       const float* x = gi.p + r * 3 * H;
       const float* y = gh.p + r * 3 * H;
@@ -115,13 +115,13 @@ napi_value GruCellBackward(napi_env env, napi_callback_info info) {
     F32 gh = a.f32(0, "gh"), h = a.f32(1, "h"), act = a.f32(2, "act"), dhn = a.f32(3, "dhNext"),
         dgi = a.f32OrNull(4, "dgi"), dgh = a.f32OrNull(5, "dgh"), dh = a.f32OrNull(6, "dh");
     int64_t N = a.count(7, "N"), H = a.count(8, "H");
-    needLen(gh, N * 3 * H, "gh");
-    needLen(act, N * 3 * H, "act");
-    needLen(h, N * H, "h");
-    needLen(dhn, N * H, "dhNext");
-    if (dgi.p) needLen(dgi, N * 3 * H, "dgi");
-    if (dgh.p) needLen(dgh, N * 3 * H, "dgh");
-    if (dh.p) needLen(dh, N * H, "dh");
+    needLen(gh, W(N) * 3 * H, "gh");
+    needLen(act, W(N) * 3 * H, "act");
+    needLen(h, W(N) * H, "h");
+    needLen(dhn, W(N) * H, "dhNext");
+    if (dgi.p) needLen(dgi, W(N) * 3 * H, "dgi");
+    if (dgh.p) needLen(dgh, W(N) * 3 * H, "dgh");
+    if (dh.p) needLen(dh, W(N) * H, "dh");
     for (int64_t r = 0; r < N; r++) {
       const float* ac = act.p + r * 3 * H;
       const float* y = gh.p + r * 3 * H;

@@ -148,6 +148,19 @@ describe('bad input gives clear errors', () => {
     );
     assert.throws(() => k.geluForward(small, new Float32Array(10), 10), /x has 3 elements/);
     assert.throws(() => k.attentionForward(small, small, small, 1, 2, 4, 3), /not divisible/);
+    const big = 2 ** 31 - 1;
+    assert.throws(
+      () => k.attentionForward(small, small, small, big, big, big - 1, 1),
+      /qkv has 3 elements, the kernel needs more/,
+    );
+    assert.throws(
+      () => k.gemm(false, false, 1, 1, 1, 1, small, 0, 1, small, 0, 1, 0, small, 0, 1, big, big, 0, 0),
+      /A has 3/,
+    );
+    assert.throws(
+      () => k.layernormForward(small, null, null, small, small, small, 2 ** 40, 1, 1e-5),
+      /N is too large/,
+    );
     T.setBackend('ref');
   });
 });
