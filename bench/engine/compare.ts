@@ -7,7 +7,8 @@
  *   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE node dist/bench/engine/compare.js --threads 1
  *
  * Options: --data TEXT_FILE (default: the first 1 MB of the SOTU speeches), --torch-bench PATH
- * (default ../shared/bench/torch_gpt_bench.py), --python /usr/bin/python3, --steps 100, --warmup 10, --rounds 3.
+ * (default ../shared/bench/torch_gpt_bench.py), --python /usr/bin/python3, --steps 100, --warmup 10, --rounds 5. It prints the median of the
+ * per-round ratios and the ratio of each side's best round (the least disturbed on a shared machine).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     steps: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-bench': { type: 'string', default: join(root, '..', 'shared', 'bench', 'torch_gpt_bench.py') },
   },
@@ -65,7 +66,12 @@ function lmkitRun(script: string, extra: string[]) {
   return timed(process.execPath, [join(root, 'dist', 'bench', 'engine', script), ...extra]);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(s.length / 2);
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
 
 console.log(
   `env: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} OPENBLAS_L2_SIZE=${process.env.OPENBLAS_L2_SIZE ?? '(unset)'} threads=${threads}`,
@@ -85,6 +91,8 @@ for (const line of torchMm.split('\n'))
   if (line.startsWith('torch.mm') || line.startsWith('OpenBLAS core')) console.log(line);
 
 const ratios: number[] = [];
+const ourBest: number[] = [];
+const torchBest: number[] = [];
 for (let r = 0; r < Number(values.rounds); r++) {
   const ours = lmkitRun('gpt_train.js', ['--data', data, '--json', ...common]);
   const o = JSON.parse(ours.out.trim().split('\n').pop()!) as { tokensPerSec: number; core: string };
@@ -101,6 +109,8 @@ for (let r = 0; r < Number(values.rounds); r++) {
   if (!m) throw new Error(`could not read PyTorch's result:\n${theirs.out}`);
   const torchTps = Number(m[2]);
   ratios.push(o.tokensPerSec / torchTps);
+  ourBest.push(o.tokensPerSec);
+  torchBest.push(torchTps);
   console.log(
     `round ${r + 1}: lmkit ${o.tokensPerSec.toFixed(0)} tokens/s (peak RSS ${ours.rssMiB.toFixed(0)} MiB, core ${o.core}), ` +
       `PyTorch ${torchTps} tokens/s (peak RSS ${theirs.rssMiB.toFixed(0)} MiB): lmkit/PyTorch ${(o.tokensPerSec / torchTps).toFixed(2)}`,

@@ -126,6 +126,11 @@ const cases: OpCase[] = [
     fn: ([qkv]) => T.causalSelfAttention(qkv, 2),
   },
   {
+    name: 'causalSelfAttention over several 32-row blocks',
+    inputs: [{ shape: [2, 70, 12] }],
+    fn: ([qkv]) => T.causalSelfAttention(qkv, 2),
+  },
+  {
     name: 'lstmCell',
     inputs: [{ shape: [3, 16] }, { shape: [3, 4] }],
     fn: ([g, c]) => {
