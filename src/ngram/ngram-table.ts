@@ -61,6 +61,14 @@ export class NGramTable {
     return this.wordRows as Int32Array;
   }
 
+  /**
+   * Reads the first slot (prefix, word) hashes to, so that a following `find` of the same pair hits the
+   * cache; issuing these for several orders before searching lets their memory reads overlap.
+   */
+  touch(prefix: number, word: number): number {
+    return this.slots[((pairHash(prefix, word) * this.scale) | 0) * STRIDE + 2];
+  }
+
   /** The row of (prefix, word), or -1 when absent. */
   find(prefix: number, word: number): number {
     const slots = this.slots;
