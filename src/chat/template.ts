@@ -1,0 +1,122 @@
+/**
+ * Chat templates: how a conversation becomes the token ids a model continues, where the model's turn
+ * ends, and how its output is read back as a reply.
+ *
+ * - `tokens`: for tokenizers that have the chat special tokens {@link CHAT_TOKENS} (GPT after SFT).
+ *   Each message is `<|role|> content <|end|>`, the prompt ends with `<|assistant|>`, and the reply
+ *   ends at `<|end|>` (or end of sequence). {@link parseChat} reads such a sequence back.
+ * - `plain`: for models without chat tokens (n-gram models). Such a model has never seen a dialogue,
+ *   so role labels like "User:" would only be unknown words to it. The prompt is the text of the last
+ *   user message and the reply is the model's continuation of it up to the end of the sentence:
+ *   the n-gram "assistant" just continues your text. Earlier turns are not shown to the model (an
+ *   n-gram model sees only its last N − 1 tokens anyway).
+ */
+import { LmkitError } from '../errors.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
+import type { ChatMessage, ChatRole } from './conversation.js';
+
+/** The special tokens a tokenizer needs for the `tokens` template. */
+export const CHAT_TOKENS = {
+  system: '<|system|>',
+  user: '<|user|>',
+  assistant: '<|assistant|>',
+  end: '<|end|>',
+} as const;
+
+/** How a conversation is shown to one model. */
+export interface ChatTemplate {
+  readonly name: 'tokens' | 'plain';
+  /** Token ids after which the model writes the assistant's next turn. */
+  render(messages: readonly ChatMessage[]): number[];
+  /** Token ids that end the assistant's turn, besides the tokenizer's end of sequence. */
+  readonly endOfTurn: readonly number[];
+  /** The reply as stored and shown, from the text the model generated for its turn. */
+  parseReply(generated: string): string;
+}
+
+/** Options for {@link chatTemplateFor}. */
+export interface TemplateOptions {
+  /** Prepares user text the way the model's training text was prepared (case, punctuation split). */
+  normalize?: (text: string) => string;
+}
+
+/** The template for a tokenizer: `tokens` when it has every chat token, else `plain`. */
+export function chatTemplateFor(tokenizer: Tokenizer, options: TemplateOptions = {}): ChatTemplate {
+  const ids = chatTokenIds(tokenizer);
+  return ids ? tokenTemplate(tokenizer, ids) : plainTemplate(tokenizer, options.normalize ?? ((s) => s));
+}
+
+interface ChatTokenIds {
+  system: number;
+  user: number;
+  assistant: number;
+  end: number;
+}
+
+/** The ids of the chat tokens, or undefined when the tokenizer lacks any of them. */
+export function chatTokenIds(tokenizer: Tokenizer): ChatTokenIds | undefined {
+  const system = tokenizer.tokenToId(CHAT_TOKENS.system);
+  const user = tokenizer.tokenToId(CHAT_TOKENS.user);
+  const assistant = tokenizer.tokenToId(CHAT_TOKENS.assistant);
+  const end = tokenizer.tokenToId(CHAT_TOKENS.end);
+  if (system === undefined || user === undefined || assistant === undefined || end === undefined) return;
+  return { system, user, assistant, end };
+}
+
+function tokenTemplate(tokenizer: Tokenizer, ids: ChatTokenIds): ChatTemplate {
+  return {
+    name: 'tokens',
+    render(messages) {
+      const out: number[] = [];
+      for (const m of messages) out.push(ids[m.role], ...tokenizer.encode(m.content), ids.end);
+      out.push(ids.assistant);
+      return out;
+    },
+    endOfTurn: [ids.end],
+    parseReply: (generated) => generated.trim(),
+  };
+}
+
+function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string): ChatTemplate {
+  return {
+    name: 'plain',
+    render(messages) {
+      const last = [...messages].reverse().find((m) => m.role === 'user');
+      return last ? tokenizer.encode(normalize(last.content)) : [];
+    },
+    endOfTurn: [],
+    parseReply: (generated) => generated.trim(),
+  };
+}
+
+/**
+ * Reads a token sequence written in the `tokens` template back into messages (the inverse of
+ * `render` for complete turns); an unfinished last turn is returned as it stands.
+ */
+export function parseChat(tokenizer: Tokenizer, tokens: readonly number[]): ChatMessage[] {
+  const ids = chatTokenIds(tokenizer);
+  if (!ids) throw new LmkitError('this tokenizer has no chat tokens, so it cannot hold a chat');
+  const roleOf = new Map<number, ChatRole>([
+    [ids.system, 'system'],
+    [ids.user, 'user'],
+    [ids.assistant, 'assistant'],
+  ]);
+  const messages: ChatMessage[] = [];
+  let role: ChatRole | undefined;
+  let body: number[] = [];
+  const flush = () => {
+    if (role) messages.push({ role, content: tokenizer.decode(body) });
+    role = undefined;
+    body = [];
+  };
+  for (const t of tokens) {
+    const r = roleOf.get(t);
+    if (r) {
+      flush();
+      role = r;
+    } else if (t === ids.end) flush();
+    else if (role) body.push(t);
+  }
+  if (role && body.length) flush();
+  return messages;
+}
