@@ -17,7 +17,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root: the nearest folder above with a package.json. */
+function findRoot(dir: string): string {
+  return existsSync(join(dir, 'package.json')) ? dir : findRoot(resolve(dir, '..'));
+}
+const root = findRoot(here);
 const { values } = parseArgs({
   options: {
     data: { type: 'string' },
@@ -63,7 +68,7 @@ function timed(cmd: string, args: string[]): { out: string; rssMiB: number } {
 }
 
 function lmkitRun(script: string, extra: string[]) {
-  return timed(process.execPath, [join(root, 'dist', 'bench', 'engine', script), ...extra]);
+  return timed(process.execPath, [join(here, script), ...extra]);
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
@@ -91,8 +96,8 @@ for (const line of torchMm.split('\n'))
   if (line.startsWith('torch.mm') || line.startsWith('OpenBLAS core')) console.log(line);
 
 const ratios: number[] = [];
-const ourBest: number[] = [];
-const torchBest: number[] = [];
+const ourRuns: number[] = [];
+const torchRuns: number[] = [];
 for (let r = 0; r < Number(values.rounds); r++) {
   const ours = lmkitRun('gpt_train.js', ['--data', data, '--json', ...common]);
   const o = JSON.parse(ours.out.trim().split('\n').pop()!) as { tokensPerSec: number; core: string };
@@ -109,13 +114,15 @@ for (let r = 0; r < Number(values.rounds); r++) {
   if (!m) throw new Error(`could not read PyTorch's result:\n${theirs.out}`);
   const torchTps = Number(m[2]);
   ratios.push(o.tokensPerSec / torchTps);
-  ourBest.push(o.tokensPerSec);
-  torchBest.push(torchTps);
+  ourRuns.push(o.tokensPerSec);
+  torchRuns.push(torchTps);
   console.log(
     `round ${r + 1}: lmkit ${o.tokensPerSec.toFixed(0)} tokens/s (peak RSS ${ours.rssMiB.toFixed(0)} MiB, core ${o.core}), ` +
       `PyTorch ${torchTps} tokens/s (peak RSS ${theirs.rssMiB.toFixed(0)} MiB): lmkit/PyTorch ${(o.tokensPerSec / torchTps).toFixed(2)}`,
   );
 }
+const [bestOurs, bestTorch] = [Math.max(...ourRuns), Math.max(...torchRuns)];
 console.log(
-  `median lmkit/PyTorch over ${ratios.length} rounds: ${median(ratios).toFixed(2)}x (threads=${threads})`,
+  `lmkit/PyTorch over ${ratios.length} rounds (threads=${threads}): median ${median(ratios).toFixed(2)}x, ` +
+    `best vs best ${(bestOurs / bestTorch).toFixed(2)}x (${bestOurs.toFixed(0)} vs ${bestTorch} tokens/s)`,
 );
