@@ -24,8 +24,6 @@ export interface CountOptions {
   skipSymbols?: boolean;
   /** Count `<unk>` in the text as the unknown-word token (text whose rare words were already replaced). */
   unkInText?: boolean;
-  /** About how many tokens the text has, to size the tables once instead of growing them. */
-  expectedTokens?: number;
 }
 
 /** Counts the n-grams of orders 1..order in sentences given as arrays of tokens. */
@@ -41,11 +39,11 @@ export function countNGrams(
   const counts: GrowableInt32[] = [];
   const suffix: GrowableInt32[] = [];
   for (let n = 0; n <= order; n++) {
-    // Distinct n-grams grow with the order towards one per token; size for that, within reason.
-    const expected = Math.min(1 << 23, Math.ceil((options.expectedTokens ?? 0) * Math.min(1, 0.4 * (n - 1))));
-    tables.push(new NGramTable(n >= 2 ? Math.max(1 << 12, expected) : 16));
-    counts.push(new GrowableInt32(n >= 2 ? Math.max(1 << 12, expected) : 1024));
-    suffix.push(new GrowableInt32(n >= 2 ? Math.max(1 << 12, expected) : 0));
+    // Tables start small and double as they fill: presizing for the worst case costs more in page
+    // faults on first touch than the rehashes it saves.
+    tables.push(new NGramTable(n >= 2 ? 1 << 14 : 16));
+    counts.push(new GrowableInt32(n >= 2 ? 1 << 14 : 1024));
+    suffix.push(new GrowableInt32(n >= 2 ? 1 << 14 : 0));
   }
   let ids = new Int32Array(256);
   const chain = [new Int32Array(order + 1), new Int32Array(order + 1)];

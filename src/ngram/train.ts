@@ -49,7 +49,6 @@ export function trainNGram(
     {
       skipSymbols: options.skipSymbols,
       unkInText: options.unkInText,
-      expectedTokens: Array.isArray(sentences) ? estimateTokens(sentences, level) : undefined,
     },
   );
   let words = 0;
@@ -92,13 +91,6 @@ export function trainNGram(
   }
   model.info.level = level;
   return { model, warnings };
-}
-
-/** A rough token count (words average about 5.5 characters with their space), to size tables up front. */
-function estimateTokens(sentences: readonly string[], level: TokenLevel): number {
-  let chars = 0;
-  for (const s of sentences) chars += s.length + 1;
-  return level === 'char' ? chars : Math.ceil(chars / 5.5);
 }
 
 function* mapIter<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
