@@ -12,6 +12,7 @@ import { NGramModel } from '../ngram/ngram-model.js';
 import { tokenizeSentence } from '../ngram/tokenize.js';
 import { trainNGram, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
+import { ProgressBar } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup, CommandSpec, FlagSpec, ParsedArgs } from './args.js';
 
@@ -129,7 +130,9 @@ const train: CommandSpec = {
       ...preprocess,
     });
     const loaded = performance.now();
+    const bar = new ProgressBar(io.stderr, 'counting', sentences.length, 'sentences');
     const { model, warnings } = trainNGram(sentences, {
+      onProgress: (done) => bar.update(done),
       order: a.number('order') as number,
       smoothing: a.string('smoothing') as Smoothing,
       level: a.string('level') as 'word' | 'char',
@@ -148,6 +151,7 @@ const train: CommandSpec = {
       skipSymbols: a.bool('skip-symbols'),
       unkInText: a.bool('unk-in-text') || mapsRareWords(source, a),
     });
+    bar.done();
     model.info.details = { ...model.info.details, ...preprocess };
     for (const w of warnings) io.stderr.write(`lmkit: warning: ${w}\n`);
     const estimated = performance.now();

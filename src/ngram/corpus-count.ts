@@ -24,6 +24,8 @@ export interface CountOptions {
   skipSymbols?: boolean;
   /** Count `<unk>` in the text as the unknown-word token (text whose rare words were already replaced). */
   unkInText?: boolean;
+  /** Called every 1024 sentences with the number counted so far. */
+  onProgress?: (sentences: number) => void;
 }
 
 /** Counts the n-grams of orders 1..order in sentences given as arrays of tokens. */
@@ -68,6 +70,7 @@ export function countNGrams(
     }
     ids[len++] = EOS;
     countSentence(ids, len, order, tables, counts, suffix, chain);
+    if ((lineNo & 1023) === 0) options.onProgress?.(lineNo);
   }
   const out: Int32Array[] = [new Int32Array(0), fit(counts[1].data, vocab.size)];
   const suffixOut: Int32Array[] = [new Int32Array(0), new Int32Array(0)];

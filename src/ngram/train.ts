@@ -29,6 +29,8 @@ export interface NGramTrainOptions {
   skipSymbols?: boolean;
   /** Treat `<unk>` in the text as the unknown-word token (e.g. the Bengio split) instead of failing. */
   unkInText?: boolean;
+  /** Called now and then with the number of sentences counted. */
+  onProgress?: (sentences: number) => void;
 }
 
 /** Counts the sentences and estimates a model; warnings are things the user should know. */
@@ -49,6 +51,7 @@ export function trainNGram(
     {
       skipSymbols: options.skipSymbols,
       unkInText: options.unkInText,
+      onProgress: options.onProgress,
     },
   );
   let words = 0;
