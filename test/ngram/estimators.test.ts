@@ -169,3 +169,39 @@ describe('training input', () => {
     assert.ok(log10p(model, ['明'], '月') > log10p(model, ['明'], '霜'));
   });
 });
+
+describe('NGramModel as a LanguageModel', () => {
+  for (const smoothing of ['kn', 'addk', 'mle'] as const) {
+    it(`gives the same next-word probabilities through logProbs() as scoring does (${smoothing})`, () => {
+      const { model } = trainNGram(tiny40, { order: 3, smoothing });
+      const lm = new NGramModel(model);
+      for (const history of [[], ['the'], ['the', 'jury'], ['of', 'unseen']]) {
+        const lp = lm.start(history.map((w) => model.vocab.idOf(w))).logProbs();
+        for (const w of ['the', 'jury', 'said', '.', '</s>', 'zebra']) {
+          const expected = log10p(model, history, w) * Math.LN10;
+          const got = lp[model.vocab.idOf(w)];
+          if (expected === -Infinity) assert.equal(got, -Infinity);
+          else
+            assert.ok(
+              Math.abs(got - expected) < 1e-4,
+              `${smoothing} p(${w} | ${history.join(' ')}): ${got} vs ${expected}`,
+            );
+        }
+        assert.equal(lp[model.vocab.idOf('<s>')], -Infinity);
+      }
+    });
+  }
+
+  it('exposes the tokenizer and context length, and decodes without sentence markers', () => {
+    const { model } = trainNGram(tiny40, { order: 4, smoothing: 'kn' });
+    const lm = new NGramModel(model);
+    assert.equal(lm.kind, 'ngram');
+    assert.equal(lm.contextLength, 3);
+    const ids = lm.tokenizer.encode('the jury said');
+    assert.equal(
+      lm.tokenizer.decode([lm.tokenizer.special.bos as number, ...ids, lm.tokenizer.special.eos as number]),
+      'the jury said',
+    );
+    assert.equal(lm.tokenizer.encode('the zebra')[1], lm.tokenizer.special.unk);
+  });
+});
