@@ -30,7 +30,7 @@ export interface ChatTemplate {
   render(messages: readonly ChatMessage[]): number[];
   /** Token ids that end the assistant's turn, besides the tokenizer's end of sequence. */
   readonly endOfTurn: readonly number[];
-  /** The reply as stored and shown, from the text the model generated for its turn. */
+  /** The reply as stored and shown, from the text the model generated for its turn (leading space dropped). */
   parseReply(generated: string): string;
 }
 
@@ -73,7 +73,7 @@ function tokenTemplate(tokenizer: Tokenizer, ids: ChatTokenIds): ChatTemplate {
       return out;
     },
     endOfTurn: [ids.end],
-    parseReply: (generated) => generated.trim(),
+    parseReply: (generated) => generated.trimStart(),
   };
 }
 
@@ -85,7 +85,7 @@ function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string
       return last ? tokenizer.encode(normalize(last.content)) : [];
     },
     endOfTurn: [],
-    parseReply: (generated) => generated.trim(),
+    parseReply: (generated) => generated.trimStart(),
   };
 }
 

@@ -4,5 +4,6 @@ import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
 import { NGRAM } from './ngram.js';
 import { QUICKSTART } from './quickstart.js';
+import { SERVE } from './serve.js';
 
-export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, DOCTOR];
+export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, SERVE, DOCTOR];

@@ -21,6 +21,8 @@ export interface SamplingOptions {
   frequencyPenalty?: number;
   /** Token ids never to sample (e.g. the unknown-word token in a chat reply). */
   suppressTokens?: readonly number[];
+  /** Never end the sequence before this many tokens (the end-of-sequence token is suppressed until then). */
+  minTokens?: number;
   /** Stop after this many tokens. */
   maxTokens?: number;
   seed?: number;
@@ -116,8 +118,9 @@ export function* generateTokens(
   const state = model.start(prompt);
   const seen = new Map<number, number>();
   const limit = o.maxTokens ?? 256;
+  const early = eos === undefined ? o : { ...o, suppressTokens: [...(o.suppressTokens ?? []), eos] };
   for (let i = 0; i < limit; i++) {
-    const t = sampleToken(state.logProbs(), o, rng, seen);
+    const t = sampleToken(state.logProbs(), i < (o.minTokens ?? 0) ? early : o, rng, seen);
     if (t < 0 || t === eos) return;
     yield t;
     seen.set(t, (seen.get(t) ?? 0) + 1);

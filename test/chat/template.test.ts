@@ -19,7 +19,7 @@ describe('chat templates', () => {
     assert.equal(tok.decode(t.render(conversation)), 'what is 2+2?');
     assert.deepEqual(t.endOfTurn, []);
     assert.deepEqual(t.render([{ role: 'system', content: 'x' }]), []);
-    assert.equal(t.parseReply('  four \n'), 'four');
+    assert.equal(t.parseReply('  four\n'), 'four\n');
   });
 
   it('renders role tokens and ends the turn at <|end|> when the tokenizer has chat tokens', () => {

@@ -1,0 +1,114 @@
+/** `lmkit serve`: an OpenAI-compatible HTTP server for any lmkit model, with chat history. */
+import { startServer } from '../serve/start.js';
+import type { CommandGroup } from './args.js';
+
+/** The serve command. */
+export const SERVE: CommandGroup = {
+  name: 'serve',
+  summary: 'serve models over an OpenAI-compatible HTTP API (chat, completions, streaming, history)',
+  command: {
+    name: 'serve',
+    summary: 'serve models over an OpenAI-compatible HTTP API (chat, completions, streaming, history)',
+    details:
+      'MODEL files (.arpa, .arpa.gz, .bin) are served under their file names without extension. With none, every\n' +
+      'model in --models-dir is served; when that is empty too, a Kneser-Ney trigram is built on Brown first.\n' +
+      'Routes: /v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /health, /metrics,\n' +
+      '/api/conversations (history). Listening beyond loopback needs --api-key.',
+    flags: [
+      { name: 'host', type: 'string', default: '127.0.0.1', description: 'address to listen on' },
+      {
+        name: 'port',
+        short: 'p',
+        type: 'integer',
+        min: 0,
+        max: 65535,
+        default: 8000,
+        description: 'port (0: any free one)',
+      },
+      {
+        name: 'api-key',
+        type: 'string',
+        value: 'KEY',
+        description: 'require "Authorization: Bearer KEY" (default $LMKIT_API_KEY)',
+      },
+      {
+        name: 'insecure-no-key',
+        type: 'boolean',
+        description: 'allow a non-loopback --host without an API key',
+      },
+      {
+        name: 'cors',
+        type: 'string',
+        value: 'ORIGIN',
+        description: 'allow browser requests from ORIGIN (* for any)',
+      },
+      {
+        name: 'concurrency',
+        type: 'integer',
+        min: 1,
+        default: 4,
+        description: 'generations running at once',
+      },
+      {
+        name: 'max-queue',
+        type: 'integer',
+        min: 0,
+        default: 256,
+        description: 'requests that may wait before 429',
+      },
+      {
+        name: 'models-dir',
+        type: 'string',
+        value: 'DIR',
+        description: 'folder of models (default $LMKIT_HOME/models, ~/.lmkit/models)',
+      },
+      {
+        name: 'db',
+        type: 'string',
+        value: 'FILE',
+        description: 'history database (default ~/.lmkit/history.db; none: off)',
+      },
+      {
+        name: 'max-tokens',
+        type: 'integer',
+        min: 1,
+        description: 'highest max_tokens a request may ask (default 4096)',
+      },
+      {
+        name: 'max-body',
+        type: 'integer',
+        min: 1024,
+        value: 'BYTES',
+        description: 'largest request body (default 1 MiB)',
+      },
+    ],
+    positionals: [{ name: 'MODEL', description: 'model files to serve', optional: true, variadic: true }],
+    async run(a, io) {
+      const { app } = await startServer({
+        models: a.rest('MODEL'),
+        modelsDir: a.string('models-dir'),
+        host: a.string('host') as string,
+        port: a.number('port') as number,
+        apiKey: a.string('api-key') ?? process.env.LMKIT_API_KEY,
+        insecureNoKey: a.bool('insecure-no-key'),
+        cors: a.string('cors'),
+        concurrency: a.number('concurrency'),
+        maxQueue: a.number('max-queue'),
+        db: a.string('db'),
+        limits: {
+          ...(a.number('max-tokens') === undefined ? {} : { maxTokens: a.number('max-tokens') }),
+          ...(a.number('max-body') === undefined ? {} : { maxBodyBytes: a.number('max-body') }),
+        },
+        log: (line) => io.stderr.write(line + '\n'),
+      });
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          io.stderr.write('lmkit serve: stopping\n');
+          app.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    },
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * The HTTP server: routes requests (OpenAI API, tokens, operations, chat history), checks the API key,
+ * answers CORS when enabled, turns errors into OpenAI error objects, and cancels the generation of a
+ * client that disconnects. Built on Node's own `http` module.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkApiKey } from './auth.js';
+import type { AppState, RequestContext, Route } from './context.js';
+import { ApiError, notFound, notReady } from './errors.js';
+import { sendError } from './http.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { Metrics } from './metrics.js';
+import { ModelRegistry, type ServedModel } from './models.js';
+import { GenerationQueue } from './queue.js';
+import { HISTORY_ROUTES } from './routes/history.js';
+import { OPENAI_ROUTES } from './routes/openai.js';
+import { OPS_ROUTES } from './routes/ops.js';
+import { TOKEN_ROUTES } from './routes/tokens.js';
+import type { ConversationStore } from './store/conversations.js';
+
+/** How to build a server. */
+export interface AppOptions {
+  /** The models, or a promise of them (the server answers 503 on generation routes until it settles). */
+  models: ServedModel[] | Promise<ServedModel[]>;
+  /** Require `Authorization: Bearer KEY` on every route but /health. */
+  apiKey?: string;
+  /** Allow browser requests from this origin (`*` for any); CORS is off when absent. */
+  cors?: string;
+  limits?: Partial<Limits>;
+  /** Generations running at once (default 4). */
+  concurrency?: number;
+  /** Requests allowed to wait for a generation slot before 429 (default 256). */
+  maxQueue?: number;
+  /** Chat history; the /api routes answer 404 without it. */
+  store?: ConversationStore;
+  /** Where unexpected errors are reported (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A server and its state. */
+export interface App {
+  server: Server;
+  state: AppState;
+  /** Settles when the models are loaded (rejects if loading failed). */
+  ready: Promise<void>;
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
+  /** Stops accepting, drops open connections (cancelling their generations) and waits for the close. */
+  close(): Promise<void>;
+}
+
+const ROUTES: Route[] = [...OPENAI_ROUTES, ...TOKEN_ROUTES, ...OPS_ROUTES, ...HISTORY_ROUTES];
+
+/** Builds a server; call `listen` to start it. */
+export function createApp(options: AppOptions): App {
+  const state: AppState = {
+    registry: new ModelRegistry(),
+    ready: false,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    queue: new GenerationQueue(options.concurrency ?? 4, options.maxQueue ?? 256),
+    metrics: new Metrics(),
+    store: options.store,
+  };
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const ready = Promise.resolve(options.models).then((models) => {
+    for (const m of models) state.registry.add(m);
+    state.ready = true;
+  });
+  ready.catch(() => undefined);
+
+  const server = createServer((req, res) => {
+    handle(req, res, state, options, log).catch((err) => log(`lmkit serve: ${(err as Error).stack ?? err}`));
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.maxConnections = 4096;
+
+  return {
+    server,
+    state,
+    ready,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+          resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: AppState,
+  options: AppOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const started = performance.now();
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new ApiError(499, 'client closed the request', 'cancelled'));
+  });
+  let routeName = 'unknown';
+  res.on('finish', () => state.metrics.requests.inc({ route: routeName, status: String(res.statusCode) }));
+  try {
+    if (options.cors) {
+      res.setHeader('access-control-allow-origin', options.cors);
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const onPath = ROUTES.filter((r) => r.pattern.test(url.pathname));
+    const route = onPath.find((r) => r.method === req.method);
+    if (!route) {
+      if (onPath.length) {
+        res.setHeader('allow', onPath.map((r) => r.method).join(', '));
+        throw new ApiError(
+          405,
+          `${req.method} is not allowed on ${url.pathname}`,
+          'invalid_request_error',
+          'method_not_allowed',
+        );
+      }
+      throw notFound(`no route ${req.method} ${url.pathname}`, 'unknown_url');
+    }
+    routeName = route.name;
+    if (route.auth !== false && options.apiKey !== undefined) checkApiKey(req, options.apiKey);
+    if (route.needsModels && !state.ready) throw notReady();
+    const params = (route.pattern.exec(url.pathname) ?? []).slice(1);
+    const ctx: RequestContext = { req, res, url, params, state, signal: controller.signal, started };
+    await route.handle(ctx);
+  } catch (err) {
+    if (controller.signal.aborted) return;
+    if (!(err instanceof ApiError))
+      log(`lmkit serve: ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+    sendError(res, err);
+  }
+}

@@ -1,0 +1,45 @@
+/** What a route handler gets: the request, the response, the server's shared state and a cancel signal. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Limits } from './limits.js';
+import type { Metrics } from './metrics.js';
+import type { ModelRegistry } from './models.js';
+import type { GenerationQueue } from './queue.js';
+import type { ConversationStore } from './store/conversations.js';
+
+/** State shared by every request of one server. */
+export interface AppState {
+  registry: ModelRegistry;
+  /** False while models are loading (generation routes answer 503). */
+  ready: boolean;
+  limits: Limits;
+  queue: GenerationQueue;
+  metrics: Metrics;
+  /** Chat history; absent when the server runs without a database. */
+  store?: ConversationStore;
+}
+
+/** One request being handled. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The groups the route's pattern captured from the path. */
+  params: string[];
+  state: AppState;
+  /** Aborts when the client disconnects before the response is complete. */
+  signal: AbortSignal;
+  /** performance.now() when the request arrived. */
+  started: number;
+}
+
+/** A route: method and path pattern, a name for metrics, and whether it needs the API key. */
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  pattern: RegExp;
+  name: string;
+  /** False for routes open without a key (health). */
+  auth?: boolean;
+  /** True for routes that generate, refused with 503 until models are loaded. */
+  needsModels?: boolean;
+  handle(ctx: RequestContext): Promise<void> | void;
+}

@@ -1,0 +1,60 @@
+/** Small HTTP helpers: read a JSON body within a size cap as strict UTF-8, and answer JSON or errors. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, badRequest, tooLarge } from './errors.js';
+
+/** Reads the whole body (at most `maxBytes`) and parses it as JSON; 400 for bad UTF-8 or JSON, 413 if too big. */
+export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk as Buffer);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw badRequest('the request body is not valid UTF-8', null, 'invalid_encoding');
+  }
+  if (text.trim() === '')
+    throw badRequest('the request body is empty; send a JSON object', null, 'invalid_json');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
+  }
+}
+
+/** Sends `body` as JSON with `status`. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Sends an error as an OpenAI error object (500 for anything that is not an ApiError). */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const api =
+    err instanceof ApiError
+      ? err
+      : new ApiError(500, 'internal server error', 'server_error', 'internal_error');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  // A body we stopped reading cannot be drained politely: close the connection after answering.
+  const headers: Record<string, string> = api.status === 413 ? { connection: 'close' } : {};
+  sendJson(res, api.status, api.toJSON(), headers);
+}

@@ -1,0 +1,91 @@
+/**
+ * Starts `lmkit serve`: picks the models (files given, else the models folder, else a freshly built
+ * Brown model), opens the history database, refuses an exposed bind without an API key, listens, and
+ * prints where it is and how to use it. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { LmkitError } from '../errors.js';
+import { createApp, type App, type AppOptions } from './app.js';
+import { isLoopback } from './auth.js';
+import { buildDefaultModel } from './default-model.js';
+import type { Limits } from './limits.js';
+import { loadModel, modelFilesIn } from './models.js';
+import { ConversationStore } from './store/conversations.js';
+import { openDatabase } from './store/db.js';
+
+/** Where lmkit keeps models and history by default: $LMKIT_HOME, else ~/.lmkit. */
+export function lmkitHome(): string {
+  return process.env.LMKIT_HOME ?? join(homedir(), '.lmkit');
+}
+
+/** The options of {@link startServer} (the CLI's flags). */
+export interface ServeOptions {
+  models: string[];
+  modelsDir?: string;
+  host: string;
+  port: number;
+  apiKey?: string;
+  insecureNoKey?: boolean;
+  cors?: string;
+  concurrency?: number;
+  maxQueue?: number;
+  /** History database file; `none` for no history. */
+  db?: string;
+  limits?: Partial<Limits>;
+  /** Where progress lines go. */
+  log: (line: string) => void;
+}
+
+/** Starts a server as the CLI does; resolves once it listens. */
+export async function startServer(o: ServeOptions): Promise<{ app: App; url: string }> {
+  if (!isLoopback(o.host) && !o.apiKey && !o.insecureNoKey) {
+    throw new LmkitError(
+      `refusing to listen on ${o.host} without an API key: anyone who can reach it could use it`,
+      {
+        hint: 'pass --api-key KEY (or --insecure-no-key if the network is trusted)',
+      },
+    );
+  }
+  const modelsDir = o.modelsDir ?? join(lmkitHome(), 'models');
+  let files = o.models.length ? o.models : modelFilesIn(modelsDir);
+  if (!files.length) {
+    o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
+    files = [await buildDefaultModel(modelsDir)];
+    o.log(
+      `saved ${files[0]}. Train more with e.g. 'lmkit ngram train --order 5 brown --lowercase --out ${join(modelsDir, 'brown5.bin')}';\n` +
+        `every .arpa/.bin file in ${modelsDir} is served by its name (GPT assistants will join them once 'lmkit train' exists).`,
+    );
+  }
+  const dbPath = o.db ?? join(lmkitHome(), 'history.db');
+  const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
+  const options: AppOptions = {
+    models: files.map(loadModel),
+    apiKey: o.apiKey,
+    cors: o.cors,
+    concurrency: o.concurrency,
+    maxQueue: o.maxQueue,
+    store,
+    limits: o.limits,
+  };
+  const app = createApp(options);
+  await app.ready;
+  let address;
+  try {
+    address = await app.listen(o.port, o.host);
+  } catch (err) {
+    store?.db.close();
+    throw new LmkitError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, {
+      hint: 'pick another --port, or stop the program using it',
+    });
+  }
+  const ids = app.state.registry.list().map((m) => m.id);
+  o.log(
+    `lmkit serve: ${ids.length} model${ids.length === 1 ? '' : 's'} (${ids.join(', ')}) at ${address.url}\n` +
+      `  OpenAI API: ${address.url}/v1  (e.g. curl ${address.url}/v1/chat/completions -H 'content-type: application/json' ` +
+      `-d '{"model":"${ids[0]}","messages":[{"role":"user","content":"the jury said"}]}')\n` +
+      `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
+  );
+  app.server.once('close', () => store?.db.close());
+  return { app, url: address.url };
+}

@@ -1,0 +1,80 @@
+/** A small n-gram model, slow scripted models and a server on 127.0.0.1:0 for the serving tests. */
+import OpenAI from 'openai';
+import { chatTemplateFor } from '../../src/chat/template.js';
+import type { LanguageModel } from '../../src/lm.js';
+import { NGramModel } from '../../src/ngram/ngram-model.js';
+import { trainNGram } from '../../src/ngram/train.js';
+import { createApp, type App, type AppOptions } from '../../src/serve/app.js';
+import { servedNGram, type ServedModel } from '../../src/serve/models.js';
+import { ByteTokenizer, ScriptedModel } from '../generate/fakes.js';
+
+/** Sentences for a tiny model that answers in recognisable words. */
+export const SENTENCES = [
+  'the jury said that the city was good .',
+  'the city said that the jury was bad .',
+  'a man said that the dog ran home .',
+  'the dog said nothing at all .',
+  'the man ran to the city and the jury ran home .',
+];
+
+/** A Kneser-Ney trigram trained on {@link SENTENCES}. */
+export function tinyModel(id = 'tiny'): ServedModel {
+  const { model } = trainNGram(SENTENCES, { order: 3, smoothing: 'kn' });
+  return servedNGram(id, new NGramModel(model));
+}
+
+/** A byte-level model that writes `text` and spends about `msPerToken` on each token. */
+export function scriptedModel(id: string, text: string, msPerToken = 0): ServedModel {
+  const tok = new ByteTokenizer();
+  const inner = new ScriptedModel(tok, tok.encode(text));
+  const model: LanguageModel = {
+    kind: 'scripted',
+    tokenizer: tok,
+    contextLength: Infinity,
+    start(prompt) {
+      const state = inner.start(prompt);
+      return {
+        logProbs() {
+          const until = performance.now() + msPerToken;
+          while (performance.now() < until);
+          return state.logProbs();
+        },
+        push: (t) => state.push(t),
+      };
+    },
+  };
+  return {
+    id,
+    model,
+    template: chatTemplateFor(tok),
+    normalize: (s) => s,
+    suppressTokens: [],
+    created: 0,
+    path: '',
+  };
+}
+
+/** A running test server with an OpenAI client pointed at it. */
+export interface TestServer {
+  app: App;
+  url: string;
+  client: OpenAI;
+  close(): Promise<void>;
+}
+
+/** Starts a server on 127.0.0.1 at a free port (default: the tiny model and a slow 'slow' model). */
+export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+  const app = createApp({
+    models: [tinyModel(), scriptedModel('slow', 'x'.repeat(5000), 1)],
+    log: () => undefined,
+    ...options,
+  });
+  const { url } = await app.listen(0, '127.0.0.1');
+  const client = new OpenAI({
+    baseURL: `${url}/v1`,
+    apiKey: options.apiKey ?? 'none',
+    maxRetries: 0,
+    timeout: 10_000,
+  });
+  return { app, url, client, close: () => app.close() };
+}
