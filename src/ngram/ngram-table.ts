@@ -69,32 +69,29 @@ export class NGramTable {
     return this.slots[((pairHash(prefix, word) * this.scale) | 0) * STRIDE + 2];
   }
 
-  /** The row of (prefix, word), or -1 when absent. */
-  find(prefix: number, word: number): number {
+  /** The slot holding (prefix, word), or the empty slot where it belongs (linear probing). */
+  private slotOf(prefix: number, word: number): number {
     const slots = this.slots;
     const cap = this.capacity;
     let s = (pairHash(prefix, word) * this.scale) | 0;
     for (;;) {
       const base = s * STRIDE;
-      const r = slots[base + 2];
-      if (r === 0) return -1;
-      if (slots[base + 1] === word && slots[base] === prefix) return r - 1;
+      if (slots[base + 2] === 0 || (slots[base + 1] === word && slots[base] === prefix)) return s;
       if (++s === cap) s = 0;
     }
   }
 
+  /** The row of (prefix, word), or -1 when absent. */
+  find(prefix: number, word: number): number {
+    return this.slots[this.slotOf(prefix, word) * STRIDE + 2] - 1;
+  }
+
   /** The row of (prefix, word), adding it when absent. */
   findOrInsert(prefix: number, word: number): number {
+    const s = this.slotOf(prefix, word);
     const slots = this.slots;
-    const cap = this.capacity;
-    let s = (pairHash(prefix, word) * this.scale) | 0;
-    for (;;) {
-      const base = s * STRIDE;
-      const r = slots[base + 2];
-      if (r === 0) break;
-      if (slots[base + 1] === word && slots[base] === prefix) return r - 1;
-      if (++s === cap) s = 0;
-    }
+    const found = slots[s * STRIDE + 2];
+    if (found !== 0) return found - 1;
     const row = this.size++;
     let prefixRows = this.prefix;
     if (row >= prefixRows.length) {
