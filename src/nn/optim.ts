@@ -4,7 +4,7 @@
  * backward() on several micro-batches (losses scaled by 1/count) before one step().
  */
 import { kernelsFor } from '../tensor/backend.js';
-import { NonFiniteError } from '../tensor/errors.js';
+import { NonFiniteError, ShapeError } from '../tensor/errors.js';
 import type { Floats, Tensor } from '../tensor/tensor.js';
 import type { NamedParam, ParamRole } from './module.js';
 
@@ -136,15 +136,40 @@ export class AdamW extends Optimizer {
     }
   }
 
-  /** The moment buffers by parameter name, for checkpoints. */
-  stateBuffers(): Map<string, Floats> {
-    const out = new Map<string, Floats>();
+  /**
+   * Restores moment buffers saved by stateBuffers() and the step count, for exact resume; every
+   * parameter's buffers must be present with its size (errors name the tensor).
+   */
+  loadState(buffers: Map<string, { data: ArrayLike<number> }>, stepCount: number): void {
+    for (const { name, tensor } of this.params) {
+      for (const [suffix, store] of [
+        ['exp_avg', this.m],
+        ['exp_avg_sq', this.v],
+      ] as const) {
+        const saved = buffers.get(`${name}.${suffix}`);
+        if (!saved)
+          throw new ShapeError(`optimizer state has no '${name}.${suffix}'`, 'is it from another model?');
+        if (saved.data.length !== tensor.size)
+          throw new ShapeError(
+            `optimizer state '${name}.${suffix}' has ${saved.data.length} values, the parameter has ${tensor.size}`,
+          );
+        const buf = like(tensor);
+        buf.set(saved.data);
+        store.set(tensor, buf);
+      }
+    }
+    this.stepCount = stepCount;
+  }
+
+  /** The moment buffers by parameter name (`<name>.exp_avg`, `<name>.exp_avg_sq`), shaped like their parameters. */
+  stateBuffers(): Map<string, { shape: readonly number[]; data: Floats }> {
+    const out = new Map<string, { shape: readonly number[]; data: Floats }>();
     for (const { name, tensor } of this.params) {
       const m = this.m.get(tensor);
       const v = this.v.get(tensor);
       if (m && v) {
-        out.set(`${name}.exp_avg`, m);
-        out.set(`${name}.exp_avg_sq`, v);
+        out.set(`${name}.exp_avg`, { shape: tensor.shape, data: m });
+        out.set(`${name}.exp_avg_sq`, { shape: tensor.shape, data: v });
       }
     }
     return out;

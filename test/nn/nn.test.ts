@@ -149,6 +149,43 @@ describe('optimizers and schedules', () => {
     Array.from(w.grad!).forEach((g, i) => assert.ok(Math.abs(g - whole[i]) < 1e-6));
   });
 
+  it('resumes exactly from saved weights and AdamW state', () => {
+    const ids = IntTensor.from([1, 2, 3, 4, 5, 6, 7, 8], [1, 8]);
+    const tgt = IntTensor.from([2, 3, 4, 5, 6, 7, 8, 9], [1, 8]);
+    const train = (model: nn.GPT, opt: nn.AdamW, steps: number) =>
+      Array.from({ length: steps }, () =>
+        T.tidy(() => {
+          const loss = model.loss(ids, tgt);
+          opt.zeroGrad();
+          loss.backward();
+          opt.step();
+          return loss.item();
+        }),
+      );
+    const a = new nn.GPT(tiny, 3);
+    const optA = new nn.AdamW(a.namedParameters(), { lr: 1e-2 });
+    train(a, optA, 3);
+    const dir = tempDir();
+    nn.writeSafetensors(join(dir, 'model.safetensors'), a.stateDict());
+    nn.writeSafetensors(join(dir, 'opt.safetensors'), optA.stateBuffers(), { step: String(optA.stepCount) });
+    const expected = train(a, optA, 2);
+
+    const b = new nn.GPT(tiny, 99);
+    b.loadStateDict(nn.readSafetensors(join(dir, 'model.safetensors')).tensors);
+    const optB = new nn.AdamW(b.namedParameters(), { lr: 1e-2 });
+    const saved = nn.readSafetensors(join(dir, 'opt.safetensors'));
+    optB.loadState(saved.tensors, Number(saved.metadata.step));
+    assert.deepEqual(train(b, optB, 2), expected);
+    assert.throws(
+      () =>
+        new nn.AdamW(new nn.GPT({ ...tiny, nEmbd: 8 }).namedParameters(), { lr: 1 }).loadState(
+          saved.tensors,
+          3,
+        ),
+      /optimizer state 'wte.weight.exp_avg' has 176 values, the parameter has 88/,
+    );
+  });
+
   it('warmup + cosine and linear schedules hit their end points', () => {
     const cos = nn.warmupCosineLR({ lr: 1, warmupSteps: 10, totalSteps: 110, minLr: 0.1 });
     assert.equal(cos(0), 0.1);
