@@ -348,11 +348,71 @@ const next: CommandSpec = {
   },
 };
 
+const convert: CommandSpec = {
+  name: 'convert',
+  summary:
+    "convert between ARPA and lmkit's binary format (like KenLM's build_binary), e.g. a KenLM or SRILM ARPA",
+  json: true,
+  flags: [],
+  positionals: [
+    { name: 'IN', description: 'ARPA (plain or gzip) or binary model' },
+    { name: 'OUT', description: 'output model: .bin for binary, anything else for ARPA' },
+  ],
+  async run(a, io) {
+    const started = performance.now();
+    const model = NGramModel.load(a.positional('IN') as string);
+    const out = a.positional('OUT') as string;
+    model.save(out);
+    const summary = {
+      model: out,
+      ...describe(model.backoff),
+      bytes: statSync(out).size,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (a.json) io.stdout.write(JSON.stringify(summary) + '\n');
+    else io.stderr.write(`wrote ${out} (${formatBytes(summary.bytes)}) in ${summary.seconds.toFixed(2)} s\n`);
+  },
+};
+
+const info: CommandSpec = {
+  name: 'info',
+  summary: 'what a model is: order, n-gram counts, estimator, token level, preprocessing',
+  json: true,
+  flags: [],
+  positionals: [{ name: 'MODEL', description: 'ARPA or binary model' }],
+  async run(a, io) {
+    const path = a.positional('MODEL') as string;
+    const d = { model: path, ...describe(NGramModel.load(path).backoff), bytes: statSync(path).size };
+    if (a.json) {
+      io.stdout.write(JSON.stringify(d) + '\n');
+      return;
+    }
+    io.stdout.write(
+      `${path}: ${d.order}-gram, ${d.estimator}, ${d.level} level, ${formatBytes(d.bytes)}\n` +
+        d.ngrams.map((c, i) => `  ${i + 1}-grams: ${c}\n`).join('') +
+        `  vocabulary: ${d.vocabulary} (with <unk>, <s>, </s>)\n` +
+        (Object.keys(d.details).length ? `  details: ${JSON.stringify(d.details)}\n` : ''),
+    );
+  },
+};
+
+/** The facts `info` and `convert` report about a model. */
+function describe(model: BackoffModel) {
+  return {
+    order: model.order,
+    estimator: model.info.estimator,
+    level: model.info.level,
+    ngrams: Array.from({ length: model.order }, (_, i) => model.size(i + 1)),
+    vocabulary: model.vocab.size,
+    details: model.info.details ?? {},
+  };
+}
+
 /** The n-gram command group. */
 export const NGRAM: CommandGroup = {
   name: 'ngram',
   summary: 'n-gram language models: Kneser-Ney (as KenLM), MLE, add-k, stupid backoff; ARPA and binary files',
-  commands: [train, evaluate, query, generate, next],
+  commands: [train, evaluate, query, generate, next, convert, info],
 };
 
 async function testSentences(model: BackoffModel, a: ParsedArgs): Promise<string[]> {

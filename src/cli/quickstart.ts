@@ -111,9 +111,9 @@ export const QUICKSTART: CommandGroup = {
       );
       log(
         `\nmodels are in ${dir}/. Try:\n` +
-          `  lmkit ngram generate ${join(dir, 'brown-kn5.bin')} --prompt "the president" --n 3\n` +
-          `  lmkit ngram next ${join(dir, 'brown-kn5.bin')} "in the"\n` +
-          '  lmkit ngram --help',
+          `  npx lmkit ngram generate ${join(dir, 'brown-kn5.bin')} --prompt "the president" --n 3\n` +
+          `  npx lmkit ngram next ${join(dir, 'brown-kn5.bin')} "in the"\n` +
+          '  npx lmkit ngram --help',
       );
       if (a.json)
         io.stdout.write(

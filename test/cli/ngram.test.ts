@@ -170,3 +170,28 @@ describe('lmkit ngram on bad input', () => {
     assert.match(r.stderr, /reserved token <s>/);
   });
 });
+
+describe('lmkit ngram convert and info', () => {
+  it("converts KenLM's ARPA to binary and back without changing a score", async () => {
+    const kenlm = join(KENLM, 'tiny40.o3.arpa');
+    const b = join(dir, 'kenlm.bin');
+    const back = join(dir, 'kenlm-again.arpa');
+    assert.equal((await runCli(['ngram', 'convert', kenlm, b])).code, 0);
+    assert.equal((await runCli(['ngram', 'convert', b, back])).code, 0);
+    const scores = async (m: string) =>
+      (await runCli(['ngram', 'query', m], readFileSync(TEST, 'utf8'))).stdout;
+    const reference = await scores(kenlm);
+    assert.equal(await scores(b), reference);
+    assert.equal(await scores(back), reference);
+  });
+
+  it('describes a model', async () => {
+    const r = await runCli(['ngram', 'info', bin, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(d.ngrams, [390, 774, 867]);
+    assert.equal(d.estimator, 'kn');
+    assert.equal(d.level, 'word');
+    assert.match((await runCli(['ngram', 'info', arpa])).stdout, /3-gram, kn, word level/);
+  });
+});
