@@ -66,7 +66,7 @@ export async function* generateChoices(
         repetitionPenalty: params.repetitionPenalty,
         suppressTokens: served.suppressTokens,
         maxTokens: params.maxTokens,
-        minTokens: env.minTokens,
+        minTokens: Math.max(params.minTokens ?? 0, env.minTokens ?? 0),
         seed: params.seed === undefined ? undefined : params.seed + index,
         stop: params.stop,
         stopTokens: served.template.endOfTurn,

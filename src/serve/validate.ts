@@ -14,6 +14,8 @@ export interface GenerationParams {
   stream: boolean;
   includeUsage: boolean;
   maxTokens: number;
+  /** vLLM's `min_tokens`: the end of sequence is held off until this many tokens. */
+  minTokens?: number;
   temperature?: number;
   topP?: number;
   topK?: number;
@@ -121,6 +123,7 @@ export function parseGenerationParams(body: unknown, limits: Limits): Generation
         ? false
         : (new Fields(streamOptions, 'stream_options.').boolean('include_usage') ?? false),
     maxTokens,
+    minTokens: f.integer('min_tokens', 0, maxTokens),
     temperature: f.number('temperature', 0, limits.maxTemperature),
     topP: f.number('top_p', 0, 1, true),
     topK: f.integer('top_k', 1, limits.maxTopK),

@@ -54,12 +54,20 @@ const TITLE_CHARS = 80;
 
 /** Reads and writes conversations in the history database. */
 export class ConversationStore {
+  private last = 0;
+
   /** Uses an open database (see openDatabase). */
   constructor(readonly db: Db) {}
 
+  /** Milliseconds since the epoch, strictly increasing, so "most recent" is never a tie. */
+  private now(): number {
+    this.last = Math.max(Date.now(), this.last + 1);
+    return this.last;
+  }
+
   /** Creates an empty conversation. */
   create(options: { title?: string; model?: string } = {}): Conversation {
-    const now = Date.now();
+    const now = this.now();
     const c: Conversation = {
       id: randomUUID(),
       title: clip(options.title ?? ''),
@@ -95,7 +103,7 @@ export class ConversationStore {
     this.get(id);
     this.db
       .prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?')
-      .run(clip(title), Date.now(), id);
+      .run(clip(title), this.now(), id);
     return this.get(id);
   }
 
@@ -136,7 +144,7 @@ export class ConversationStore {
       const c = this.get(conversationId);
       const parentId = m.parentId === undefined ? c.current_leaf_id : m.parentId;
       if (parentId !== null) this.message(conversationId, parentId);
-      const now = Date.now();
+      const now = this.now();
       const stored: StoredMessage = {
         id: randomUUID(),
         conversation_id: conversationId,
@@ -185,7 +193,7 @@ export class ConversationStore {
     }
     this.db
       .prepare('UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?')
-      .run(leaf, Date.now(), conversationId);
+      .run(leaf, this.now(), conversationId);
     return this.get(conversationId);
   }
 
