@@ -1,21 +1,30 @@
 /**
  * Tokenizer files: JSON with a `kind` field naming the tokenizer class, so any tokenizer can be
- * loaded from a file without knowing its kind in advance.
+ * loaded from a file without knowing its kind in advance. Byte-level BPE tokenizers (kind "bpe") are
+ * written as Hugging Face `tokenizer.json` instead, which has a `model` and no `kind`.
  */
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { BPETokenizer } from './bpe.js';
+import {
+  bpeFromTokenizerJSON,
+  isHFTokenizerJSON,
+  toTokenizerJSON,
+  type HFTokenizerJSON,
+} from './bpe-json.js';
 import { CharTokenizer, type CharTokenizerJSON } from './char.js';
 import { readJSON } from './vocab.js';
 import { WordTokenizer, type WordTokenizerJSON } from './word.js';
 
 /** A tokenizer that has a JSON form. */
-export type SavableTokenizer = WordTokenizer | CharTokenizer;
+export type SavableTokenizer = WordTokenizer | CharTokenizer | BPETokenizer;
 
 /** The JSON form of any savable tokenizer. */
-export type TokenizerJSON = WordTokenizerJSON | CharTokenizerJSON;
+export type TokenizerJSON = WordTokenizerJSON | CharTokenizerJSON | HFTokenizerJSON;
 
-/** Rebuilds a tokenizer from its JSON form, dispatching on `kind`. */
+/** Rebuilds a tokenizer from its JSON form, dispatching on `kind` (a `tokenizer.json` is BPE). */
 export function tokenizerFromJSON(json: unknown): SavableTokenizer {
+  if (isHFTokenizerJSON(json)) return bpeFromTokenizerJSON(json);
   const kind = (json as { kind?: unknown } | null)?.kind;
   switch (kind) {
     case 'word':
@@ -24,17 +33,24 @@ export function tokenizerFromJSON(json: unknown): SavableTokenizer {
       return CharTokenizer.fromJSON(json as CharTokenizerJSON);
     default:
       throw new LmkitError(`not an lmkit tokenizer: unknown kind ${JSON.stringify(kind ?? null)}`, {
-        hint: 'expected a tokenizer.json written by lmkit (kind "word" or "char")',
+        hint: 'expected a tokenizer file written by lmkit (kind "word" or "char") or a BPE tokenizer.json',
       });
   }
 }
 
 /** Writes a tokenizer as JSON to `path`, atomically. */
 export function saveTokenizer(tokenizer: SavableTokenizer, path: string): void {
-  writeFileAtomic(path, [JSON.stringify(tokenizer.toJSON()) + '\n']);
+  const json = tokenizer instanceof BPETokenizer ? toTokenizerJSON(tokenizer) : tokenizer.toJSON();
+  writeFileAtomic(path, [JSON.stringify(json) + '\n']);
 }
 
-/** Reads a tokenizer file written by {@link saveTokenizer}. */
+/** Reads a tokenizer file written by {@link saveTokenizer}, or a byte-level BPE tokenizer.json; errors name the file. */
 export async function loadTokenizer(path: string): Promise<SavableTokenizer> {
-  return tokenizerFromJSON(await readJSON(path));
+  const json = await readJSON(path);
+  try {
+    return tokenizerFromJSON(json);
+  } catch (err) {
+    if (err instanceof LmkitError) throw new LmkitError(`${path}: ${err.message}`, { hint: err.hint });
+    throw err;
+  }
 }
