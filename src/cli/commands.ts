@@ -1,9 +1,10 @@
 /** The table of command groups `lmkit` knows; each group lives in its own file under src/cli/. */
 import type { CommandGroup } from './args.js';
+import { CHAT } from './chat.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
 import { NGRAM } from './ngram.js';
 import { QUICKSTART } from './quickstart.js';
 import { SERVE } from './serve.js';
 
-export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, SERVE, DOCTOR];
+export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, SERVE, CHAT, DOCTOR];
