@@ -55,7 +55,7 @@ function main() {
   console.warn(
     'lmkit: could not build the native tensor addon; lmkit will run on the slower ref backend.\n' +
       'Install a C++ compiler and OpenBLAS (Debian/Ubuntu: apt-get install g++ make libopenblas-dev),\n' +
-      `then run 'npm rebuild lmkit' or 'node scripts/build-native.mjs'.\n${log}`,
+      `then run 'node scripts/build-native.mjs' in the lmkit folder.\n${log}`,
   );
 }
 

@@ -214,13 +214,13 @@ function choose(): Kernels {
   if (k) return k;
   if (want === 'native')
     throw new LmkitError(`LMKIT_BACKEND=native but the native addon did not load: ${nativeError}`, {
-      hint: "install g++ and libopenblas-dev, then run 'npm rebuild lmkit'",
+      hint: "install g++ and libopenblas-dev, then run 'node scripts/build-native.mjs' in the lmkit folder",
     });
   if (!warned) {
     warned = true;
     process.stderr.write(
       `lmkit: warning: native tensor addon not available (${nativeError}); using the slower ref backend. ` +
-        `Install g++ and libopenblas-dev, then run 'npm rebuild lmkit'.\n`,
+        `Install g++ and libopenblas-dev, then run 'node scripts/build-native.mjs' in the lmkit folder.\n`,
     );
   }
   return refKernels;

@@ -44,7 +44,9 @@ export function loadNative(): Kernels & { info(): NativeInfo; setThreads(n: numb
   if (!existsSync(file)) throw new Error(`${file} is missing`);
   const addon = createRequire(import.meta.url)(file) as Addon;
   if (addon.abiVersion !== ABI_VERSION)
-    throw new Error(`${file} is from another lmkit version (rebuild it with 'npm rebuild lmkit')`);
+    throw new Error(
+      `${file} is from another lmkit version (rebuild it with 'node scripts/build-native.mjs')`,
+    );
   const threads = process.env.LMKIT_THREADS;
   if (threads !== undefined && threads !== '') {
     const n = Number(threads);
