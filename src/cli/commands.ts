@@ -6,5 +6,6 @@ import { DOCTOR } from './doctor.js';
 import { NGRAM } from './ngram.js';
 import { QUICKSTART } from './quickstart.js';
 import { SERVE } from './serve.js';
+import { TOKENIZER } from './tokenizer.js';
 
-export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, NGRAM, SERVE, CHAT, DOCTOR];
+export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, TOKENIZER, NGRAM, SERVE, CHAT, DOCTOR];

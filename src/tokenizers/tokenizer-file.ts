@@ -3,6 +3,7 @@
  * loaded from a file without knowing its kind in advance. Byte-level BPE tokenizers (kind "bpe") are
  * written as Hugging Face `tokenizer.json` instead, which has a `model` and no `kind`.
  */
+import { existsSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { BPETokenizer } from './bpe.js';
@@ -53,4 +54,19 @@ export async function loadTokenizer(path: string): Promise<SavableTokenizer> {
     if (err instanceof LmkitError) throw new LmkitError(`${path}: ${err.message}`, { hint: err.hint });
     throw err;
   }
+}
+
+/** Names of the built-in tokenizers {@link resolveTokenizer} knows besides files. */
+export const BUILTIN_TOKENIZERS = ['gpt2'] as const;
+
+/** A tokenizer file, or `gpt2` (GPT-2's byte-level BPE) when no file of that name exists. */
+export async function resolveTokenizer(nameOrPath: string): Promise<SavableTokenizer> {
+  // GPT-2's 50k ranks are only parsed when asked for.
+  if (nameOrPath === 'gpt2' && !existsSync(nameOrPath))
+    return (await import('./bpe-gpt2.js')).gpt2Tokenizer();
+  if (!existsSync(nameOrPath))
+    throw new LmkitError(`tokenizer not found: ${nameOrPath}`, {
+      hint: `give a tokenizer file (tokenizer.json) or one of: ${BUILTIN_TOKENIZERS.join(', ')}`,
+    });
+  return loadTokenizer(nameOrPath);
 }
