@@ -11,6 +11,7 @@ const ENV_VARS = [
   'OPENBLAS_L2_SIZE',
 ];
 
+/** The `doctor` command group. */
 export const DOCTOR: CommandGroup = {
   name: 'doctor',
   summary: 'show the tensor backend, BLAS library, CPU core type and thread counts',

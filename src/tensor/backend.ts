@@ -8,6 +8,7 @@ import type { Floats } from './tensor.js';
 import { refKernels } from './backends/ref.js';
 import { loadNative, type NativeInfo } from './backends/native.js';
 
+/** An optional kernel argument (absent weight, bias or gradient). */
 export type Maybe<T> = T | null;
 
 /** Every kernel an op may call. Shapes are given as sizes; arrays are row-major. */
@@ -188,6 +189,7 @@ export interface Kernels {
   ): void;
 }
 
+/** The two kernel backends. */
 export type BackendName = 'ref' | 'native';
 
 let active: Kernels | null = null;

@@ -6,7 +6,9 @@
 import { NonFiniteError, ShapeError, fmt } from './errors.js';
 import { allocF32, releaseF32, zerosF32 } from './pool.js';
 
+/** Float tensor storage: float32, or float64 for gradient checks. */
 export type Floats = Float32Array | Float64Array;
+/** The dtype of a float tensor. */
 export type DType = 'float32' | 'float64';
 
 /** One recorded op: `backward` reads its outputs' grads and accumulates into its inputs' grads. */
