@@ -50,6 +50,38 @@ describe('modules', () => {
     assert.ok(last < 0.2, `loss after 40 steps ${last}`);
   });
 
+  it('keeps memory flat over thousands of GPT training steps', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const settled = async () => {
+      gc();
+      await new Promise((r) => setTimeout(r, 50));
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    const model = new nn.GPT(tiny, 5);
+    const opt = new nn.AdamW(model.namedParameters(), { lr: 1e-3 });
+    const ids = IntTensor.from([1, 2, 3, 4, 5, 6, 7, 8], [1, 8]);
+    const step = () =>
+      T.tidy(() => {
+        const loss = model.loss(ids, ids);
+        opt.zeroGrad();
+        loss.backward();
+        nn.clipGradNorm(model.parameters(), 1);
+        opt.step();
+      });
+    for (let i = 0; i < 200; i++) step();
+    const before = await settled();
+    for (let i = 0; i < 2000; i++) step();
+    const after = await settled();
+    assert.ok(
+      after - before < 2 << 20,
+      `array buffer memory grew by ${after - before} bytes over 2000 steps`,
+    );
+  });
+
   it('GRU and LSTM map (B,T,I) to (B,T,H) and train', () => {
     const rng = new Rng(3);
     for (const layer of [new nn.GRU(3, 5, rng), new nn.LSTM(3, 5, rng)]) {

@@ -86,6 +86,7 @@ const cases: OpCase[] = [
     },
   },
   { name: 'slice', inputs: [{ shape: [4, 3] }], fn: ([a]) => T.slice(a, 0, 1, 3) },
+  { name: 'slice inner axis', inputs: [{ shape: [2, 5, 3] }], fn: ([a]) => T.slice(a, -2, 2, 5) },
   { name: 'embedding', inputs: [{ shape: [6, 4] }], ints: [ids], fn: ([w], [i]) => T.embedding(w, i) },
   { name: 'exp', inputs: [{ shape: [7] }], fn: ([a]) => T.exp(a) },
   { name: 'log', inputs: [{ shape: [7], kind: 'positive' }], fn: ([a]) => T.log(a) },
