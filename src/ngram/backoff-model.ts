@@ -44,8 +44,9 @@ export class BackoffModel {
   missingContextBackoff = 0;
   /** Length of the n-gram matched by the last call to `score`. */
   lastMatched = 0;
-  /** Sink for the prefetching reads in `score`, so they are not optimised away. */
+  /** Sinks for the prefetching reads in `score`, so they are not optimised away (a float field stays a float). */
   private touched = 0;
+  private touchedBackoff = 0.5;
   private children: (ChildIndex | undefined)[] = [];
   private unigramProb?: Float64Array;
   private readonly found: Int32Array;
@@ -88,14 +89,18 @@ export class BackoffModel {
     found[1] = w;
     let log10p = this.logProb[1][w];
     let matched = 1;
-    // Start every order's memory read at once (they are independent), then search in order.
+    // Start every order's memory reads at once (slot and context backoff: they are independent, so their
+    // cache misses overlap), then search in order.
     let touched = 0;
+    let touchedBackoff = 0.5;
     for (let j = 1; j <= len; j++) {
       const ctx = rows[j];
       if (ctx < 0) break;
       touched |= this.tables[j + 1].touch(ctx, w);
+      touchedBackoff += this.backoff[j][ctx];
     }
     this.touched = touched;
+    this.touchedBackoff = touchedBackoff;
     // Extend the match leftwards while the longer n-gram h_j w is stored (h_j = the last j words).
     for (let j = 1; j <= len; j++) {
       const ctx = rows[j];
