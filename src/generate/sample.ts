@@ -62,7 +62,7 @@ export function sampleToken(
   seen?: ReadonlySet<number> | ReadonlyMap<number, number>,
 ): number {
   const n = logProbs.length;
-  const logits = Float64Array.from(logProbs);
+  const logits = new Float64Array(logProbs);
   const penalty = o.repetitionPenalty ?? 1;
   if (penalty !== 1 && seen) {
     for (const t of seen.keys()) logits[t] = logits[t] > 0 ? logits[t] / penalty : logits[t] * penalty;
@@ -82,28 +82,107 @@ export function sampleToken(
   if (best < 0) return -1;
   if (temperature === 0) return best;
 
-  // Candidates sorted by logit, cut by top-k, then softmax at the temperature, then cut by top-p.
-  let idx: number[] = [];
-  for (let i = 0; i < n; i++) if (logits[i] > -Infinity) idx.push(i);
-  idx.sort((a, b) => logits[b] - logits[a]);
-  if (o.topK && o.topK < idx.length) idx = idx.slice(0, o.topK);
-  const max = logits[idx[0]];
-  const p = idx.map((i) => Math.exp((logits[i] - max) / temperature));
-  let total = p.reduce((a, b) => a + b, 0);
+  // Candidates in order of decreasing probability (ties: lower id first), cut by top-k, then softmax at
+  // the temperature, then cut by top-p; one uniform draw picks along that order. The order is never fully
+  // sorted: a quickselect on running sums finds where the draw (or the top-p mass) falls, in linear time.
+  const max = logits[best];
+  let ids: Int32Array;
+  if (o.topK && o.topK < n) {
+    ids = topK(logits, o.topK);
+  } else {
+    let count = 0;
+    for (let i = 0; i < n; i++) if (logits[i] > -Infinity) count++;
+    ids = new Int32Array(count);
+    for (let i = 0, j = 0; i < n; i++) if (logits[i] > -Infinity) ids[j++] = i;
+  }
+  const w = logits; // reused: weights from here on
+  const scale = 1 / temperature;
+  let count = ids.length;
+  let total = 0;
+  for (let j = 0; j < count; j++) {
+    const i = ids[j];
+    w[i] = Math.exp((logits[i] - max) * scale);
+    total += w[i];
+  }
   const topP = o.topP ?? 1;
   if (topP < 1) {
-    let acc = 0;
-    let keep = 0;
-    while (keep < p.length && acc < topP * total) acc += p[keep++];
-    p.length = Math.max(1, keep);
-    total = p.reduce((a, b) => a + b, 0);
+    count = crossing(ids, count, w, topP * total, true) + 1;
+    total = 0;
+    for (let j = 0; j < count; j++) total += w[ids[j]];
   }
-  let u = rng.next() * total;
-  for (let j = 0; j < p.length; j++) {
-    u -= p[j];
-    if (u < 0) return idx[j];
+  return ids[crossing(ids, count, w, rng.next() * total, false)];
+}
+
+/** Whether token a comes before token b: higher weight first, then lower id. */
+function before(w: Float64Array, a: number, b: number): boolean {
+  return w[a] > w[b] || (w[a] === w[b] && a < b);
+}
+
+/**
+ * Takes `ids[0..count)` in order (see {@link before}) and finds the position where the running sum of
+ * weights first exceeds `target` (first reaches it, when `reach`). Reorders `ids` in place so that the
+ * ids before that position in the order are exactly `ids[0..position)`. Returns count − 1 if never.
+ */
+function crossing(ids: Int32Array, count: number, w: Float64Array, target: number, reach: boolean): number {
+  const crosses = (sum: number) => (reach ? sum >= target : sum > target);
+  const swap = (i: number, j: number) => {
+    const t = ids[i];
+    ids[i] = ids[j];
+    ids[j] = t;
+  };
+  let lo = 0;
+  let hi = count;
+  let acc = 0;
+  while (hi - lo > 16) {
+    const a = ids[lo];
+    const b = ids[(lo + hi) >> 1];
+    const c = ids[hi - 1];
+    const pivot = before(w, a, b) === before(w, b, c) ? b : before(w, a, b) === before(w, c, a) ? a : c;
+    let mid = lo;
+    for (let i = lo; i < hi; i++) if (before(w, ids[i], pivot)) swap(i, mid++);
+    for (let i = mid; i < hi; i++) {
+      if (ids[i] === pivot) {
+        swap(i, mid);
+        break;
+      }
+    }
+    let part = 0;
+    for (let i = lo; i < mid; i++) part += w[ids[i]];
+    if (crosses(acc + part)) {
+      hi = mid;
+      continue;
+    }
+    acc += part + w[pivot];
+    if (crosses(acc)) return mid;
+    lo = mid + 1;
   }
-  return idx[p.length - 1];
+  const tail = Array.from(ids.subarray(lo, hi)).sort((a, b) => (before(w, a, b) ? -1 : 1));
+  ids.set(tail, lo);
+  for (let i = lo; i < hi; i++) {
+    acc += w[ids[i]];
+    if (crosses(acc)) return i;
+  }
+  return Math.max(lo, hi - 1);
+}
+
+/** The ids of the k most likely finite logits (ties: lower id first), in no particular order. */
+function topK(logits: Float64Array, k: number): Int32Array {
+  const top: number[] = [];
+  const first = (a: number, b: number) => logits[a] > logits[b] || (logits[a] === logits[b] && a < b);
+  for (let i = 0; i < logits.length; i++) {
+    if (!(logits[i] > -Infinity)) continue;
+    if (top.length === k && !first(i, top[k - 1])) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (first(top[mid], i)) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return Int32Array.from(top);
 }
 
 /** Generates tokens after `prompt` until end of sequence or `maxTokens`; yields each token id as it comes. */

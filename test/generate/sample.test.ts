@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sampleToken, type SamplingOptions } from '../../src/generate/sample.js';
+import { Rng } from '../../src/util/rng.js';
+
+/** Sampling by the definition: sort every candidate, cut by top-k, softmax, cut by top-p, walk the draw. */
+function reference(logProbs: Float32Array, o: SamplingOptions, draw: number): number {
+  const t = o.temperature ?? 1;
+  let idx = Array.from(logProbs.keys()).filter((i) => logProbs[i] > -Infinity);
+  idx.sort((a, b) => logProbs[b] - logProbs[a] || a - b);
+  if (o.topK) idx = idx.slice(0, o.topK);
+  const p = idx.map((i) => Math.exp((logProbs[i] - logProbs[idx[0]]) / t));
+  let total = p.reduce((a, b) => a + b, 0);
+  if ((o.topP ?? 1) < 1) {
+    let acc = 0;
+    let keep = 0;
+    while (keep < p.length && acc < (o.topP as number) * total) acc += p[keep++];
+    p.length = keep;
+    total = p.reduce((a, b) => a + b, 0);
+  }
+  let u = draw * total;
+  for (let j = 0; j < p.length; j++) if ((u -= p[j]) < 0) return idx[j];
+  return idx[p.length - 1];
+}
+
+function randomLogProbs(rng: Rng, n: number): Float32Array {
+  const lp = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rng.next();
+    // Skewed, with ties (a few distinct tail values) and impossible tokens, as n-gram distributions are.
+    lp[i] = r < 0.05 ? -Infinity : r < 0.1 ? -2 - 8 * rng.next() : -12 - Math.floor(rng.next() * 3);
+  }
+  return lp;
+}
+
+describe('sampleToken', () => {
+  it('picks exactly the token that sorting every candidate would pick', () => {
+    const rng = new Rng(42);
+    const cases: SamplingOptions[] = [
+      {},
+      { temperature: 0.7 },
+      { topP: 0.9 },
+      { topK: 50 },
+      { topK: 5, topP: 0.5 },
+    ];
+    for (let trial = 0; trial < 300; trial++) {
+      const lp = randomLogProbs(rng, 1 + Math.floor(rng.next() * 3000));
+      const o = cases[trial % cases.length];
+      const seed = rng.nextUint32();
+      const got = sampleToken(lp, o, new Rng(seed));
+      const want = reference(lp, o, new Rng(seed).next());
+      assert.equal(got, want, `trial ${trial} ${JSON.stringify(o)}`);
+    }
+  });
+
+  it('is greedy at temperature 0 and never picks a suppressed or penalised-away token', () => {
+    const lp = Float32Array.from([-3, -0.1, -2, -Infinity]);
+    assert.equal(sampleToken(lp, { temperature: 0 }, new Rng(1)), 1);
+    assert.equal(sampleToken(lp, { temperature: 0, suppressTokens: [1] }, new Rng(1)), 2);
+    assert.equal(sampleToken(lp, { temperature: 0, presencePenalty: 2 }, new Rng(1), new Set([1])), 2);
+    assert.equal(sampleToken(lp, { temperature: 0, frequencyPenalty: 1 }, new Rng(1), new Map([[1, 3]])), 2);
+    assert.equal(sampleToken(Float32Array.from([-Infinity]), {}, new Rng(1)), -1);
+  });
+});
