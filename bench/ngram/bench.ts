@@ -9,7 +9,7 @@
  * order 3 in 1.6–2.1 s; query 2.7M tokens/s (order 5) to 4.2M tokens/s (order 3), load included.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ const orders = flag('orders', '3,5').split(',').map(Number);
 const repeat = Number(flag('repeat', '3'));
 const withNltk = !argv.includes('--no-nltk');
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+const passes = fileURLToPath(new URL('./score-passes.js', import.meta.url));
 const nltk = fileURLToPath(new URL('../../../bench/ngram/nltk_kn.py', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'lmkit-bench-ngram-'));
@@ -36,6 +37,9 @@ for (const split of ['train', 'test'] as const) {
 // The scoring text: the whole corpus (train then test), about 1.16M tokens.
 files.all = join(dir, 'all.txt');
 writeFileSync(files.all, (await loadSentences('brown', { lowercase: true })).join('\n') + '\n');
+// Held-out text of the same size: the test split ten times over (about 1.21M tokens, 2% OOV).
+files.heldOut = join(dir, 'held-out.txt');
+writeFileSync(files.heldOut, readFileSync(files.test, 'utf8').repeat(10));
 
 function run(cmd: string, args: string[]): Record<string, number> {
   return JSON.parse(
@@ -66,10 +70,13 @@ for (const order of orders) {
   const query = best(queries, 'seconds');
   const arpaQuery = run(process.execPath, [worker, 'query', arpa, files.all]);
   const bytesPerNgram = (query.model_rss_mb * 2 ** 20) / query.ngrams;
+  const steadyIn = run(process.execPath, [passes, bin, files.all, '5']);
+  const steadyOut = run(process.execPath, [passes, bin, files.heldOut, '5']);
   rows.push(
     `| lmkit | ${order} | ${build.seconds.toFixed(2)} s (${builds.map((b) => b.seconds.toFixed(2)).join(', ')}) | ${build.max_rss_mb.toFixed(0)} MB | ` +
       `${(query.tokens_per_second / 1e6).toFixed(2)}M tok/s (bin, load ${query.load_seconds.toFixed(2)} s) · ` +
       `${(arpaQuery.tokens_per_second / 1e6).toFixed(2)}M tok/s (ARPA, load ${arpaQuery.load_seconds.toFixed(2)} s) | ` +
+      `${(steadyIn.best_tokens_per_second / 1e6).toFixed(2)}M / ${(steadyOut.best_tokens_per_second / 1e6).toFixed(2)}M tok/s | ` +
       `${query.ngrams} n-grams, ~${bytesPerNgram.toFixed(0)} B/n-gram loaded; .bin ${(build.bytes / 2 ** 20).toFixed(0)} MB, ARPA ${(arpaBuild.bytes / 2 ** 20).toFixed(0)} MB |`,
   );
   if (withNltk) {
@@ -87,7 +94,7 @@ for (const order of orders) {
       '30',
     ]);
     rows.push(
-      `| NLTK ${'KneserNeyInterpolated'} | ${order} | ${peer.fit_seconds.toFixed(2)} s (fit) | ${peer.max_rss_mb.toFixed(0)} MB | ${peer.words_per_second.toFixed(1)} tok/s | ${peer.words_scored} words scored |`,
+      `| NLTK KneserNeyInterpolated | ${order} | ${peer.fit_seconds.toFixed(2)} s (fit) | ${peer.max_rss_mb.toFixed(0)} MB | | ${peer.words_per_second.toFixed(1)} tok/s (held-out) | ${peer.words_scored} words scored |`,
     );
     ratios.push(
       `order ${order}: lmkit scores ${(query.tokens_per_second / peer.words_per_second).toExponential(2)}× as many tokens/s as NLTK; ` +
@@ -97,9 +104,9 @@ for (const order of orders) {
 }
 
 console.log(
-  '| who | order | build (best of runs) | peak RSS (build) | scoring, model load included | size |',
+  '| who | order | build (best of runs) | peak RSS (build) | scoring the whole corpus once, model load included | steady-state scoring, whole corpus / held-out | size |',
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log('');
 for (const r of ratios) console.log(r);
