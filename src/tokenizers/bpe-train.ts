@@ -16,7 +16,8 @@ import { LmkitError } from '../errors.js';
 import { BPETokenizer, byteTokens, END_OF_TEXT, type Merge } from './bpe.js';
 import { BYTE_ORDER, utf8 } from './bpe-bytes.js';
 import { MAX_TOKEN_ID } from './bpe-merge.js';
-import { preTokenize, specialTokenPattern, splitSpecial } from './bpe-pretokenize.js';
+import { preTokenEnd, specialTokenPattern, splitSpecial } from './bpe-pretokenize.js';
+import { WordTable } from './bpe-word-table.js';
 
 /** Options of {@link trainBPE}. */
 export interface BPETrainOptions {
@@ -34,14 +35,22 @@ export function countWords(
   specialTokens: readonly string[] = [],
 ): Map<string, number> {
   const pattern = specialTokenPattern(specialTokens);
-  const counts = new Map<string, number>();
+  const words = new WordTable();
+  const counts: number[] = [];
   for (const text of texts) {
-    for (const segment of splitSpecial(text, pattern)) {
-      if (segment.special) continue;
-      for (const word of preTokenize(segment.text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    for (const { text: segment, special } of splitSpecial(text, pattern)) {
+      if (special) continue;
+      for (let start = 0; start < segment.length;) {
+        const end = preTokenEnd(segment, start);
+        const hash = WordTable.hash(segment, start, end);
+        const index = words.find(segment, start, end, hash);
+        if (index >= 0) counts[index]++;
+        else counts[words.insert(segment.slice(start, end), hash)] = 1;
+        start = end;
+      }
     }
   }
-  return counts;
+  return new Map(counts.map((c, i) => [words.word(i), c]));
 }
 
 /** Learns a byte-level BPE tokenizer from `texts`. */

@@ -17,7 +17,7 @@ import { LmkitError } from '../errors.js';
 import { BYTE_ORDER, BYTE_SYMBOLS, symbolsToBytes, utf8 } from './bpe-bytes.js';
 import { MAX_TOKEN_ID, mergeByRank, MergeTable } from './bpe-merge.js';
 import { preTokenEnd, specialTokenPattern, splitSpecial } from './bpe-pretokenize.js';
-import { WordCache } from './bpe-word-cache.js';
+import { WordTable } from './bpe-word-table.js';
 import type { SpecialTokens, Tokenizer } from './tokenizer.js';
 
 /** GPT-2's end-of-text token, its beginning- and end-of-sequence marker. */
@@ -56,7 +56,9 @@ export class BPETokenizer implements Tokenizer {
   private readonly tokenBytes: Uint8Array[];
   private readonly mergeTable = new MergeTable();
   private readonly allSpecialPattern: RegExp | undefined;
-  private readonly cache = new WordCache(CACHE_LIMIT);
+  /** Words already split, and their token ids (cachedIds[i] for word i); emptied when full. */
+  private readonly cache = new WordTable();
+  private cachedIds: Int32Array[] = [];
 
   /**
    * Builds a tokenizer from its vocabulary (token strings by id: byte-level symbols, or the text of a
@@ -178,12 +180,19 @@ export class BPETokenizer implements Tokenizer {
   private encodeOrdinary(text: string, out: number[]): void {
     for (let start = 0; start < text.length;) {
       const end = preTokenEnd(text, start);
-      const hash = WordCache.hash(text, start, end);
-      let ids = this.cache.get(text, start, end, hash);
-      if (ids === undefined) {
+      const hash = WordTable.hash(text, start, end);
+      const index = this.cache.find(text, start, end, hash);
+      let ids: Int32Array;
+      if (index >= 0) ids = this.cachedIds[index];
+      else {
         const word = text.slice(start, end);
         ids = this.encodeWord(word);
-        this.cache.set(word, hash, ids);
+        if (this.cache.size >= CACHE_LIMIT) {
+          this.cache.clear();
+          this.cachedIds = [];
+        }
+        this.cache.insert(word, hash);
+        this.cachedIds.push(ids);
       }
       for (let i = 0; i < ids.length; i++) out.push(ids[i]);
       start = end;
