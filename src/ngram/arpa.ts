@@ -18,6 +18,7 @@ import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { shortestFloat32 } from '../util/float-format.js';
 import { BackoffModel, ScoreState, type ModelInfo } from './backoff-model.js';
+import { ByteVocabulary } from './byte-vocabulary.js';
 import { NGramTable } from './ngram-table.js';
 import { BOS_WORD, EOS_WORD, NGramVocabulary, UNK_WORD } from './vocabulary.js';
 
@@ -129,12 +130,12 @@ export function readArpa(path: string): BackoffModel {
     throw new LmkitError(`cannot read model ${path}: ${(err as Error).message}`);
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  return parseArpa(bytes.toString('utf8'), path);
+  return parseArpa(bytes, path);
 }
 
-/** Parses ARPA text into a backoff model; `name` is used in error messages. */
-export function parseArpa(text: string, name = 'ARPA'): BackoffModel {
-  const lines: LineReader = new LineReader(text, name);
+/** Parses ARPA text (a string or UTF-8 bytes) into a backoff model; `name` is used in error messages. */
+export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffModel {
+  const lines: LineReader = new LineReader(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, name);
   let info: ModelInfo = { estimator: 'arpa', level: 'word' };
 
   // Header comments (KenLM allows lines starting with #), then \data\.
@@ -178,44 +179,45 @@ export function parseArpa(text: string, name = 'ARPA'): BackoffModel {
       lines.fail(`expected \\${n}-grams:, found ${JSON.stringify(line.slice(0, 40))}`);
     const declared = counts[n - 1];
     const hasBackoff = n < order;
+    const words = n === 1 ? undefined : new ByteVocabulary(vocab.words);
+    const ids = new Array<number>(n);
     for (let i = 0; i < declared; i++) {
-      line = lines.next();
-      if (line === undefined) lines.fail(`the file ends after ${i} of ${declared} ${n}-grams (truncated?)`);
-      if (line.trim() === '' || line.startsWith('\\'))
+      if (!lines.advance()) lines.fail(`the file ends after ${i} of ${declared} ${n}-grams (truncated?)`);
+      if (lines.isBlank() || lines.startsWithBackslash()) {
         lines.fail(`found ${i} ${n}-grams where the header declares ${declared}`);
-      const fields = line.split(/[\t ]+/).filter((f) => f !== '');
-      if (fields.length !== n + 1 && fields.length !== n + 2) {
-        lines.fail(
-          `expected a log10 probability, ${n} word(s)${hasBackoff ? ' and an optional backoff' : ''}`,
-        );
       }
-      const p = parseLog(fields[0], lines, 'probability');
-      if (p > 0) lines.fail(`log10 probability ${fields[0]} is positive`);
-      let b = 0;
-      if (fields.length === n + 2) {
-        b = parseLog(fields[n + 1], lines, 'backoff');
-        if (!hasBackoff && b !== 0) lines.fail(`non-zero backoff ${fields[n + 1]} at the top order ${n}`);
-      }
+      // Fields: log10 p, n words, optional backoff; separated by tabs or spaces.
+      const p = lines.number('probability');
+      if (p > 0) lines.fail(`log10 probability ${lines.lastField()} is positive`);
       let row: number;
-      if (n === 1) {
-        const w = fields[1];
+      if (words === undefined) {
+        const w = lines.word();
+        if (w === undefined) lines.fail('expected a log10 probability and a word');
         const special = w === UNK_WORD || w === BOS_WORD || w === EOS_WORD;
         if (!special && vocab.lookup(w) !== undefined)
           lines.fail(`unigram ${JSON.stringify(w)} is listed twice`);
         row = special ? vocab.idOf(w) : vocab.add(w);
         if (special) seenSpecial[row] = 1;
       } else {
-        const ids = fields.slice(1, n + 1).map((w) => {
-          const id = vocab.lookup(w);
-          if (id === undefined)
-            lines.fail(`word ${JSON.stringify(w)} of a ${n}-gram is missing from the unigrams`);
-          return id;
-        });
+        for (let k = 0; k < n; k++) {
+          const id = lines.wordId(words);
+          if (id === -2) lines.fail(`expected a log10 probability and ${n} words`);
+          if (id < 0)
+            lines.fail(
+              `word ${JSON.stringify(lines.lastField())} of a ${n}-gram is missing from the unigrams`,
+            );
+          ids[k] = id;
+        }
         const table = model.tables[n];
         const before = table.size;
         row = table.findOrInsert(contextRow(model, ids), ids[n - 1]);
-        if (table.size === before)
-          lines.fail(`${n}-gram "${fields.slice(1, n + 1).join(' ')}" is listed twice`);
+        if (table.size === before) lines.fail(`${n}-gram "${lines.fieldsText(1, n)}" is listed twice`);
+      }
+      let b = 0;
+      if (lines.hasMoreFields()) {
+        b = lines.number('backoff');
+        if (!hasBackoff && b !== 0) lines.fail(`non-zero backoff ${lines.lastField()} at the top order ${n}`);
+        if (lines.hasMoreFields()) lines.fail(`too many fields for a ${n}-gram`);
       }
       setEntry(model, n, row, p, b);
     }
@@ -236,12 +238,6 @@ export function parseArpa(text: string, name = 'ARPA'): BackoffModel {
     model.missingContextBackoff = Math.log10(info.details.alpha);
   }
   return model;
-}
-
-function parseLog(field: string, lines: LineReader, what: string): number {
-  const v = Number(field);
-  if (!Number.isFinite(v)) lines.fail(`${what} ${JSON.stringify(field)} is not a finite number`);
-  return v <= LOG_ZERO ? -Infinity : v;
 }
 
 /** Stores one entry's values, growing the columns when synthesized contexts pushed past the header's count. */
@@ -293,31 +289,98 @@ function parseInfo(json: string): ModelInfo | undefined {
   return undefined;
 }
 
-/** Iterates lines with their numbers, for error messages. */
+/**
+ * Reads an ARPA file's bytes line by line, with line numbers for error messages. Header lines come out
+ * as strings; n-gram lines are read field by field straight from the bytes (words looked up by their
+ * bytes, numbers parsed without making strings), since a model has millions of them.
+ */
 class LineReader {
   private pos = 0;
+  private lineStart = 0;
+  private lineEnd = 0;
+  private fieldStart = 0;
+  private fieldEnd = 0;
   lineNo = 0;
 
   constructor(
-    private readonly text: string,
+    private readonly bytes: Uint8Array,
     private readonly name: string,
   ) {}
 
-  next(): string | undefined {
-    if (this.pos >= this.text.length) return undefined;
-    let end = this.text.indexOf('\n', this.pos);
-    if (end < 0) end = this.text.length;
-    let line = this.text.slice(this.pos, end);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+  /** Moves to the next line; false at the end of the file. */
+  advance(): boolean {
+    const b = this.bytes;
+    if (this.pos >= b.length) return false;
+    let end = b.indexOf(NEWLINE, this.pos);
+    if (end < 0) end = b.length;
+    this.lineStart = this.pos;
+    this.lineEnd = end > this.pos && b[end - 1] === CR ? end - 1 : end;
+    this.fieldEnd = this.lineStart;
     this.pos = end + 1;
     this.lineNo++;
-    return line;
+    return true;
   }
 
+  /** The next line as a string, or undefined at the end of the file. */
+  next(): string | undefined {
+    return this.advance() ? this.text(this.lineStart, this.lineEnd) : undefined;
+  }
+
+  /** The next line that is not blank. */
   nextNonEmpty(): string | undefined {
     let line = this.next();
     while (line !== undefined && line.trim() === '') line = this.next();
     return line;
+  }
+
+  isBlank(): boolean {
+    for (let i = this.lineStart; i < this.lineEnd; i++) if (!isSeparator(this.bytes[i])) return false;
+    return true;
+  }
+
+  startsWithBackslash(): boolean {
+    return this.bytes[this.lineStart] === BACKSLASH;
+  }
+
+  /** Whether another field follows on this line. */
+  hasMoreFields(): boolean {
+    let i = this.fieldEnd;
+    while (i < this.lineEnd && isSeparator(this.bytes[i])) i++;
+    return i < this.lineEnd;
+  }
+
+  /** Reads the next field as a log10 value (−99 or below is log10 0); fails when it is not a finite number. */
+  number(what: string): number {
+    if (!this.nextField()) this.fail(`expected a log10 ${what}`);
+    let v = parseDecimal(this.bytes, this.fieldStart, this.fieldEnd);
+    if (Number.isNaN(v)) v = Number(this.lastField());
+    if (!Number.isFinite(v)) this.fail(`${what} ${JSON.stringify(this.lastField())} is not a finite number`);
+    return v <= LOG_ZERO ? -Infinity : v;
+  }
+
+  /** Reads the next field as a string, or undefined when the line has no more fields. */
+  word(): string | undefined {
+    return this.nextField() ? this.lastField() : undefined;
+  }
+
+  /** Reads the next field and looks it up by its bytes: its id, -1 when unknown, -2 when the line ended. */
+  wordId(words: ByteVocabulary): number {
+    if (!this.nextField()) return -2;
+    return words.find(this.bytes, this.fieldStart, this.fieldEnd);
+  }
+
+  /** The field just read, as a string. */
+  lastField(): string {
+    return this.text(this.fieldStart, this.fieldEnd);
+  }
+
+  /** Fields first..last (1-based) of the current line, joined by spaces. */
+  fieldsText(first: number, last: number): string {
+    return this.text(this.lineStart, this.lineEnd)
+      .split(/[\t ]+/)
+      .filter((f) => f !== '')
+      .slice(first, last + 1)
+      .join(' ');
   }
 
   fail(message: string): never {
@@ -325,4 +388,65 @@ class LineReader {
       hint: 'is this a complete ARPA file?',
     });
   }
+
+  private nextField(): boolean {
+    const b = this.bytes;
+    let i = this.fieldEnd;
+    while (i < this.lineEnd && isSeparator(b[i])) i++;
+    if (i >= this.lineEnd) return false;
+    let j = i + 1;
+    while (j < this.lineEnd && !isSeparator(b[j])) j++;
+    this.fieldStart = i;
+    this.fieldEnd = j;
+    return true;
+  }
+
+  private text(from: number, to: number): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + from, to - from).toString('utf8');
+  }
 }
+
+const CR = 13;
+const BACKSLASH = 92;
+const isSeparator = (c: number) => c === SPACE || c === TAB;
+
+/**
+ * A plain decimal like -2.485738 or -1.2e-07 parsed from bytes, exactly as Number() would (at most 15
+ * significant digits and an exponent within float64's exact powers of ten); NaN for anything else.
+ */
+function parseDecimal(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  let negative = false;
+  if (b[i] === 45 /* - */ || b[i] === 43 /* + */) negative = b[i++] === 45;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let seenDigit = false;
+  for (; i < to && b[i] >= 48 && b[i] <= 57; i++, seenDigit = true) {
+    if (mantissa > 0 || b[i] !== 48) digits++;
+    mantissa = mantissa * 10 + (b[i] - 48);
+  }
+  if (i < to && b[i] === 46 /* . */) {
+    for (i++; i < to && b[i] >= 48 && b[i] <= 57; i++, seenDigit = true) {
+      if (mantissa > 0 || b[i] !== 48) digits++;
+      mantissa = mantissa * 10 + (b[i] - 48);
+      scale--;
+    }
+  }
+  if (!seenDigit || digits > 15) return NaN;
+  if (i < to && (b[i] === 101 || b[i] === 69) /* e E */) {
+    i++;
+    let expNegative = false;
+    if (b[i] === 45 || b[i] === 43) expNegative = b[i++] === 45;
+    let exp = 0;
+    const start = i;
+    for (; i < to && b[i] >= 48 && b[i] <= 57 && exp < 1000; i++) exp = exp * 10 + (b[i] - 48);
+    if (i === start) return NaN;
+    scale += expNegative ? -exp : exp;
+  }
+  if (i !== to || scale < -22 || scale > 22) return NaN;
+  const v = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+  return negative ? -v : v;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact in float64
