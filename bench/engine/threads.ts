@@ -1,8 +1,7 @@
 /** Sets the BLAS thread count for a benchmark run (native backend only). */
-import { kernels } from '../../src/tensor/index.js';
+import { setBlasThreads } from '../../src/tensor/index.js';
 
-/** Sets OpenBLAS's thread count when the native backend is active. */
+/** Sets OpenBLAS's thread count. */
 export function setThreads(n: number): void {
-  const k = kernels() as unknown as { setThreads?: (n: number) => void };
-  k.setThreads?.(n);
+  setBlasThreads(n);
 }

@@ -248,6 +248,14 @@ export function setBackend(name: BackendName): void {
   }
 }
 
+/** Sets the number of threads OpenBLAS uses (no effect on the ref backend); LMKIT_THREADS sets it at load. */
+export function setBlasThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1)
+    throw new LmkitError(`thread count must be a whole number ≥ 1, got ${n}`);
+  const nat = tryNative() as (Kernels & { setThreads?: (n: number) => void }) | null;
+  nat?.setThreads?.(n);
+}
+
 /** Whether the native addon can be loaded here. */
 export function nativeAvailable(): boolean {
   return tryNative() !== null;

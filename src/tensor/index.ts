@@ -14,6 +14,7 @@ export {
 export { ShapeError, NonFiniteError } from './errors.js';
 export {
   kernels,
+  setBlasThreads,
   setBackend,
   nativeAvailable,
   backendInfo,
