@@ -22,7 +22,7 @@ const train: CommandSpec = {
     "Words are cut with GPT-2's regex; the most frequent pair of adjacent tokens is merged until the\n" +
     'vocabulary (256 bytes + merges + special tokens) reaches --vocab-size, or no pair is seen\n' +
     '--min-frequency times. Ties go to the pair with the smaller token ids. The output is a Hugging Face\n' +
-    'tokenizer.json that transformers can load.',
+    "tokenizer.json laid out as GPT-2's own.",
   json: true,
   flags: [
     {
