@@ -62,7 +62,9 @@ export function sampleToken(
   seen?: ReadonlySet<number> | ReadonlyMap<number, number>,
 ): number {
   const n = logProbs.length;
-  const logits = new Float64Array(logProbs);
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const logits = scratch.subarray(0, n);
+  logits.set(logProbs);
   const penalty = o.repetitionPenalty ?? 1;
   if (penalty !== 1 && seen) {
     for (const t of seen.keys()) logits[t] = logits[t] > 0 ? logits[t] / penalty : logits[t] * penalty;
@@ -92,7 +94,8 @@ export function sampleToken(
   } else {
     let count = 0;
     for (let i = 0; i < n; i++) if (logits[i] > -Infinity) count++;
-    ids = new Int32Array(count);
+    if (scratchIds.length < count) scratchIds = new Int32Array(n);
+    ids = scratchIds.subarray(0, count);
     for (let i = 0, j = 0; i < n; i++) if (logits[i] > -Infinity) ids[j++] = i;
   }
   const w = logits; // reused: weights from here on
@@ -112,6 +115,10 @@ export function sampleToken(
   }
   return ids[crossing(ids, count, w, rng.next() * total, false)];
 }
+
+/** Buffers reused from one call to the next (sampling is synchronous), so a token allocates nothing large. */
+let scratch = new Float64Array(0);
+let scratchIds = new Int32Array(0);
 
 /** Whether token a comes before token b: higher weight first, then lower id. */
 function before(w: Float64Array, a: number, b: number): boolean {

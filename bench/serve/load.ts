@@ -1,0 +1,199 @@
+/**
+ * Load benchmark for `lmkit serve` (not a test): N concurrent clients stream chat completions for S
+ * seconds over loopback against a server in its own process, and the run reports requests/s, tokens/s,
+ * time to first token and inter-token latency (p50/p99), and errors.
+ *
+ *   npm run build && node dist/bench/serve/load.js [--clients 64] [--seconds 60] [--concurrency 8]
+ *       [--max-tokens 64] [--model FILE] [--json]
+ *
+ * Without --model it builds the default server model (Kneser-Ney trigram on lowercased Brown) first.
+ */
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDefaultModel } from '../../src/serve/default-model.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const clients = Number(flag('clients', '64'));
+const seconds = Number(flag('seconds', '60'));
+const concurrency = Number(flag('concurrency', '8'));
+const maxTokens = Number(flag('max-tokens', '64'));
+const json = argv.includes('--json');
+const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
+
+const PROMPTS = [
+  'the jury said',
+  'in the morning',
+  'the president of the united states',
+  'she looked at the',
+  'it is a matter of',
+  'the first thing to do is',
+  'when he came home',
+  'there is no reason to',
+];
+
+/** Percentile of sorted values (nearest rank). */
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function startServer(model: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'serve',
+      model,
+      '--port',
+      '0',
+      '--db',
+      'none',
+      '--concurrency',
+      String(concurrency),
+      '--max-queue',
+      '100000',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+interface Sample {
+  ttft: number;
+  gaps: number[];
+  tokens: number;
+}
+
+/** One streaming chat request; resolves with its timings, or rejects with what went wrong. */
+function streamOnce(url: string, agent: Agent, prompt: string): Promise<Sample> {
+  const body = JSON.stringify({
+    messages: [{ role: 'user', content: prompt }],
+    stream: true,
+    stream_options: { include_usage: true },
+    max_tokens: maxTokens,
+  });
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let last = 0;
+    let ttft = NaN;
+    const gaps: number[] = [];
+    let tokens = 0;
+    let buffer = '';
+    let done = false;
+    const req = request(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`HTTP ${res.statusCode}`));
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let cut;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            if (!event.startsWith('data: ')) continue;
+            const data = event.slice(6);
+            if (data === '[DONE]') {
+              done = true;
+              continue;
+            }
+            const parsed = JSON.parse(data) as {
+              choices: { delta: { content?: string } }[];
+              usage: { completion_tokens: number } | null;
+            };
+            if (parsed.usage) tokens = parsed.usage.completion_tokens;
+            if (parsed.choices[0]?.delta.content) {
+              const now = performance.now();
+              if (Number.isNaN(ttft)) ttft = now - t0;
+              else gaps.push(now - last);
+              last = now;
+            }
+          }
+        });
+        res.on('end', () =>
+          done ? resolve({ ttft, gaps, tokens }) : reject(new Error('stream ended before [DONE]')),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const model =
+  flag('model', '') || (await buildDefaultModel(mkdtempSync(join(tmpdir(), 'lmkit-bench-serve-'))));
+const server = await startServer(model);
+const agent = new Agent({ keepAlive: true, maxSockets: clients });
+const ttfts: number[] = [];
+const gaps: number[] = [];
+const errors = new Map<string, number>();
+let completed = 0;
+let tokens = 0;
+const started = performance.now();
+const deadline = started + seconds * 1000;
+await Promise.all(
+  Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; performance.now() < deadline; i++) {
+      try {
+        const s = await streamOnce(server.url, agent, PROMPTS[(c + i) % PROMPTS.length]);
+        completed++;
+        tokens += s.tokens;
+        if (!Number.isNaN(s.ttft)) ttfts.push(s.ttft);
+        gaps.push(...s.gaps);
+      } catch (err) {
+        const key = (err as Error).message;
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      }
+    }
+  }),
+);
+const elapsed = (performance.now() - started) / 1000;
+agent.destroy();
+server.stop();
+ttfts.sort((a, b) => a - b);
+gaps.sort((a, b) => a - b);
+const result = {
+  clients,
+  seconds: Number(elapsed.toFixed(1)),
+  server_concurrency: concurrency,
+  max_tokens: maxTokens,
+  model,
+  requests: completed,
+  requests_per_s: Number((completed / elapsed).toFixed(2)),
+  tokens_per_s: Number((tokens / elapsed).toFixed(1)),
+  ttft_ms: { p50: Number(percentile(ttfts, 50).toFixed(1)), p99: Number(percentile(ttfts, 99).toFixed(1)) },
+  itl_ms: { p50: Number(percentile(gaps, 50).toFixed(2)), p99: Number(percentile(gaps, 99).toFixed(2)) },
+  errors: Object.fromEntries(errors),
+};
+if (json) console.log(JSON.stringify(result));
+else {
+  console.log(
+    `${clients} streaming clients for ${result.seconds} s (server concurrency ${concurrency}, max_tokens ${maxTokens}, ${model})\n` +
+      `requests ${completed} (${result.requests_per_s}/s), tokens ${tokens} (${result.tokens_per_s}/s)\n` +
+      `TTFT ms p50 ${result.ttft_ms.p50} p99 ${result.ttft_ms.p99}; inter-token ms p50 ${result.itl_ms.p50} p99 ${result.itl_ms.p99}\n` +
+      `errors ${[...errors.values()].reduce((a, b) => a + b, 0)}${errors.size ? ' ' + JSON.stringify(result.errors) : ''}`,
+  );
+}
