@@ -53,6 +53,8 @@ export class Tensor {
   /** Set when the buffer came from the pool (op results); shared by views of the same buffer. */
   storage: Storage | null = null;
   released = false;
+  /** Set when a backward pass has freed the graph that produced this tensor. */
+  graphFreed = false;
 
   /** Wraps data (not copied) with a shape; sizes must agree. */
   constructor(data: Floats, shape: readonly number[], requiresGrad = false) {
@@ -136,6 +138,10 @@ export class Tensor {
       throw new ShapeError(`backward(): gradient of length ${grad.length} for ${this.describe()}`);
     }
     if (!this.requiresGrad) throw new Error(`backward(): ${this.describe()} does not require a gradient`);
+    if (this.graphFreed)
+      throw new Error(
+        `backward(): the graph behind ${this.describe()} was freed by an earlier backward(); recompute the loss`,
+      );
     const g = this.ensureGrad();
     if (grad === undefined) g[0] += 1;
     else for (let i = 0; i < g.length; i++) g[i] += grad[i];
@@ -145,6 +151,7 @@ export class Tensor {
       if (node.backward && node.outputs.some((o) => o.grad !== null)) node.backward();
       for (const o of node.outputs) {
         o.node = null;
+        o.graphFreed = true;
         if (o.grad instanceof Float32Array) releaseF32(o.grad);
         o.grad = null;
       }

@@ -52,6 +52,13 @@ describe('autograd', () => {
     assert.equal(y.grad, null);
   });
 
+  it('refuses a second backward through a freed graph', () => {
+    const x = param([1, 2], [2]);
+    const loss = T.sum(T.scale(x, 2));
+    loss.backward();
+    assert.throws(() => loss.backward(), /was freed by an earlier backward/);
+  });
+
   it('handles a deep graph without recursion limits', () => {
     const x = param([0.5], [1]);
     let y: Tensor = x;
