@@ -10,7 +10,7 @@
         "native/recurrent.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-std=c++17", "-Wall"],
+      "cflags_cc": ["-O3", "-march=<!(node -p \"process.env.LMKIT_MARCH || 'native'\")", "-fopenmp-simd", "-fno-math-errno", "-std=c++17", "-Wall"],
       "libraries": ["-lopenblas"]
     }
   ]
