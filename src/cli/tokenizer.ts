@@ -141,7 +141,13 @@ const encode: CommandSpec = {
       throw new UsageError(`--allow-special applies to BPE tokenizers (this one is ${tokenizer.kind})`);
     else ids = tokenizer.encode(text);
     if (args.json)
-      io.stdout.write(JSON.stringify({ ids, tokens: ids.map((id) => tokenizer.idToToken(id)) }) + '\n');
+      io.stdout.write(
+        JSON.stringify({
+          ids,
+          tokens: ids.map((id) => tokenizer.idToToken(id)),
+          pieces: ids.map((id) => tokenizer.decode([id])),
+        }) + '\n',
+      );
     else io.stdout.write(ids.join(' ') + '\n');
   },
 };
@@ -203,7 +209,7 @@ const show: CommandSpec = {
     if (info.merges !== undefined) {
       lines.push(`merges:      ${n(info.merges)}`);
       const row = (m: MergeInfo) =>
-        `  ${String(m.rank).padStart(7)}  ${m.left} + ${m.right} → ${m.token} (${m.id})`;
+        `  ${String(m.rank).padStart(7)}  ${m.left} + ${m.right} → ${m.token} (${m.id}) ${JSON.stringify(m.text)}`;
       lines.push('first merges:', ...(info.firstMerges ?? []).map(row));
       lines.push('last merges:', ...(info.lastMerges ?? []).map(row));
     }
@@ -217,6 +223,8 @@ interface MergeInfo {
   right: string;
   token: string;
   id: number;
+  /** The token's bytes read as UTF-8 (U+FFFD where a character is cut). */
+  text: string;
 }
 
 function describe(tokenizer: SavableTokenizer, count: number) {
@@ -234,7 +242,8 @@ function describe(tokenizer: SavableTokenizer, count: number) {
   }
   const merge = (rank: number): MergeInfo => {
     const [left, right] = tokenizer.merges[rank];
-    return { rank, left, right, token: left + right, id: tokenizer.tokenToId(left + right) as number };
+    const id = tokenizer.tokenToId(left + right) as number;
+    return { rank, left, right, token: left + right, id, text: tokenizer.decode([id]) };
   };
   const total = tokenizer.merges.length;
   const first = Math.min(count, total);

@@ -67,7 +67,12 @@ describe('lmkit tokenizer', () => {
     assert.deepEqual(JSON.parse(j.stdout), {
       ids: [15496, 995, 50256],
       tokens: ['Hello', 'Ġworld', '<|endoftext|>'],
+      pieces: ['Hello', ' world', ''],
     });
+    // 你 and 好 take two tokens each: their pieces are cut UTF-8 characters.
+    const zh = JSON.parse((await runCli(['tokenizer', 'encode', 'gpt2', '--json', '你好 café'])).stdout);
+    assert.deepEqual(zh.tokens, ['ä½', 'ł', 'å¥', '½', 'ĠcafÃ©']);
+    assert.deepEqual(zh.pieces, ['\ufffd', '\ufffd', '\ufffd', '\ufffd', ' café']);
     const d = await runCli(['tokenizer', 'decode', 'gpt2', '[15496,', '995,', '50256]', '--keep-special']);
     assert.equal(d.stdout, 'Hello world<|endoftext|>');
     assert.equal((await runCli(['tokenizer', 'decode', 'gpt2', '15496', '50256'])).stdout, 'Hello');
@@ -78,7 +83,7 @@ describe('lmkit tokenizer', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /vocabulary: {2}50,257 tokens/);
     assert.match(r.stdout, /special: {5}<\|endoftext\|>=50256/);
-    assert.match(r.stdout, /0 {2}Ġ \+ t → Ġt \(256\)/);
+    assert.match(r.stdout, /0 {2}Ġ \+ t → Ġt \(256\) " t"/);
     const j = JSON.parse((await runCli(['tokenizer', 'show', out, '--json'])).stdout);
     assert.equal(j.merges, 42);
     assert.equal(j.firstMerges.length, 10);

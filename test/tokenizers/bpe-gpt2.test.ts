@@ -81,6 +81,23 @@ describe('GPT-2 tokenizer imported from js-tiktoken', () => {
     );
   });
 
+  it('encodes words of 100,000 characters (no quadratic merging) as js-tiktoken does shorter ones', () => {
+    // js-tiktoken merges in quadratic time, so it is compared on 1,000 characters, where GPT-2 gives
+    // one token per 中, per space, and per "aaaa".
+    for (const [unit, perToken] of [
+      ['中', 1],
+      [' ', 1],
+      ['a', 4],
+    ] as const) {
+      const short = unit.repeat(1000);
+      assert.deepEqual(tok.encode(short), reference.encode(short, [], []));
+      const ids = tok.encode(unit.repeat(100_000));
+      assert.equal(ids.length, 100_000 / perToken);
+      assert.ok(ids.every((id) => id === ids[0]));
+      assert.equal(tok.decode(ids), unit.repeat(100_000));
+    }
+  });
+
   it('refuses rank files that are not a merge sequence', () => {
     const ranks = (tokens: string[]) => ({
       bpe_ranks: `x 0 ${tokens.map((t) => Buffer.from(t, 'latin1').toString('base64')).join(' ')}`,
