@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkApiKey } from './auth.js';
 import type { AppState, RequestContext, Route } from './context.js';
-import { ApiError, notFound, notReady } from './errors.js';
+import { ApiError, badRequest, notFound, notReady } from './errors.js';
 import { sendError } from './http.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
@@ -146,7 +146,7 @@ async function handle(
     routeName = route.name;
     if (route.auth !== false && options.apiKey !== undefined) checkApiKey(req, options.apiKey);
     if (route.needsModels && !state.ready) throw notReady();
-    const params = (route.pattern.exec(url.pathname) ?? []).slice(1);
+    const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map(decodePathPart);
     const ctx: RequestContext = { req, res, url, params, state, signal: controller.signal, started };
     await route.handle(ctx);
   } catch (err) {
@@ -154,5 +154,14 @@ async function handle(
     if (!(err instanceof ApiError))
       log(`lmkit serve: ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
     sendError(res, err);
+  }
+}
+
+/** A path segment with %-escapes decoded; 400 when they are not valid UTF-8. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw badRequest(`the path segment '${part}' is not valid percent-encoded UTF-8`, null, 'invalid_path');
   }
 }

@@ -56,5 +56,6 @@ export function sendError(res: ServerResponse, err: unknown): void {
   }
   // A body we stopped reading cannot be drained politely: close the connection after answering.
   const headers: Record<string, string> = api.status === 413 ? { connection: 'close' } : {};
+  if (api.status === 429 || api.status === 503) headers['retry-after'] = '1';
   sendJson(res, api.status, api.toJSON(), headers);
 }

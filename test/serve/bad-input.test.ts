@@ -106,6 +106,9 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     const r = await send(s.url, 'GET', '/v2/nothing');
     assert.equal(r.status, 404);
     assert.equal(r.body.error.code, 'unknown_url');
+    const encoded = await send(s.url, 'GET', '/v1/models/%E0%A4%A');
+    assert.equal(encoded.status, 400);
+    assert.equal((await send(s.url, 'GET', '/v1/models/ti%6Ey')).status, 200);
     const m = await send(s.url, 'GET', chat);
     assert.equal(m.status, 405);
     assert.equal(m.headers.allow, 'POST');

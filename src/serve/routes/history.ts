@@ -32,7 +32,7 @@ function optionalString(b: Record<string, unknown>, name: string): string | unde
   return v;
 }
 
-const id = (ctx: RequestContext, i = 0) => decodeURIComponent(ctx.params[i]);
+const id = (ctx: RequestContext, i = 0) => ctx.params[i];
 
 function list(ctx: RequestContext): void {
   sendJson(ctx.res, 200, { object: 'list', data: store(ctx).list() });

@@ -149,7 +149,7 @@ function listModels(ctx: RequestContext): void {
 
 /** `GET /v1/models/{id}`. */
 function getModel(ctx: RequestContext): void {
-  sendJson(ctx.res, 200, modelObject(ctx.state.registry.get(decodeURIComponent(ctx.params[0]))));
+  sendJson(ctx.res, 200, modelObject(ctx.state.registry.get(ctx.params[0])));
 }
 
 function modelObject(m: ServedModel) {
