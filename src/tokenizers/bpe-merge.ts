@@ -85,7 +85,10 @@ export class MergeTable {
 }
 
 const POS_SCALE = 2 ** 32;
-let heap = new Float64Array(64);
+// Scratch space shared by every call: the linked list of symbols and the heap of candidate pairs,
+// each candidate being rank * 2^32 + position of its left symbol (smallest first).
+let heap = new Float64Array(192);
+let heapSize = 0;
 let next = new Int32Array(64);
 let prev = new Int32Array(64);
 
@@ -97,6 +100,39 @@ function grow(n: number): void {
   heap = new Float64Array(3 * size);
 }
 
+function heapPush(value: number): void {
+  let i = heapSize++;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= value) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPop(): number {
+  const top = heap[0];
+  const last = heap[--heapSize];
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= heapSize) break;
+    if (child + 1 < heapSize && heap[child + 1] < heap[child]) child++;
+    if (heap[child] >= last) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = last;
+  return top;
+}
+
+/** Queues the pair (word[left], word[right]) when it has a merge. */
+function consider(word: Int32Array | number[], merges: MergeTable, left: number, right: number): void {
+  const slot = merges.find(word[left], word[right]);
+  if (slot >= 0) heapPush(merges.rank(slot) * POS_SCALE + left);
+}
+
 /**
  * Merges the first `n` token ids of `word` by rank, in place; returns the new length. The ids left
  * in `word[0..length)` are the word's tokens.
@@ -104,45 +140,14 @@ function grow(n: number): void {
 export function mergeByRank(word: Int32Array | number[], n: number, merges: MergeTable): number {
   if (n < 2) return n;
   grow(n);
-  // Candidate pairs: rank * 2^32 + position of the left symbol, smallest first.
-  let size = 0;
-  const push = (value: number) => {
-    let i = size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent] <= value) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = value;
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap[--size];
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      if (child + 1 < size && heap[child + 1] < heap[child]) child++;
-      if (heap[child] >= last) break;
-      heap[i] = heap[child];
-      i = child;
-    }
-    heap[i] = last;
-    return top;
-  };
-  const consider = (left: number, right: number) => {
-    const slot = merges.find(word[left], word[right]);
-    if (slot >= 0) push(merges.rank(slot) * POS_SCALE + left);
-  };
-
+  heapSize = 0;
   for (let i = 0; i < n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  for (let i = 0; i + 1 < n; i++) consider(i, i + 1);
-  while (size > 0) {
-    const top = pop();
+  for (let i = 0; i + 1 < n; i++) consider(word, merges, i, i + 1);
+  while (heapSize > 0) {
+    const top = heapPop();
     const rank = Math.floor(top / POS_SCALE);
     const left = top - rank * POS_SCALE;
     const right = next[left];
@@ -153,8 +158,8 @@ export function mergeByRank(word: Int32Array | number[], n: number, merges: Merg
     word[right] = -1;
     next[left] = next[right];
     if (next[left] < n) prev[next[left]] = left;
-    if (prev[left] >= 0) consider(prev[left], left);
-    if (next[left] < n) consider(left, next[left]);
+    if (prev[left] >= 0) consider(word, merges, prev[left], left);
+    if (next[left] < n) consider(word, merges, left, next[left]);
   }
   let length = 0;
   for (let i = 0; i < n; i++) if (word[i] >= 0) word[length++] = word[i];
