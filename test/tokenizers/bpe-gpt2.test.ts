@@ -27,7 +27,7 @@ async function chinese(): Promise<string[]> {
   const out: string[] = [];
   for (const name of ['fortunes-zh', 'tang300']) {
     const d = getDataset(name);
-    if (d.installed()) out.push(...(await d.sentences()).filter((_, i) => i % 4 === 0));
+    if (d.installed()) out.push(...(await d.sentences()).filter((_, i) => i % 12 === 0));
   }
   return out;
 }
@@ -54,21 +54,21 @@ describe('GPT-2 tokenizer imported from js-tiktoken', () => {
 
   it('gives js-tiktoken’s ids on thousands of strings: prose, code, Chinese, emoji, whitespace, numbers', async () => {
     const corpus = [
-      ...(await loadSentences('brown')).filter((_, i) => i % 10 === 0),
-      ...(await loadSentences('sotu')).filter((_, i) => i % 20 === 0),
+      ...(await loadSentences('brown')).filter((_, i) => i % 20 === 0),
+      ...(await loadSentences('sotu')).filter((_, i) => i % 40 === 0),
       ...codeChunks(),
       ...(await chinese()),
       ...randomStrings(5000, 42),
       ...HARD_CASES,
     ];
-    assert.ok(corpus.length > 15_000, `${corpus.length} strings`);
+    assert.ok(corpus.length > 10_000, `${corpus.length} strings`);
     let tokens = 0;
     for (const text of corpus) {
       const ids = tok.encode(text);
       assert.deepEqual(ids, reference.encode(text, [], []), JSON.stringify(text.slice(0, 200)));
       tokens += ids.length;
     }
-    assert.ok(tokens > 500_000, `${tokens} tokens compared`);
+    assert.ok(tokens > 250_000, `${tokens} tokens compared`);
   });
 
   it('matches js-tiktoken on one long text, and with <|endoftext|> allowed', () => {
