@@ -50,6 +50,12 @@ export const SERVE: CommandGroup = {
         description: 'generations running at once',
       },
       {
+        name: 'workers',
+        type: 'integer',
+        min: 0,
+        description: 'generation threads (default: one per core up to --concurrency; 0: the HTTP thread)',
+      },
+      {
         name: 'max-queue',
         type: 'integer',
         min: 0,
@@ -93,6 +99,7 @@ export const SERVE: CommandGroup = {
         insecureNoKey: a.bool('insecure-no-key'),
         cors: a.string('cors'),
         concurrency: a.number('concurrency'),
+        workers: a.number('workers'),
         maxQueue: a.number('max-queue'),
         db: a.string('db'),
         limits: {

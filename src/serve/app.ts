@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
 import { ModelRegistry, type ServedModel } from './models.js';
 import { GenerationQueue } from './queue.js';
+import { WorkerPool } from './worker-pool.js';
 import { HISTORY_ROUTES } from './routes/history.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
 import { OPS_ROUTES } from './routes/ops.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   concurrency?: number;
   /** Requests allowed to wait for a generation slot before 429 (default 256). */
   maxQueue?: number;
+  /** Worker threads generating for models loaded from files (default 0: generate on the HTTP thread). */
+  workers?: number;
   /** Chat history; the /api routes answer 404 without it. */
   store?: ConversationStore;
   /** Where unexpected errors are reported (default: stderr). */
@@ -65,6 +68,8 @@ export function createApp(options: AppOptions): App {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const ready = Promise.resolve(options.models).then((models) => {
     for (const m of models) state.registry.add(m);
+    const files = models.filter((m) => m.path).map((m) => ({ id: m.id, path: m.path }));
+    if (options.workers && files.length) state.pool = new WorkerPool(options.workers, files);
     state.ready = true;
   });
   ready.catch(() => undefined);
@@ -91,11 +96,12 @@ export function createApp(options: AppOptions): App {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await state.pool?.close();
     },
   };
 }

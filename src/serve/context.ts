@@ -5,6 +5,7 @@ import type { Metrics } from './metrics.js';
 import type { ModelRegistry } from './models.js';
 import type { GenerationQueue } from './queue.js';
 import type { ConversationStore } from './store/conversations.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** State shared by every request of one server. */
 export interface AppState {
@@ -16,6 +17,8 @@ export interface AppState {
   metrics: Metrics;
   /** Chat history; absent when the server runs without a database. */
   store?: ConversationStore;
+  /** Worker threads that generate for the models loaded from files; absent: generate in this thread. */
+  pool?: WorkerPool;
 }
 
 /** One request being handled. */

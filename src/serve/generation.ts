@@ -3,9 +3,10 @@
  * the request's sampling parameters, the template's end-of-turn tokens and the client's cancel signal.
  * Records tokens, time to first token and tokens/s in the metrics.
  */
-import { streamText, type FinishReason } from '../generate/stream.js';
+import { streamText, type FinishReason, type StreamOptions } from '../generate/stream.js';
 import type { Metrics } from './metrics.js';
 import type { ServedModel } from './models.js';
+import type { WorkerPool } from './worker-pool.js';
 import type { GenerationParams } from './validate.js';
 
 /** One prompt to continue: its tokens, and the tokens its text ends with (to space the first delta). */
@@ -40,13 +41,13 @@ export interface GenerationOutcome {
 
 /**
  * Generates every choice in turn, yielding deltas. `started` is when the request arrived (performance.now);
- * `minTokens` keeps a chat reply from ending before it begins.
+ * `minTokens` keeps a chat reply from ending before it begins. Models the worker pool holds generate there.
  */
 export async function* generateChoices(
   served: ServedModel,
   inputs: ChoiceInput[],
   params: GenerationParams,
-  env: { signal: AbortSignal; metrics: Metrics; started: number; minTokens?: number },
+  env: { signal: AbortSignal; metrics: Metrics; started: number; minTokens?: number; pool?: WorkerPool },
 ): AsyncGenerator<ChoiceDelta, GenerationOutcome> {
   const labels = { model: served.id };
   const choices: ChoiceResult[] = [];
@@ -57,7 +58,7 @@ export async function* generateChoices(
   for (const input of inputs) {
     promptTokens += input.prompt.length;
     for (let j = 0; j < params.n && !cancelled; j++, index++) {
-      const stream = streamText(served.model, input.prompt, {
+      const options: StreamOptions = {
         temperature: params.temperature,
         topP: params.topP,
         topK: params.topK,
@@ -72,7 +73,10 @@ export async function* generateChoices(
         stopTokens: served.template.endOfTurn,
         signal: env.signal,
         context: input.context,
-      });
+      };
+      const stream = env.pool?.has(served.id)
+        ? env.pool.generate(served.id, input.prompt, options)
+        : streamText(served.model, input.prompt, options);
       let firstAt = 0;
       let first = true;
       let reason: FinishReason;

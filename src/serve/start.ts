@@ -3,7 +3,7 @@
  * Brown model), opens the history database, refuses an exposed bind without an API key, listens, and
  * prints where it is and how to use it. Stops cleanly on SIGINT/SIGTERM.
  */
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import { createApp, type App, type AppOptions } from './app.js';
@@ -29,6 +29,8 @@ export interface ServeOptions {
   insecureNoKey?: boolean;
   cors?: string;
   concurrency?: number;
+  /** Generation worker threads (default: one per core, at most `concurrency`; 0: the HTTP thread). */
+  workers?: number;
   maxQueue?: number;
   /** History database file; `none` for no history. */
   db?: string;
@@ -64,6 +66,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     apiKey: o.apiKey,
     cors: o.cors,
     concurrency: o.concurrency,
+    workers: o.workers ?? Math.min(o.concurrency ?? 4, availableParallelism()),
     maxQueue: o.maxQueue,
     store,
     limits: o.limits,

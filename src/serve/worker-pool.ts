@@ -1,0 +1,118 @@
+/**
+ * Generation off the request path: worker threads that each hold the served model files and run
+ * generations, so the HTTP thread only routes requests and writes events, and several cores generate at
+ * once. A generation looks the same as an in-process `streamText`: an async stream of text deltas.
+ */
+import { Worker } from 'node:worker_threads';
+import type { StreamOptions, StreamResult } from '../generate/stream.js';
+import { ApiError } from './errors.js';
+
+/** Messages to a worker. */
+export type ToWorker =
+  | { type: 'start'; id: number; model: string; prompt: number[]; options: StreamOptions }
+  | { type: 'cancel'; id: number };
+
+/** Messages from a worker. */
+export type FromWorker =
+  | { type: 'delta'; id: number; text: string }
+  | { type: 'done'; id: number; result: StreamResult }
+  | { type: 'error'; id: number; message: string };
+
+interface Job {
+  deltas: string[];
+  result?: StreamResult;
+  error?: Error;
+  wake?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Set<number>;
+}
+
+/** A fixed set of generation workers, each given the next job when it has the fewest running. */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 0;
+  private closing = false;
+
+  /** Starts `size` workers serving the model files `models` (id → path). */
+  constructor(
+    size: number,
+    private readonly models: { id: string; path: string }[],
+  ) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Whether the workers hold this model. */
+  has(modelId: string): boolean {
+    return this.models.some((m) => m.id === modelId);
+  }
+
+  /** Generates in a worker; yields text deltas and returns how generation ended (see streamText). */
+  async *generate(modelId: string, prompt: number[], o: StreamOptions): AsyncGenerator<string, StreamResult> {
+    const { signal, rng: _rng, ...options } = o;
+    const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    const id = this.nextId++;
+    const job: Job = { deltas: [] };
+    this.jobs.set(id, job);
+    slot.jobs.add(id);
+    slot.worker.ref(); // an idle pool does not keep the process alive; a running job does
+    const cancel = () => slot.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+    signal?.addEventListener('abort', cancel, { once: true });
+    slot.worker.postMessage({ type: 'start', id, model: modelId, prompt, options } satisfies ToWorker);
+    if (signal?.aborted) cancel();
+    try {
+      for (;;) {
+        while (job.deltas.length) yield job.deltas.shift() as string;
+        if (job.error) throw job.error;
+        if (job.result) return job.result;
+        await new Promise<void>((resolve) => (job.wake = resolve));
+      }
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      if (!job.result && !job.error) cancel();
+      this.jobs.delete(id);
+      slot.jobs.delete(id);
+      if (!slot.jobs.size) slot.worker.unref();
+    }
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { models: this.models },
+    });
+    const slot: Slot = { worker, jobs: new Set() };
+    worker.on('message', (m: FromWorker) => {
+      const job = this.jobs.get(m.id);
+      if (!job) return;
+      if (m.type === 'delta') job.deltas.push(m.text);
+      else if (m.type === 'done') job.result = m.result;
+      else
+        job.error = new ApiError(500, `generation failed: ${m.message}`, 'server_error', 'generation_failed');
+      job.wake?.();
+    });
+    const fail = (why: string) => {
+      for (const id of slot.jobs) {
+        const job = this.jobs.get(id);
+        if (!job) continue;
+        job.error = new ApiError(500, `generation worker stopped: ${why}`, 'server_error', 'worker_failed');
+        job.wake?.();
+      }
+      if (this.closing) return;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots[i] = this.spawn();
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => code !== 0 && !this.closing && fail(`exit code ${code}`));
+    worker.unref();
+    return slot;
+  }
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { streamText, type StreamResult } from '../../src/generate/stream.js';
+import { NGramModel } from '../../src/ngram/ngram-model.js';
+import { trainNGram } from '../../src/ngram/train.js';
+import { createApp } from '../../src/serve/app.js';
+import { loadModel } from '../../src/serve/models.js';
+import { WorkerPool } from '../../src/serve/worker-pool.js';
+import { tempDir } from '../helpers/paths.js';
+import { SENTENCES } from './helpers.js';
+
+function modelFile(): string {
+  const path = join(tempDir(), 'tiny.arpa');
+  new NGramModel(trainNGram(SENTENCES, { order: 3, smoothing: 'kn' }).model).save(path);
+  return path;
+}
+
+async function drain(gen: AsyncGenerator<string, StreamResult>): Promise<[string, StreamResult]> {
+  let text = '';
+  for (;;) {
+    const r = await gen.next();
+    if (r.done) return [text, r.value];
+    text += r.value;
+  }
+}
+
+describe('generation worker threads', () => {
+  it('give the same seeded text as generating on the HTTP thread', async () => {
+    const path = modelFile();
+    const answers: string[][] = [];
+    for (const workers of [0, 2]) {
+      const app = createApp({ models: [loadModel(path)], workers, log: () => undefined });
+      const { url } = await app.listen(0, '127.0.0.1');
+      try {
+        await app.ready;
+        assert.equal(app.state.pool !== undefined, workers > 0);
+        const texts: string[] = [];
+        for (const stream of [false, true]) {
+          const r = await fetch(`${url}/v1/completions`, {
+            method: 'POST',
+            body: JSON.stringify({ model: 'tiny', prompt: 'the dog', seed: 9, n: 3, stream, max_tokens: 30 }),
+          });
+          texts.push(await r.text());
+        }
+        answers.push(texts.map((t) => t.replace(/cmpl-[0-9a-f-]+/g, 'ID').replace(/"created":\d+/g, '')));
+      } finally {
+        await app.close();
+      }
+    }
+    assert.deepEqual(answers[1], answers[0]);
+  });
+
+  it('stream deltas and results like streamText, and stop when cancelled', async () => {
+    const path = modelFile();
+    const pool = new WorkerPool(1, [{ id: 'tiny', path }]);
+    try {
+      const served = loadModel(path);
+      const options = { seed: 4, maxTokens: 50, minTokens: 10 };
+      const prompt = served.model.tokenizer.encode('the man');
+      assert.deepEqual(
+        await drain(pool.generate('tiny', prompt, options)),
+        await drain(streamText(served.model, prompt, options)),
+      );
+      const controller = new AbortController();
+      controller.abort();
+      const [, result] = await drain(
+        pool.generate('tiny', prompt, { maxTokens: 4096, minTokens: 4096, signal: controller.signal }),
+      );
+      assert.equal(result.finishReason, 'cancelled');
+      assert.ok(result.completionTokens < 4096);
+      await assert.rejects(drain(pool.generate('nope', prompt, {})), /no model 'nope'/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
