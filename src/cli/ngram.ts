@@ -10,6 +10,7 @@ import type { Discount } from '../ngram/discounts.js';
 import { Evaluator, scoreSentence, type EvalSummary } from '../ngram/evaluate.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { tokenizeSentence } from '../ngram/tokenize.js';
+import { splitRegex } from '../tokenizers/word.js';
 import { trainNGram, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
 import { ProgressBar } from '../util/progress.js';
@@ -99,6 +100,12 @@ const train: CommandSpec = {
       description: 'classic cleaning: lowercase, letters only, drop words shorter than 3',
     },
     {
+      name: 'tokenize',
+      type: 'boolean',
+      description:
+        'split punctuation off words first, for raw text such as sotu (recorded and applied when scoring)',
+    },
+    {
       name: 'skip-symbols',
       type: 'boolean',
       description: 'drop <s>, </s>, <unk> found in the text instead of failing',
@@ -122,7 +129,11 @@ const train: CommandSpec = {
     if (!out) throw new UsageError('--out MODEL is required (e.g. --out model.arpa or --out model.bin)');
     const started = performance.now();
     const source = a.positional('TRAIN') as string;
-    const preprocess = { lowercase: a.bool('lowercase'), clean: a.bool('clean') };
+    const preprocess = {
+      lowercase: a.bool('lowercase'),
+      clean: a.bool('clean'),
+      tokenize: a.bool('tokenize'),
+    };
     const sentences = await loadSentences(source, {
       split: a.string('split'),
       splitScheme: a.string('scheme'),
@@ -423,6 +434,7 @@ async function testSentences(model: BackoffModel, a: ParsedArgs): Promise<string
     format: a.string('format') as never,
     lowercase: d.lowercase === true,
     clean: d.clean === true,
+    tokenize: d.tokenize === true,
   });
 }
 
@@ -436,8 +448,10 @@ function mapsRareWords(source: string, a: ParsedArgs): boolean {
 
 /** Applies the preprocessing recorded in the model (lowercasing, classic cleaning) to text about to be scored. */
 function preprocess(model: BackoffModel, text: string): string {
-  if (model.info.details?.clean === true) return classicClean(text);
-  return model.info.details?.lowercase === true ? lowercase(text) : text;
+  const d = model.info.details ?? {};
+  const split = d.tokenize === true ? splitRegex(text).join(' ') : text;
+  if (d.clean === true) return classicClean(split);
+  return d.lowercase === true ? lowercase(split) : split;
 }
 
 /** A test file whose tokens are mostly unknown was almost surely split or cased differently from the training text. */

@@ -195,3 +195,31 @@ describe('lmkit ngram convert and info', () => {
     assert.match((await runCli(['ngram', 'info', arpa])).stdout, /3-gram, kn, word level/);
   });
 });
+
+describe('lmkit ngram preprocessing recorded in the model', () => {
+  it('splits punctuation off words with --tokenize and applies the same split when scoring', async () => {
+    const raw = join(dir, 'raw.txt');
+    writeFileSync(raw, 'Hello, world! The cat sat. The dog ran, fast.\nHello again, world.\n');
+    const model = join(dir, 'tok.arpa');
+    const r = await runCli([
+      'ngram',
+      'train',
+      '--order',
+      '2',
+      '--tokenize',
+      '--lowercase',
+      '--format',
+      'raw',
+      raw,
+      '--out',
+      model,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse((await runCli(['ngram', 'info', model, '--json'])).stdout);
+    assert.equal(info.details.tokenize, true);
+    assert.equal(info.details.lowercase, true);
+    const q = await runCli(['ngram', 'query', model], 'Hello, World!\n');
+    assert.match(q.stdout, /^hello=\d+ \d -\S+\t,=\d+ \d -\S+\tworld=\d+ \d -\S+\t!=\d+ /);
+    assert.match(q.stdout, /OOV: 0\n/);
+  });
+});
