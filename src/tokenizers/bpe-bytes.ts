@@ -40,7 +40,9 @@ export const BYTE_ORDER: readonly number[] = ALPHABET.order;
 /** BYTE_SYMBOLS[b] is the one-character string standing for byte `b`. */
 export const BYTE_SYMBOLS: readonly string[] = ALPHABET.chars;
 
-const SYMBOL_TO_BYTE = new Map(BYTE_SYMBOLS.map((s, b) => [s.charCodeAt(0), b]));
+/** SYMBOL_TO_BYTE[c] is the byte that character code c stands for, or -1 (codes run up to U+0143). */
+const SYMBOL_TO_BYTE = new Int16Array(0x144).fill(-1);
+BYTE_SYMBOLS.forEach((s, b) => (SYMBOL_TO_BYTE[s.charCodeAt(0)] = b));
 
 /** Writes bytes as a byte-level symbol string (one character per byte). */
 export function bytesToSymbols(bytes: Uint8Array): string {
@@ -53,8 +55,9 @@ export function bytesToSymbols(bytes: Uint8Array): string {
 export function symbolsToBytes(symbols: string): Uint8Array | undefined {
   const out = new Uint8Array(symbols.length);
   for (let i = 0; i < symbols.length; i++) {
-    const b = SYMBOL_TO_BYTE.get(symbols.charCodeAt(i));
-    if (b === undefined) return undefined;
+    const c = symbols.charCodeAt(i);
+    const b = c < SYMBOL_TO_BYTE.length ? SYMBOL_TO_BYTE[c] : -1;
+    if (b < 0) return undefined;
     out[i] = b;
   }
   return out;
