@@ -148,4 +148,28 @@ describe('chat history routes', () => {
     assert.equal((await call('POST', '/api/conversations/nope/messages', { content: 'x' })).status, 404);
     assert.equal((await call('PATCH', '/api/conversations/nope', { title: 'x' })).status, 404);
   });
+
+  it('stores nothing when the server is too busy to answer (429)', async () => {
+    const busy = await startTestServer({ store, concurrency: 1, maxQueue: 0 });
+    const controller = new AbortController();
+    try {
+      const hold = await fetch(`${busy.url}/v1/chat/completions`, {
+        method: 'POST',
+        signal: controller.signal,
+        body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+      });
+      await (hold.body as ReadableStream<Uint8Array>).getReader().read();
+      const c = store.create();
+      const r = await fetch(`${busy.url}/api/conversations/${c.id}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ content: 'hello', model: 'tiny' }),
+      });
+      assert.equal(r.status, 429);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.equal(store.messages(c.id).length, 0);
+    } finally {
+      controller.abort();
+      await busy.close();
+    }
+  });
 });

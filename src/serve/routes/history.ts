@@ -106,12 +106,25 @@ async function addMessage(ctx: RequestContext): Promise<void> {
   const served = generate
     ? ctx.state.registry.get(params.model ?? conversation.model ?? undefined)
     : undefined;
-  const message = s.add(conversation.id, { role, content, parentId: parent, model: served?.id });
+  if (s.path(conversation.id, parent).length + 1 > ctx.state.limits.maxMessages) {
+    throw badRequest(
+      `the conversation would have more than ${ctx.state.limits.maxMessages} messages`,
+      null,
+      'too_many_messages',
+    );
+  }
   if (!generate) {
-    sendJson(ctx.res, 201, { message });
+    sendJson(ctx.res, 201, { message: s.add(conversation.id, { role, content, parentId: parent }) });
     return;
   }
-  await reply(ctx, conversation.id, message, { ...params, model: served?.id });
+  // The slot comes first, so a busy server (429) stores nothing.
+  const release = await ctx.state.queue.acquire(ctx.signal);
+  try {
+    const message = s.add(conversation.id, { role, content, parentId: parent, model: served?.id });
+    await reply(ctx, conversation.id, message, { ...params, model: served?.id });
+  } finally {
+    release();
+  }
 }
 
 /** Generates a new reply beside an assistant message (or after a user message): a new branch. */
@@ -122,13 +135,18 @@ async function regenerate(ctx: RequestContext): Promise<void> {
   const parentId = target.role === 'assistant' ? target.parent_id : target.id;
   if (parentId === null) throw badRequest('there is no user message to answer', 'message_id');
   const params = parseGenerationParams(b, ctx.state.limits);
-  await reply(ctx, target.conversation_id, s.message(target.conversation_id, parentId), {
-    ...params,
-    model: params.model ?? target.model ?? undefined,
-  });
+  const release = await ctx.state.queue.acquire(ctx.signal);
+  try {
+    await reply(ctx, target.conversation_id, s.message(target.conversation_id, parentId), {
+      ...params,
+      model: params.model ?? target.model ?? undefined,
+    });
+  } finally {
+    release();
+  }
 }
 
-/** Generates the assistant's answer to the branch ending at `after` and stores it. */
+/** Generates the assistant's answer to the branch ending at `after` and stores it (the caller holds a slot). */
 async function reply(
   ctx: RequestContext,
   conversationId: string,
@@ -145,46 +163,41 @@ async function reply(
       'too_many_messages',
     );
   const prompt = served.template.render(history);
-  const release = await ctx.state.queue.acquire(ctx.signal);
-  try {
-    const sse = params.stream ? new SseWriter(ctx.res) : undefined;
-    await sse?.send({ type: 'message', message: after });
-    const gen = generateChoices(
-      served,
-      [{ prompt, context: [] }],
-      { ...params, n: 1 },
-      { ...ctx.state, signal: ctx.signal, started: ctx.started, minTokens: 1 },
-    );
-    let r = await gen.next();
-    let leading = true;
-    while (!r.done) {
-      const text = leading ? r.value.text.trimStart() : r.value.text;
-      if (text) leading = false;
-      if (text) await sse?.send({ type: 'delta', content: text });
-      r = await gen.next();
-    }
-    const outcome = r.value;
-    const choice = outcome.choices[0];
-    const content = served.template.parseReply(choice?.text ?? '');
-    if (outcome.cancelled && !content) return;
-    const stored = s.add(conversationId, {
-      role: 'assistant',
-      content,
-      parentId: after.id,
-      model: served.id,
-      params: storedParams(params),
-      finishReason: outcome.cancelled ? 'cancelled' : choice.finishReason,
-      promptTokens: outcome.promptTokens,
-      completionTokens: outcome.completionTokens,
-    });
-    if (outcome.cancelled) return;
-    if (sse) {
-      await sse.send({ type: 'reply', message: stored });
-      sse.done();
-    } else sendJson(ctx.res, 201, { message: after, reply: stored });
-  } finally {
-    release();
+  const sse = params.stream ? new SseWriter(ctx.res) : undefined;
+  await sse?.send({ type: 'message', message: after });
+  const gen = generateChoices(
+    served,
+    [{ prompt, context: [] }],
+    { ...params, n: 1 },
+    { ...ctx.state, signal: ctx.signal, started: ctx.started, minTokens: 1 },
+  );
+  let r = await gen.next();
+  let leading = true;
+  while (!r.done) {
+    const text = leading ? r.value.text.trimStart() : r.value.text;
+    if (text) leading = false;
+    if (text) await sse?.send({ type: 'delta', content: text });
+    r = await gen.next();
   }
+  const outcome = r.value;
+  const choice = outcome.choices[0];
+  const content = served.template.parseReply(choice?.text ?? '');
+  if (outcome.cancelled && !content) return;
+  const stored = s.add(conversationId, {
+    role: 'assistant',
+    content,
+    parentId: after.id,
+    model: served.id,
+    params: storedParams(params),
+    finishReason: outcome.cancelled ? 'cancelled' : choice.finishReason,
+    promptTokens: outcome.promptTokens,
+    completionTokens: outcome.completionTokens,
+  });
+  if (outcome.cancelled) return;
+  if (sse) {
+    await sse.send({ type: 'reply', message: stored });
+    sse.done();
+  } else sendJson(ctx.res, 201, { message: after, reply: stored });
 }
 
 /** The parameters worth remembering with a reply. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ChatRole } from '../../chat/conversation.js';
-import { notFound, badRequest } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { Db } from './db.js';
 
 /** A conversation's header. */
@@ -208,7 +208,8 @@ export class ConversationStore {
       id = byId.get(id)?.parent_id ?? null
     ) {
       const m = byId.get(id);
-      if (!m) throw badRequest(`message '${id}' is not in conversation '${conversationId}'`, 'parent_id');
+      if (!m)
+        throw notFound(`message '${id}' is not in conversation '${conversationId}'`, 'message_not_found');
       out.push(m);
     }
     return out.reverse();
