@@ -2,7 +2,7 @@
  * The models a server holds, each addressed by an id (its file name without extension). Loading is the
  * one place that knows model file formats; everything after works on the `LanguageModel` interface.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chatTemplateFor, type ChatTemplate } from '../chat/template.js';
 import { classicClean, lowercase } from '../data/clean.js';
@@ -47,8 +47,13 @@ export function modelFilesIn(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
-/** Loads a model file of any kind lmkit knows. */
+/** Loads a model file of any kind lmkit knows (new kinds, e.g. GPT checkpoint folders, are added here). */
 export function loadModel(path: string): ServedModel {
+  if (existsSync(join(path, 'config.json'))) {
+    throw new LmkitError(`cannot serve ${path}: neural checkpoints are not servable yet`, {
+      hint: 'serve n-gram models (.arpa, .bin) for now',
+    });
+  }
   if (!MODEL_FILE.test(path)) {
     throw new LmkitError(`cannot serve ${path}: not a model file lmkit knows (.arpa, .arpa.gz, .bin)`);
   }
