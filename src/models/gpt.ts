@@ -1,0 +1,298 @@
+/**
+ * A GPT as a `LanguageModel`: nn.GPT plus its tokenizer. The config uses nanoGPT's names; a checkpoint
+ * is a directory with `config.json` (readable by Hugging Face `transformers` as GPT-2), `model.safetensors`
+ * (GPT-2 tensor names, Conv1D weights stored (in, out) as Hugging Face does) and `tokenizer.json`.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LmkitError } from '../errors.js';
+import type { DecoderState, LanguageModel } from '../lm.js';
+import { GPT } from '../nn/gpt.js';
+import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
+import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+/** The sizes of a GPT, in nanoGPT's names. */
+export interface GPTModelConfig {
+  n_layer: number;
+  n_head: number;
+  n_embd: number;
+  block_size: number;
+  vocab_size: number;
+  dropout: number;
+  bias: boolean;
+}
+
+/** The files of a checkpoint directory. */
+export const CHECKPOINT_FILES = {
+  config: 'config.json',
+  weights: 'model.safetensors',
+  tokenizer: 'tokenizer.json',
+} as const;
+
+/** Linear layers whose weights Hugging Face's GPT-2 stores transposed (its Conv1D is (in, out)). */
+const CONV1D = /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
+
+/** Checks a config's sizes, throwing an error that names the bad value; returns a clean copy. */
+export function validateGPTConfig(c: Partial<GPTModelConfig>): GPTModelConfig {
+  const whole = (name: keyof GPTModelConfig, min: number) => {
+    const v = c[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new LmkitError(`GPT config: ${name} must be a whole number ≥ ${min} (got ${JSON.stringify(v)})`);
+    return v;
+  };
+  const out: GPTModelConfig = {
+    n_layer: whole('n_layer', 1),
+    n_head: whole('n_head', 1),
+    n_embd: whole('n_embd', 1),
+    block_size: whole('block_size', 1),
+    vocab_size: whole('vocab_size', 1),
+    dropout: c.dropout ?? 0,
+    bias: c.bias ?? true,
+  };
+  if (out.n_embd % out.n_head !== 0)
+    throw new LmkitError(`GPT config: n_embd ${out.n_embd} is not divisible by n_head ${out.n_head}`, {
+      hint: `choose n_embd as a multiple of n_head, e.g. ${out.n_head * Math.max(1, Math.round(out.n_embd / out.n_head))}`,
+    });
+  if (typeof out.dropout !== 'number' || !(out.dropout >= 0 && out.dropout < 1))
+    throw new LmkitError(`GPT config: dropout must be in [0, 1) (got ${JSON.stringify(c.dropout)})`);
+  if (typeof out.bias !== 'boolean')
+    throw new LmkitError(`GPT config: bias must be true or false (got ${JSON.stringify(c.bias)})`);
+  return out;
+}
+
+/** The context a GPT starts from: the tokens of a line break (training joins lines with "\n"), else BOS/EOS. */
+function startTokens(tokenizer: SavableTokenizer): number[] {
+  const nl = tokenizer.encode('\n');
+  const unk = tokenizer.special.unk;
+  if (nl.length > 0 && !nl.includes(unk as number)) return nl;
+  return [tokenizer.special.bos ?? tokenizer.special.eos ?? 0];
+}
+
+/** A GPT language model: network, tokenizer and config. */
+export class GPTModel implements LanguageModel {
+  readonly kind = 'gpt';
+  readonly net: GPT;
+  /** Tokens every context begins with (what precedes a line in training). */
+  readonly prefix: number[];
+
+  /** A freshly initialized GPT (seeded) for a tokenizer; the config's vocab_size must match it. */
+  constructor(
+    readonly config: GPTModelConfig,
+    readonly tokenizer: SavableTokenizer,
+    seed = 0,
+  ) {
+    this.config = validateGPTConfig(config);
+    if (this.config.vocab_size !== tokenizer.vocabSize)
+      throw new LmkitError(
+        `GPT config: vocab_size ${this.config.vocab_size} does not match the tokenizer's ${tokenizer.vocabSize} tokens`,
+      );
+    this.net = new GPT(
+      {
+        vocabSize: this.config.vocab_size,
+        blockSize: this.config.block_size,
+        nLayer: this.config.n_layer,
+        nHead: this.config.n_head,
+        nEmbd: this.config.n_embd,
+        dropout: this.config.dropout,
+        bias: this.config.bias,
+      },
+      seed,
+    );
+    this.net.eval();
+    this.prefix = startTokens(tokenizer);
+  }
+
+  /** At most block_size tokens of context. */
+  get contextLength(): number {
+    return this.config.block_size;
+  }
+
+  /** Starts after the line-start prefix and the prompt. */
+  start(prompt: number[]): DecoderState {
+    for (const t of prompt) this.checkToken(t);
+    return new GPTDecoderState(this, [...this.prefix, ...prompt]);
+  }
+
+  /** Next-token natural-log probabilities after `context` (its last block_size tokens), inference mode. */
+  nextLogProbs(context: readonly number[]): Float32Array {
+    const ids = context.slice(-this.config.block_size);
+    const V = this.config.vocab_size;
+    const logits = noGrad(() =>
+      tidy(() => {
+        const out = this.net.forward(IntTensor.from(ids, [1, ids.length]));
+        return out.data.slice((ids.length - 1) * V, ids.length * V);
+      }),
+    );
+    return logSoftmax(logits);
+  }
+
+  /** Writes config.json, model.safetensors and tokenizer.json into `dir` (created if needed), each atomically. */
+  save(dir: string, extra: Record<string, unknown> = {}): void {
+    mkdirSync(dir, { recursive: true });
+    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    for (const { name, tensor } of this.net.namedParameters()) {
+      const data = tensor.data as Float32Array;
+      if (CONV1D.test(name)) {
+        const [rows, cols] = tensor.shape;
+        tensors.set(name, { shape: [cols, rows], data: transpose(data, rows, cols) });
+      } else tensors.set(name, { shape: tensor.shape, data });
+    }
+    writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
+      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'gpt' }),
+    ]);
+    saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
+    writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [
+      JSON.stringify(checkpointConfig(this.config, this.tokenizer, extra), null, 2) + '\n',
+    ]);
+  }
+
+  /** Loads a checkpoint directory; errors name the missing file, or the mismatched tensor and shape. */
+  static load(dir: string): GPTModel {
+    const config = readCheckpointConfig(dir);
+    const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
+    if (!existsSync(tokPath)) throw new LmkitError(`checkpoint ${dir} has no ${CHECKPOINT_FILES.tokenizer}`);
+    let tokenizer: SavableTokenizer;
+    try {
+      tokenizer = tokenizerFromJSON(JSON.parse(readFileSync(tokPath, 'utf8')));
+    } catch (err) {
+      throw new LmkitError(`${tokPath}: ${(err as Error).message}`);
+    }
+    if (tokenizer.vocabSize !== config.vocab_size)
+      throw new LmkitError(
+        `checkpoint ${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocab_size}`,
+        { hint: 'the tokenizer.json belongs to another model' },
+      );
+    const model = new GPTModel(config, tokenizer);
+    model.loadWeights(join(dir, CHECKPOINT_FILES.weights));
+    return model;
+  }
+
+  /** Copies weights from a model.safetensors (lmkit's or Hugging Face GPT-2's names) into the network. */
+  loadWeights(path: string): void {
+    if (!existsSync(path)) throw new LmkitError(`checkpoint weights ${path} do not exist`);
+    const stored = readSafetensors(path).tensors;
+    const values = new Map<string, { shape: readonly number[]; data: ArrayLike<number> }>();
+    for (const [raw, t] of stored) {
+      const name = raw.replace(/^transformer\./, '');
+      if (name === 'lm_head.weight' || /\.attn\.(masked_)?bias$/.test(name)) continue; // tied head, causal masks
+      if (CONV1D.test(name) && t.shape.length === 2) {
+        const [rows, cols] = t.shape;
+        values.set(name, { shape: [cols, rows], data: transpose(t.data, rows, cols) });
+      } else values.set(name, t);
+    }
+    try {
+      this.net.loadStateDict(values);
+    } catch (err) {
+      if (err instanceof LmkitError) throw new LmkitError(`${path}: ${err.message}`, { hint: err.hint });
+      throw err;
+    }
+  }
+
+  private checkToken(t: number): void {
+    if (!Number.isInteger(t) || t < 0 || t >= this.config.vocab_size)
+      throw new LmkitError(`token id ${t} is outside the vocabulary of ${this.config.vocab_size}`);
+  }
+}
+
+/** A GPT's decoding state: the token context; each logProbs() runs the network on its last block. */
+class GPTDecoderState implements DecoderState {
+  private cached: Float32Array | null = null;
+
+  constructor(
+    private readonly model: GPTModel,
+    private readonly context: number[],
+  ) {}
+
+  /** Next-token log-probabilities (computed once per position). */
+  logProbs(): Float32Array {
+    this.cached ??= this.model.nextLogProbs(this.context);
+    return this.cached;
+  }
+
+  /** Appends a token. */
+  push(token: number): void {
+    if (!Number.isInteger(token) || token < 0 || token >= this.model.config.vocab_size)
+      throw new LmkitError(`token id ${token} is outside the vocabulary of ${this.model.config.vocab_size}`);
+    this.context.push(token);
+    this.cached = null;
+  }
+}
+
+/** Reads and validates a checkpoint's config.json (lmkit's, or a Hugging Face GPT-2 one). */
+export function readCheckpointConfig(dir: string): GPTModelConfig {
+  const path = join(dir, CHECKPOINT_FILES.config);
+  if (!existsSync(path))
+    throw new LmkitError(`${dir} is not a model checkpoint: it has no ${CHECKPOINT_FILES.config}`, {
+      hint: "train one with 'lmkit train --model gpt'",
+    });
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
+  }
+  const kind = json.lmkit_kind ?? (json.model_type === 'gpt2' ? 'gpt' : json.model_type);
+  if (kind !== 'gpt')
+    throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(kind ?? null)}, not a GPT`, {
+      hint: 'use a checkpoint written by lmkit train --model gpt',
+    });
+  try {
+    return validateGPTConfig({
+      n_layer: json.n_layer as number,
+      n_head: json.n_head as number,
+      n_embd: json.n_embd as number,
+      block_size: (json.block_size ?? json.n_positions) as number,
+      vocab_size: json.vocab_size as number,
+      dropout: (json.dropout ?? json.resid_pdrop ?? 0) as number,
+      bias: (json.bias ?? true) as boolean,
+    });
+  } catch (err) {
+    throw new LmkitError(`${path}: ${(err as Error).message}`);
+  }
+}
+
+/** config.json: nanoGPT's names plus the Hugging Face GPT-2 keys `transformers` reads. */
+function checkpointConfig(
+  c: GPTModelConfig,
+  tokenizer: SavableTokenizer,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    lmkit_kind: 'gpt',
+    ...c,
+    model_type: 'gpt2',
+    architectures: ['GPT2LMHeadModel'],
+    n_positions: c.block_size,
+    n_ctx: c.block_size,
+    activation_function: 'gelu_new',
+    layer_norm_epsilon: 1e-5,
+    resid_pdrop: c.dropout,
+    embd_pdrop: c.dropout,
+    attn_pdrop: c.dropout,
+    tie_word_embeddings: true,
+    bos_token_id: tokenizer.special.bos ?? null,
+    eos_token_id: tokenizer.special.eos ?? null,
+    ...extra,
+  };
+}
+
+/** The transpose of a (rows, cols) row-major matrix. */
+function transpose(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/** log-softmax of one row of logits, accumulated in float64. */
+function logSoftmax(logits: ArrayLike<number>): Float32Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const lse = max + Math.log(sum);
+  const out = new Float32Array(logits.length);
+  for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lse;
+  return out;
+}
