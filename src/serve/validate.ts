@@ -96,7 +96,7 @@ export function parseGenerationParams(body: unknown, limits: Limits): Generation
   const maxTokens =
     f.integer('max_completion_tokens', 1, limits.maxTokens) ??
     f.integer('max_tokens', 1, limits.maxTokens) ??
-    limits.defaultMaxTokens;
+    Math.min(limits.defaultMaxTokens, limits.maxTokens);
   const streamOptions = f.object('stream_options');
   const stop = f.get('stop');
   let stops: string[] = [];
