@@ -8,6 +8,7 @@ import { chatTemplateFor, type ChatTemplate } from '../chat/template.js';
 import { classicClean, lowercase } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
+import { loadLanguageModel } from '../models/load.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { splitRegex } from '../tokenizers/word.js';
 import { notFound } from './errors.js';
@@ -28,12 +29,12 @@ export interface ServedModel {
 
 const MODEL_FILE = /\.(arpa|arpa\.gz|bin)$/;
 
-/** The id of a model file: its name without extension (`runs/brown5.arpa.gz` → `brown5`). */
+/** The id of a model: its file or folder name without extension (`runs/brown5.arpa.gz` → `brown5`). */
 export function modelId(path: string): string {
   return basename(path).replace(MODEL_FILE, '');
 }
 
-/** The model files in a folder (none when it does not exist), sorted by name. */
+/** The model files and checkpoint folders in a folder (none when it does not exist), sorted by name. */
 export function modelFilesIn(dir: string): string[] {
   let names: string[];
   try {
@@ -42,32 +43,56 @@ export function modelFilesIn(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => MODEL_FILE.test(n) && statSync(join(dir, n)).isFile())
+    .filter((n) => (MODEL_FILE.test(n) && statSync(join(dir, n)).isFile()) || isCheckpoint(join(dir, n)))
     .sort()
     .map((n) => join(dir, n));
 }
 
-/** Loads a model file of any kind lmkit knows (new kinds, e.g. GPT checkpoint folders, are added here). */
+/** Loads a model of any kind lmkit knows: an n-gram file, or a checkpoint folder (GPT). */
 export function loadModel(path: string): ServedModel {
-  if (existsSync(join(path, 'config.json'))) {
-    throw new LmkitError(`cannot serve ${path}: neural checkpoints are not servable yet`, {
-      hint: 'serve n-gram models (.arpa, .bin) for now',
-    });
+  if (!isCheckpoint(path) && !MODEL_FILE.test(path)) {
+    throw new LmkitError(
+      `cannot serve ${path}: not a model lmkit knows (.arpa, .arpa.gz, .bin, or a checkpoint folder)`,
+    );
   }
-  if (!MODEL_FILE.test(path)) {
-    throw new LmkitError(`cannot serve ${path}: not a model file lmkit knows (.arpa, .arpa.gz, .bin)`);
-  }
-  return servedNGram(modelId(path), NGramModel.load(path), path);
+  const model = loadLanguageModel(path);
+  const id = modelId(path);
+  return model instanceof NGramModel ? servedNGram(id, model, path) : servedModel(id, model, path);
 }
 
-/** Wraps an n-gram model: prompts get the model's recorded preprocessing; `<unk>` is never sampled. */
+/** Wraps any model: its chat template from its tokenizer, text as given, the unknown token never sampled. */
+export function servedModel(id: string, model: LanguageModel, path = ''): ServedModel {
+  const unk = model.tokenizer.special.unk;
+  return {
+    id,
+    model,
+    template: chatTemplateFor(model.tokenizer),
+    normalize: (text) => text,
+    suppressTokens: unk === undefined ? [] : [unk],
+    created: Math.floor(Date.now() / 1000),
+    path,
+  };
+}
+
+function isCheckpoint(path: string): boolean {
+  return existsSync(join(path, 'config.json'));
+}
+
+/**
+ * Wraps an n-gram model: prompts get the model's recorded preprocessing (punctuation split, cleaning or
+ * lowercasing); punctuation is also split for a word model whose vocabulary has it as separate tokens
+ * (a pre-tokenized corpus such as Brown); `<unk>` is never sampled.
+ */
 export function servedNGram(id: string, model: NGramModel, path = ''): ServedModel {
   const details = model.backoff.info.details ?? {};
-  const level = model.backoff.info.level;
+  const split =
+    details.tokenize === true ||
+    (model.backoff.info.level === 'word' &&
+      [',', '.'].some((p) => model.tokenizer.tokenToId(p) !== undefined));
   const normalize = (text: string): string => {
-    if (details.clean === true) return classicClean(text);
-    const split = level === 'word' ? splitRegex(text).join(' ') : text;
-    return details.lowercase === true ? lowercase(split) : split;
+    const t = split ? splitRegex(text).join(' ') : text;
+    if (details.clean === true) return classicClean(t);
+    return details.lowercase === true ? lowercase(t) : t;
   };
   const unk = model.tokenizer.special.unk;
   return {
