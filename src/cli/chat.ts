@@ -53,7 +53,7 @@ export const CHAT: CommandGroup = {
         description: 'history database (default ~/.lmkit/history.db; none: off)',
       },
     ],
-    positionals: [{ name: 'MODEL', description: 'model file (.arpa, .arpa.gz, .bin)' }],
+    positionals: [{ name: 'MODEL', description: 'n-gram file (.arpa, .arpa.gz, .bin) or checkpoint folder' }],
     async run(a, io) {
       const model = loadModel(a.positional('MODEL') as string);
       const dbPath = a.string('db') ?? join(lmkitHome(), 'history.db');

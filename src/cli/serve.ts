@@ -10,8 +10,9 @@ export const SERVE: CommandGroup = {
     name: 'serve',
     summary: 'serve models over an OpenAI-compatible HTTP API (chat, completions, streaming, history)',
     details:
-      'MODEL files (.arpa, .arpa.gz, .bin) are served under their file names without extension. With none, every\n' +
-      'model in --models-dir is served; when that is empty too, a Kneser-Ney trigram is built on Brown first.\n' +
+      'MODEL files (.arpa, .arpa.gz, .bin) and checkpoint folders are served under their names without extension.\n' +
+      'With none, every model in --models-dir is served; when that is empty too, a Kneser-Ney trigram is built\n' +
+      'on Brown first.\n' +
       'Routes: /v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /health, /metrics,\n' +
       '/api/conversations (history). Listening beyond loopback needs --api-key.',
     flags: [
