@@ -56,7 +56,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     files = [await buildDefaultModel(modelsDir)];
     o.log(
       `saved ${files[0]}. Train more with e.g. 'lmkit ngram train --order 5 brown --lowercase --out ${join(modelsDir, 'brown5.bin')}';\n` +
-        `every .arpa/.bin file in ${modelsDir} is served by its name (GPT assistants will join them once 'lmkit train' exists).`,
+        `every .arpa/.bin file and checkpoint folder in ${modelsDir} is served under its name.`,
     );
   }
   const dbPath = o.db ?? join(lmkitHome(), 'history.db');
