@@ -3,9 +3,21 @@ import type { CommandGroup } from './args.js';
 import { CHAT } from './chat.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
+import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
 import { QUICKSTART } from './quickstart.js';
 import { SERVE } from './serve.js';
 import { TOKENIZER } from './tokenizer.js';
+import { TRAIN } from './train.js';
 
-export const COMMANDS: CommandGroup[] = [QUICKSTART, DATA, TOKENIZER, NGRAM, SERVE, CHAT, DOCTOR];
+export const COMMANDS: CommandGroup[] = [
+  QUICKSTART,
+  DATA,
+  TOKENIZER,
+  NGRAM,
+  TRAIN,
+  GENERATE,
+  SERVE,
+  CHAT,
+  DOCTOR,
+];

@@ -128,8 +128,11 @@ export class GPTModel implements LanguageModel {
     return logSoftmax(logits);
   }
 
-  /** Writes config.json, model.safetensors and tokenizer.json into `dir` (created if needed), each atomically. */
-  save(dir: string, extra: Record<string, unknown> = {}): void {
+  /**
+   * Writes model.safetensors, tokenizer.json and config.json (last) into `dir` (created if needed), each
+   * atomically; `extra` adds keys to config.json and `metadata` to the safetensors header.
+   */
+  save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
     mkdirSync(dir, { recursive: true });
     const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
     for (const { name, tensor } of this.net.namedParameters()) {
@@ -140,7 +143,7 @@ export class GPTModel implements LanguageModel {
       } else tensors.set(name, { shape: tensor.shape, data });
     }
     writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
-      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'gpt' }),
+      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'gpt', ...metadata }),
     ]);
     saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
     writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [

@@ -1,0 +1,144 @@
+/** `lmkit train`: train a neural language model (a GPT for now) on a dataset or text file. */
+import { UsageError } from '../errors.js';
+import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../train/config.js';
+import { pretrainGPT } from '../train/pretrain.js';
+import { ProgressBar } from '../util/progress.js';
+import type { CommandGroup, FlagSpec, ParsedArgs } from './args.js';
+
+const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
+  ['n_layer', 'integer', 'transformer blocks'],
+  ['n_head', 'integer', 'attention heads per block'],
+  ['n_embd', 'integer', 'embedding width (a multiple of n_head)'],
+  ['block_size', 'integer', 'context length in tokens'],
+  ['batch_size', 'integer', 'windows per step'],
+  ['learning_rate', 'number', 'peak learning rate'],
+  ['max_iters', 'integer', 'optimizer steps'],
+  ['warmup_iters', 'integer', 'steps of linear warmup'],
+  ['lr_decay_iters', 'integer', 'step where cosine decay reaches min_lr (default max_iters)'],
+  ['min_lr', 'number', 'final learning rate'],
+  ['dropout', 'number', 'dropout probability'],
+  ['weight_decay', 'number', 'AdamW weight decay (weights and embeddings only)'],
+  ['beta1', 'number', 'AdamW β1'],
+  ['beta2', 'number', 'AdamW β2'],
+  ['grad_clip', 'number', 'clip the gradient norm to this (0: off)'],
+  ['eval_interval', 'integer', 'evaluate and save every this many steps'],
+  ['eval_iters', 'integer', 'batches per evaluation'],
+  ['patience', 'integer', 'stop after this many evaluations without a better validation loss (0: never)'],
+  ['seed', 'integer', 'random seed (initialization and data order)'],
+];
+
+const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
+  name,
+  type,
+  min: 0,
+  description: `${description} (default ${String(DEFAULT_TRAIN_CONFIG[name])})`,
+}));
+
+/** The settings given as flags (absent ones undefined). */
+function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [name] of SETTINGS) out[name] = a.number(name);
+  out.bias = a.flags.get('bias');
+  return out as Partial<TrainConfig>;
+}
+
+/** The train command. */
+export const TRAIN: CommandGroup = {
+  name: 'train',
+  summary: 'train a neural language model (GPT) on a dataset or text file',
+  command: {
+    name: 'train',
+    summary: 'train a neural language model (GPT) on a dataset or text file',
+    details:
+      "Settings use nanoGPT's names; defaults are nanoGPT's laptop-CPU character model. A --config JSON file\n" +
+      'sets any of them and flags override it; the resolved settings are saved in the checkpoint.\n' +
+      'The text is one stream of lines; the last 10% validates unless --valid is given. --out DIR receives the\n' +
+      'latest checkpoint (config.json, model.safetensors, tokenizer.json, train_state.*), metrics.jsonl, and\n' +
+      'best/ with the model of the lowest validation loss. Ctrl-C saves a checkpoint; --resume DIR continues it.',
+    json: true,
+    flags: [
+      { name: 'model', type: 'string', choices: ['gpt'], default: 'gpt', description: 'model kind' },
+      { name: 'data', type: 'string', value: 'NAME_OR_FILE', description: 'dataset name or text file' },
+      { name: 'valid', type: 'string', value: 'FILE', description: 'validation text (default: last 10%)' },
+      {
+        name: 'tokenizer',
+        type: 'string',
+        value: 'char|gpt2|FILE',
+        description: "characters of the corpus, GPT-2's BPE, or a tokenizer file (default char)",
+      },
+      { name: 'config', type: 'string', value: 'FILE', description: 'JSON file of settings' },
+      ...SETTING_FLAGS,
+      { name: 'bias', type: 'boolean', description: 'biases in linear layers and norms (default on)' },
+      { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
+      { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
+    ],
+    positionals: [],
+    async run(a, io) {
+      const resume = a.string('resume');
+      const out = a.string('out') ?? resume;
+      if (!out) throw new UsageError('--out DIR is required (where the checkpoint goes)');
+      if (!a.string('data') && !resume) throw new UsageError('--data NAME_OR_FILE is required');
+      const file = a.string('config');
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        io.stderr.write('\nlmkit: interrupted; saving a checkpoint (Ctrl-C again to quit now)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      let bar: ProgressBar | undefined;
+      let lastLoss = NaN;
+      try {
+        const summary = await pretrainGPT({
+          data: a.string('data'),
+          valid: a.string('valid'),
+          tokenizer: a.string('tokenizer'),
+          settings: [file ? readTrainConfigFile(file) : {}, flagSettings(a)],
+          out,
+          resume,
+          signal: controller.signal,
+          onStart: ({ run, trainTokens, validTokens, parameters }) => {
+            io.stderr.write(
+              `training a GPT of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
+                `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n`,
+            );
+            bar = io.isTTY ? new ProgressBar(io.stderr, 'training', run.max_iters, 'steps') : undefined;
+          },
+          onStep: (step, loss, tps) => {
+            lastLoss = loss;
+            bar?.update(step, `loss ${loss.toFixed(4)} ${(tps / 1000).toFixed(1)}k tok/s`);
+          },
+          onEval: (r) => {
+            bar?.done();
+            io.stderr.write(
+              `step ${r.step}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}${r.improved ? ' (best)' : ''}\n`,
+            );
+          },
+        });
+        bar?.done();
+        const result = {
+          steps: summary.steps,
+          tokens_per_s: Math.round(summary.tokensPerSecond),
+          train_loss: summary.trainLoss,
+          val_loss: summary.valLoss,
+          best_val_loss: summary.bestValLoss,
+          last_step_loss: lastLoss,
+          seconds: Number(summary.seconds.toFixed(2)),
+          stopped: summary.stopped,
+          out: summary.out,
+          best: summary.best,
+        };
+        if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
+        else
+          io.stderr.write(
+            `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : 'interrupted after'} ` +
+              `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
+              `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
+          );
+        return summary.stopped === 'interrupted' ? 130 : 0;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  },
+};

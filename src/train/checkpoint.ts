@@ -1,0 +1,88 @@
+/**
+ * Training checkpoints: the model's checkpoint directory plus `train_state.safetensors` (AdamW moments)
+ * and `train_state.json` (step, data-order RNG, early-stopping counters), so a run resumes exactly.
+ * Every file is written atomically and stamped with the step; files from different steps (a save cut
+ * short) are refused on resume.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LmkitError } from '../errors.js';
+import { CHECKPOINT_FILES, type GPTModel } from '../models/gpt.js';
+import type { AdamW } from '../nn/optim.js';
+import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { TrainConfig } from './config.js';
+
+/** Where a run stands, besides weights and optimizer moments. */
+export interface TrainState {
+  /** Optimizer steps done. */
+  step: number;
+  /** The data-order RNG's state. */
+  rng: number[];
+  bestValLoss: number | null;
+  /** Evaluations since the validation loss last improved. */
+  evalsWithoutImprovement: number;
+  /** Milliseconds spent in training steps so far. */
+  trainMs: number;
+}
+
+/** What a run records about itself in config.json (under `training`). */
+export interface RunInfo extends TrainConfig {
+  data: string;
+  valid: string | null;
+  tokenizer: string;
+}
+
+const STATE_WEIGHTS = 'train_state.safetensors';
+const STATE_JSON = 'train_state.json';
+
+/** Saves model, optimizer and state to `dir`; train_state.json goes last. */
+export function saveCheckpoint(
+  dir: string,
+  model: GPTModel,
+  optimizer: AdamW,
+  state: TrainState,
+  run: RunInfo,
+): void {
+  const step = String(state.step);
+  model.save(dir, { training: run, step: state.step }, { step });
+  writeFileAtomic(join(dir, STATE_WEIGHTS), [serializeSafetensors(optimizer.stateBuffers(), { step })]);
+  writeFileAtomic(join(dir, STATE_JSON), [JSON.stringify(state) + '\n']);
+}
+
+/** A checkpoint's saved run settings, state and optimizer moments, checked to belong together. */
+export interface SavedRun {
+  run: RunInfo;
+  state: TrainState;
+  moments: Map<string, StoredTensor>;
+}
+
+/** Reads what {@link saveCheckpoint} wrote; errors say which file is missing or out of step. */
+export function readCheckpoint(dir: string): SavedRun {
+  for (const f of [CHECKPOINT_FILES.config, CHECKPOINT_FILES.weights, STATE_WEIGHTS, STATE_JSON]) {
+    if (!existsSync(join(dir, f)))
+      throw new LmkitError(`cannot resume from ${dir}: it has no ${f}`, {
+        hint: "resume from the --out folder of an 'lmkit train' run",
+      });
+  }
+  const config = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.config), 'utf8')) as {
+    training?: RunInfo;
+    step?: number;
+    lmkit_kind?: string;
+  };
+  if (config.lmkit_kind !== 'gpt')
+    throw new LmkitError(
+      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT`,
+    );
+  if (!config.training)
+    throw new LmkitError(`cannot resume from ${dir}: config.json has no training settings`);
+  const state = JSON.parse(readFileSync(join(dir, STATE_JSON), 'utf8')) as TrainState;
+  const optimizer = readSafetensors(join(dir, STATE_WEIGHTS));
+  const weightsStep = readSafetensors(join(dir, CHECKPOINT_FILES.weights)).metadata.step;
+  const steps = [String(config.step), optimizer.metadata.step, weightsStep];
+  if (steps.some((s) => s !== String(state.step)))
+    throw new LmkitError(
+      `cannot resume from ${dir}: its files are from different steps (${[...steps, state.step].join(', ')}); a save was cut short`,
+    );
+  return { run: config.training, state, moments: optimizer.tensors };
+}

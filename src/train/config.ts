@@ -1,0 +1,140 @@
+/**
+ * The training configuration in nanoGPT's names: defaults (nanoGPT's CPU configuration for a small
+ * character model), a JSON config file, then flags, each overriding the last; validated as a whole.
+ */
+import { readFileSync } from 'node:fs';
+import { LmkitError } from '../errors.js';
+
+/** Every setting of a GPT training run. */
+export interface TrainConfig {
+  n_layer: number;
+  n_head: number;
+  n_embd: number;
+  block_size: number;
+  dropout: number;
+  bias: boolean;
+  batch_size: number;
+  learning_rate: number;
+  max_iters: number;
+  warmup_iters: number;
+  lr_decay_iters: number;
+  min_lr: number;
+  weight_decay: number;
+  beta1: number;
+  beta2: number;
+  grad_clip: number;
+  eval_interval: number;
+  eval_iters: number;
+  /** Stop after this many evaluations without a better validation loss (0: never). */
+  patience: number;
+  seed: number;
+}
+
+/** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  n_layer: 4,
+  n_head: 4,
+  n_embd: 128,
+  block_size: 64,
+  dropout: 0,
+  bias: true,
+  batch_size: 12,
+  learning_rate: 1e-3,
+  max_iters: 2000,
+  warmup_iters: 100,
+  lr_decay_iters: 2000,
+  min_lr: 1e-4,
+  weight_decay: 0.1,
+  beta1: 0.9,
+  beta2: 0.99,
+  grad_clip: 1.0,
+  eval_interval: 250,
+  eval_iters: 20,
+  patience: 0,
+  seed: 1337,
+};
+
+/** The keys that fix a model's architecture (a resumed run may not change them). */
+export const ARCHITECTURE_KEYS = ['n_layer', 'n_head', 'n_embd', 'block_size', 'bias'] as const;
+
+const WHOLE: (keyof TrainConfig)[] = [
+  'n_layer',
+  'n_head',
+  'n_embd',
+  'block_size',
+  'batch_size',
+  'max_iters',
+  'warmup_iters',
+  'lr_decay_iters',
+  'eval_interval',
+  'eval_iters',
+  'patience',
+  'seed',
+];
+
+/** Reads a JSON config file of TrainConfig keys; unknown keys are an error naming them. */
+export function readTrainConfigFile(path: string): Partial<TrainConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new LmkitError(
+      e.code === 'ENOENT' ? `config file ${path} does not exist` : `config ${path}: ${e.message}`,
+    );
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new LmkitError(`config ${path} must be a JSON object of settings`);
+  const unknown = Object.keys(json).filter((k) => !(k in DEFAULT_TRAIN_CONFIG));
+  if (unknown.length)
+    throw new LmkitError(`config ${path}: unknown setting(s) ${unknown.join(', ')}`, {
+      hint: `known: ${Object.keys(DEFAULT_TRAIN_CONFIG).join(', ')}`,
+    });
+  return json as Partial<TrainConfig>;
+}
+
+/**
+ * Merges defaults, then each layer in order (undefined values skipped); lr_decay_iters follows
+ * max_iters unless set. Throws an error naming the first impossible value.
+ */
+export function resolveTrainConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
+  const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
+  let decaySet = false;
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      (c as unknown as Record<string, unknown>)[k] = v;
+      if (k === 'lr_decay_iters') decaySet = true;
+    }
+  }
+  if (!decaySet) c.lr_decay_iters = c.max_iters;
+  validateTrainConfig(c);
+  return c;
+}
+
+/** Throws an LmkitError naming the first setting that cannot work. */
+export function validateTrainConfig(c: TrainConfig): void {
+  for (const k of WHOLE) {
+    const v = c[k];
+    const min = k === 'warmup_iters' || k === 'patience' || k === 'seed' ? 0 : 1;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new LmkitError(`${k} must be a whole number ≥ ${min} (got ${JSON.stringify(v)})`);
+  }
+  for (const k of ['learning_rate', 'min_lr', 'weight_decay', 'grad_clip', 'dropout'] as const) {
+    const v = c[k];
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+      throw new LmkitError(`${k} must be a number ≥ 0 (got ${JSON.stringify(v)})`);
+  }
+  for (const k of ['beta1', 'beta2'] as const) {
+    const v = c[k];
+    if (typeof v !== 'number' || !(v >= 0 && v < 1))
+      throw new LmkitError(`${k} must be in [0, 1) (got ${JSON.stringify(v)})`);
+  }
+  if (c.dropout >= 1) throw new LmkitError(`dropout must be below 1 (got ${c.dropout})`);
+  if (c.n_embd % c.n_head !== 0)
+    throw new LmkitError(`n_embd ${c.n_embd} is not divisible by n_head ${c.n_head}`, {
+      hint: `choose n_embd as a multiple of n_head, e.g. ${c.n_head * Math.max(1, Math.round(c.n_embd / c.n_head))}`,
+    });
+  if (typeof c.bias !== 'boolean')
+    throw new LmkitError(`bias must be true or false (got ${JSON.stringify(c.bias)})`);
+}

@@ -1,0 +1,178 @@
+/**
+ * The training loop (nanoGPT's train.py): AdamW with warmup + cosine decay and gradient clipping on
+ * random windows; every eval_interval steps the mean loss of eval_iters batches on each split, a
+ * checkpoint of the run and, when the validation loss improves, of the best model; early stopping;
+ * metrics as JSONL. Each step runs inside tidy(), so a warm step allocates nothing.
+ */
+import { join } from 'node:path';
+import type { GPTModel } from '../models/gpt.js';
+import { AdamW, clipGradNorm } from '../nn/optim.js';
+import { warmupCosineLR } from '../nn/schedule.js';
+import { Rng } from '../tensor/random.js';
+import { noGrad, tidy } from '../tensor/tensor.js';
+import { randomBatch } from './batches.js';
+import { saveCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
+import { METRICS_FILE, MetricsLog } from './metrics.js';
+
+/** One evaluation: mean losses on the two splits. */
+export interface EvalRecord {
+  step: number;
+  trainLoss: number;
+  valLoss: number;
+  improved: boolean;
+}
+
+/** How a run ended and what it reached. */
+export interface TrainSummary {
+  steps: number;
+  /** Training tokens per second (steps only; evaluation and saving excluded). */
+  tokensPerSecond: number;
+  trainLoss: number;
+  valLoss: number;
+  bestValLoss: number;
+  seconds: number;
+  stopped: 'done' | 'early' | 'interrupted';
+  out: string;
+  best: string;
+}
+
+/** What the loop needs. */
+export interface LoopOptions {
+  model: GPTModel;
+  run: RunInfo;
+  train: Int32Array;
+  valid: Int32Array;
+  /** The run directory: latest checkpoint, metrics.jsonl, and best/ for the best model. */
+  out: string;
+  /** A checkpoint to continue from (weights already loaded into the model). */
+  resume?: SavedRun;
+  /** Aborting saves a checkpoint after the current step and ends the run. */
+  signal?: AbortSignal;
+  onStep?(step: number, loss: number, tokensPerSecond: number): void;
+  onEval?(record: EvalRecord): void;
+}
+
+/** Trains until max_iters, early stopping or an abort; returns the summary. */
+export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
+  const started = performance.now();
+  const c = o.run;
+  const net = o.model.net;
+  const params = net.namedParameters();
+  const optimizer = new AdamW(params, {
+    lr: c.learning_rate,
+    betas: [c.beta1, c.beta2],
+    weightDecay: c.weight_decay,
+    noDecay: ['bias', 'norm'],
+  });
+  const schedule = warmupCosineLR({
+    lr: c.learning_rate,
+    warmupSteps: c.warmup_iters,
+    totalSteps: c.lr_decay_iters,
+    minLr: c.min_lr,
+  });
+  const rng = new Rng(c.seed);
+  const state: TrainState = {
+    step: 0,
+    rng: rng.state(),
+    bestValLoss: null,
+    evalsWithoutImprovement: 0,
+    trainMs: 0,
+  };
+  if (o.resume) {
+    Object.assign(state, o.resume.state);
+    rng.setState(state.rng);
+    optimizer.loadState(o.resume.moments, state.step);
+  }
+  const resumedAt = o.resume ? state.step : -1;
+  const metrics = new MetricsLog(join(o.out, METRICS_FILE));
+  const best = join(o.out, 'best');
+  const tokensPerStep = c.batch_size * c.block_size;
+  const tokensPerSecond = () => (state.trainMs > 0 ? (state.step * tokensPerStep * 1000) / state.trainMs : 0);
+  let last: EvalRecord | null = null;
+  let stopped: TrainSummary['stopped'] = 'done';
+  const save = () => {
+    state.rng = rng.state();
+    saveCheckpoint(o.out, o.model, optimizer, state, c);
+  };
+
+  net.train();
+  for (;;) {
+    const due = state.step % c.eval_interval === 0 || state.step >= c.max_iters;
+    if (due && state.step !== resumedAt) {
+      last = evaluate(o, state.step);
+      last.improved = state.bestValLoss === null || last.valLoss < state.bestValLoss;
+      if (last.improved) {
+        state.bestValLoss = last.valLoss;
+        state.evalsWithoutImprovement = 0;
+        o.model.save(best, { training: c, step: state.step });
+      } else state.evalsWithoutImprovement++;
+      metrics.write({ type: 'eval', step: state.step, train_loss: last.trainLoss, val_loss: last.valLoss });
+      o.onEval?.(last);
+      save();
+      if (c.patience > 0 && state.evalsWithoutImprovement >= c.patience) {
+        stopped = 'early';
+        break;
+      }
+    }
+    if (state.step >= c.max_iters) break;
+
+    const t0 = performance.now();
+    const lr = schedule(state.step);
+    const { x, y } = randomBatch(o.train, c.batch_size, c.block_size, rng);
+    const loss = tidy(() => {
+      const l = net.loss(x, y);
+      l.backward();
+      return l.item();
+    });
+    if (c.grad_clip > 0) clipGradNorm(params, c.grad_clip);
+    optimizer.step(lr);
+    optimizer.zeroGrad();
+    state.step++;
+    state.trainMs += performance.now() - t0;
+    metrics.write({ type: 'train', step: state.step, loss, lr });
+    o.onStep?.(state.step, loss, tokensPerSecond());
+
+    await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C through
+    if (o.signal?.aborted) {
+      save();
+      stopped = 'interrupted';
+      break;
+    }
+  }
+  net.eval();
+  return {
+    steps: state.step,
+    tokensPerSecond: tokensPerSecond(),
+    trainLoss: last?.trainLoss ?? NaN,
+    valLoss: last?.valLoss ?? NaN,
+    bestValLoss: state.bestValLoss ?? NaN,
+    seconds: (performance.now() - started) / 1000,
+    stopped,
+    out: o.out,
+    best,
+  };
+}
+
+/** Mean loss over eval_iters batches of each split, in eval mode; the batches are the same at every evaluation. */
+function evaluate(o: LoopOptions, step: number): EvalRecord {
+  const c = o.run;
+  const net = o.model.net;
+  net.eval();
+  const mean = (tokens: Int32Array, seed: number) => {
+    const rng = new Rng(seed);
+    let total = 0;
+    for (let i = 0; i < c.eval_iters; i++) {
+      const { x, y } = randomBatch(tokens, c.batch_size, c.block_size, rng);
+      total += noGrad(() => tidy(() => net.loss(x, y).item()));
+    }
+    return total / c.eval_iters;
+  };
+  const record = {
+    step,
+    trainLoss: mean(o.train, c.seed + 1),
+    valLoss: mean(o.valid, c.seed + 2),
+    improved: false,
+  };
+  net.train();
+  return record;
+}

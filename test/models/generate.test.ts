@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/paths.js';
+
+function textFile(text: string): string {
+  const path = join(tempDir(), 'text.txt');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('lmkit generate', () => {
+  it('samples from an n-gram model file too', async () => {
+    const dir = tempDir();
+    const data = textFile('the cat sat\nthe dog sat\n'.repeat(5));
+    const model = join(dir, 'm.arpa');
+    assert.equal((await runCli(['ngram', 'train', data, '--order', '2', '--out', model])).code, 0);
+    const r = await runCli(['generate', model, '--prompt', 'the', '--n', '3', '--seed', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    for (const l of lines) assert.match(l, /^the( (the|cat|dog|sat))+$/);
+  });
+
+  it('names a model path that does not exist', async () => {
+    const r = await runCli(['generate', join(tempDir(), 'nope')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /model .*nope does not exist/);
+  });
+});
