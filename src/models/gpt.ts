@@ -12,6 +12,7 @@ import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { KVCache } from './gpt-kv-cache.js';
 
 /** The sizes of a GPT, in nanoGPT's names. */
 export interface GPTModelConfig {
@@ -76,6 +77,8 @@ export class GPTModel implements LanguageModel {
   readonly net: GPT;
   /** Tokens every context begins with (what precedes a line in training). */
   readonly prefix: number[];
+  /** Whether decoding keeps a key/value cache (the same probabilities, fewer computations). */
+  kvCache = true;
 
   /** A freshly initialized GPT (seeded) for a tokenizer; the config's vocab_size must match it. */
   constructor(
@@ -112,7 +115,11 @@ export class GPTModel implements LanguageModel {
   /** Starts after the line-start prefix and the prompt. */
   start(prompt: number[]): DecoderState {
     for (const t of prompt) this.checkToken(t);
-    return new GPTDecoderState(this, [...this.prefix, ...prompt]);
+    return new GPTDecoderState(
+      this,
+      [...this.prefix, ...prompt],
+      this.kvCache ? new KVCache(this.net) : null,
+    );
   }
 
   /** Next-token natural-log probabilities after `context` (its last block_size tokens), inference mode. */
@@ -199,18 +206,22 @@ export class GPTModel implements LanguageModel {
   }
 }
 
-/** A GPT's decoding state: the token context; each logProbs() runs the network on its last block. */
+/**
+ * A GPT's decoding state: the token context and, while the context fits the block, a KV cache. Past
+ * block_size tokens the window slides and every position changes, so each step runs the whole window.
+ */
 class GPTDecoderState implements DecoderState {
   private cached: Float32Array | null = null;
 
   constructor(
     private readonly model: GPTModel,
     private readonly context: number[],
+    private cache: KVCache | null,
   ) {}
 
   /** Next-token log-probabilities (computed once per position). */
   logProbs(): Float32Array {
-    this.cached ??= this.model.nextLogProbs(this.context);
+    this.cached ??= this.compute();
     return this.cached;
   }
 
@@ -220,6 +231,13 @@ class GPTDecoderState implements DecoderState {
       throw new LmkitError(`token id ${token} is outside the vocabulary of ${this.model.config.vocab_size}`);
     this.context.push(token);
     this.cached = null;
+  }
+
+  private compute(): Float32Array {
+    if (this.cache && this.context.length <= this.model.config.block_size)
+      return logSoftmax(this.cache.extend(this.context.slice(this.cache.length)));
+    this.cache = null;
+    return this.model.nextLogProbs(this.context);
   }
 }
 

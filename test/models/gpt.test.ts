@@ -97,3 +97,21 @@ describe('GPTModel', () => {
     assert.throws(() => loadLanguageModel(join(other, 'nope')), /does not exist/);
   });
 });
+
+describe('GPT KV cache', () => {
+  it('gives the same log-probabilities as running the whole context, within and past the block', () => {
+    const model = new GPTModel(tiny({ block_size: 6 }), tokenizer, 3);
+    const tokens = tokenizer.encode('hello world the');
+    const cached = model.start(tokens.slice(0, 2));
+    model.kvCache = false;
+    const plain = model.start(tokens.slice(0, 2));
+    for (const t of tokens.slice(2)) {
+      const a = cached.logProbs();
+      const b = plain.logProbs();
+      for (let i = 0; i < a.length; i++)
+        assert.ok(Math.abs(a[i] - b[i]) < 1e-4, `token ${i}: ${a[i]} vs ${b[i]}`);
+      cached.push(t);
+      plain.push(t);
+    }
+  });
+});
