@@ -9,7 +9,7 @@
  * order 3 in 1.6–2.1 s; query 2.7M tokens/s (order 5) to 4.2M tokens/s (order 3), load included.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,12 @@ const repeat = Number(flag('repeat', '3'));
 const withNltk = !argv.includes('--no-nltk');
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 const passes = fileURLToPath(new URL('./score-passes.js', import.meta.url));
-const nltk = fileURLToPath(new URL('../../../bench/ngram/nltk_kn.py', import.meta.url));
+// The peer script stays in the source tree: found from the working directory (the repository root, as
+// documented above), or beside the build when run from dist/.
+const nltk = [
+  join(process.cwd(), 'bench/ngram/nltk_kn.py'),
+  fileURLToPath(new URL('../../../bench/ngram/nltk_kn.py', import.meta.url)),
+].find(existsSync) as string;
 
 const dir = mkdtempSync(join(tmpdir(), 'lmkit-bench-ngram-'));
 const files: Record<string, string> = {};
