@@ -1,5 +1,6 @@
 /** A run's metrics as JSONL: one JSON object per line, appended as training goes. */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { dirname } from 'node:path';
 
 /** The metrics file name inside a run directory. */
@@ -15,5 +16,17 @@ export class MetricsLog {
   /** Appends one record as a line. */
   write(record: Record<string, unknown>): void {
     appendFileSync(this.path, JSON.stringify(record) + '\n');
+  }
+
+  /** Drops records after `step`, so a run resumed from an older checkpoint does not log those steps twice. */
+  truncateAfter(step: number): void {
+    if (!existsSync(this.path)) return;
+    const kept = readFileSync(this.path, 'utf8')
+      .split('\n')
+      .filter((line) => line && (JSON.parse(line) as { step: number }).step <= step);
+    writeFileAtomic(
+      this.path,
+      kept.map((l) => l + '\n'),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GPTModel } from '../../src/models/gpt.js';
@@ -124,9 +124,26 @@ describe('pretrainGPT', () => {
     });
     assert.equal(first.stopped, 'interrupted');
     assert.equal(first.steps, 7);
+    // steps logged after the checkpoint by a run killed outright are dropped on resume
+    appendFileSync(join(cut, 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 8, loss: 0 }) + '\n');
     const second = await pretrainGPT({ settings: [], out: cut, resume: cut });
     assert.equal(second.steps, 20);
     assert.deepEqual(trainLosses(cut), trainLosses(straight));
+  });
+
+  it('validates on a separate file when given one', async () => {
+    const dir = tempDir();
+    const valid = join(dir, 'valid.txt');
+    writeFileSync(valid, 'the mat sat on the cat\n'.repeat(3));
+    let validTokens = 0;
+    await pretrainGPT({
+      data: corpus(),
+      valid,
+      settings: [{ ...TINY, max_iters: 1, eval_interval: 1 }],
+      out: join(dir, 'run'),
+      onStart: (info) => (validTokens = info.validTokens),
+    });
+    assert.equal(validTokens, 'the mat sat on the cat\n'.repeat(3).length - 1);
   });
 
   it('refuses to resume with a changed architecture or from a folder that is not a run', async () => {
