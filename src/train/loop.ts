@@ -85,7 +85,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   }
   const resumedAt = o.resume ? state.step : -1;
   const metrics = new MetricsLog(join(o.out, METRICS_FILE));
-  if (o.resume) metrics.truncateAfter(state.step);
+  metrics.truncateAfter(o.resume ? state.step : -1); // a fresh run in an old folder starts a fresh log
   const best = join(o.out, 'best');
   const tokensPerStep = c.batch_size * c.block_size;
   const tokensPerSecond = () => (state.trainMs > 0 ? (state.step * tokensPerStep * 1000) / state.trainMs : 0);

@@ -34,7 +34,9 @@ function trainLosses(dir: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const line of readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')) {
     const r = JSON.parse(line);
-    if (r.type === 'train') out.set(r.step, r.loss);
+    if (r.type !== 'train') continue;
+    assert.ok(!out.has(r.step), `step ${r.step} logged twice`);
+    out.set(r.step, r.loss);
   }
   return out;
 }
@@ -110,7 +112,8 @@ describe('pretrainGPT', () => {
     const data = corpus();
     const settings = [{ ...TINY, max_iters: 20, eval_interval: 5 }];
     const straight = tempDir();
-    await pretrainGPT({ data, settings, out: straight });
+    await pretrainGPT({ data, settings: [{ ...TINY, max_iters: 3 }], out: straight });
+    await pretrainGPT({ data, settings, out: straight }); // a fresh run in the same folder: a fresh log
     const cut = tempDir();
     const controller = new AbortController();
     const first = await pretrainGPT({
