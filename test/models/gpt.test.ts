@@ -6,6 +6,7 @@ import { GPTModel, validateGPTConfig, type GPTModelConfig } from '../../src/mode
 import { loadLanguageModel } from '../../src/models/load.js';
 import { readSafetensors, writeSafetensors } from '../../src/nn/safetensors.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
+import { saveTokenizer } from '../../src/tokenizers/tokenizer-file.js';
 import { tempDir } from '../helpers/paths.js';
 
 const tokenizer = CharTokenizer.train(['hello world\nthe end\n']);
@@ -79,6 +80,16 @@ describe('GPTModel', () => {
     assert.throws(
       () => loadLanguageModel(dir),
       /'wte\.weight' has shape \[\d+, 16\], the model expects \[\d+, 32\]/,
+    );
+  });
+
+  it('refuses a tokenizer.json whose vocabulary does not match the checkpoint', () => {
+    const dir = tempDir();
+    new GPTModel(tiny(), tokenizer, 1).save(dir);
+    saveTokenizer(CharTokenizer.train(['xyz']), join(dir, 'tokenizer.json'));
+    assert.throws(
+      () => loadLanguageModel(dir),
+      /the tokenizer has 6 tokens but config.json says vocab_size \d+/,
     );
   });
 
