@@ -3,6 +3,7 @@ import { streamText } from '../generate/stream.js';
 import { loadLanguageModel } from '../models/load.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup } from './args.js';
+import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
 
 /** The generate command. */
 export const GENERATE: CommandGroup = {
@@ -18,23 +19,7 @@ export const GENERATE: CommandGroup = {
     flags: [
       { name: 'prompt', short: 'p', type: 'string', description: 'text the samples continue' },
       { name: 'max-tokens', type: 'integer', min: 1, default: 200, description: 'longest sample in tokens' },
-      {
-        name: 'temperature',
-        short: 't',
-        type: 'number',
-        min: 0,
-        default: 1,
-        description: 'sharpen (< 1) or flatten (> 1); 0 is greedy',
-      },
-      { name: 'top-k', type: 'integer', min: 0, description: 'sample only from the k most likely tokens' },
-      {
-        name: 'top-p',
-        type: 'number',
-        min: 0,
-        max: 1,
-        description: 'nucleus sampling: the smallest set reaching probability p',
-      },
-      { name: 'seed', type: 'integer', description: 'random seed, for reproducible samples' },
+      ...SAMPLING_FLAGS,
       { name: 'n', type: 'integer', min: 1, default: 1, description: 'number of samples' },
     ],
     positionals: [{ name: 'MODEL', description: 'n-gram model file or checkpoint directory' }],
@@ -44,14 +29,7 @@ export const GENERATE: CommandGroup = {
       const ids = model.tokenizer.encode(prompt);
       const rng = new Rng(a.number('seed'));
       for (let i = 0; i < (a.number('n') as number); i++) {
-        const stream = streamText(model, ids, {
-          temperature: a.number('temperature'),
-          topK: a.number('top-k'),
-          topP: a.number('top-p'),
-          maxTokens: a.number('max-tokens'),
-          context: ids,
-          rng,
-        });
+        const stream = streamText(model, ids, { ...samplingOptions(a), context: ids, rng });
         if (!a.json) io.stdout.write(prompt);
         let next = await stream.next();
         while (!next.done) {

@@ -16,6 +16,7 @@ import { shortestFloat32 } from '../util/float-format.js';
 import { ProgressBar } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup, CommandSpec, FlagSpec, ParsedArgs } from './args.js';
+import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
 
 const DATA_FLAGS: FlagSpec[] = [
   {
@@ -289,24 +290,8 @@ const generate: CommandSpec = {
   flags: [
     { name: 'prompt', short: 'p', type: 'string', description: 'text the sentences start with' },
     { name: 'n', type: 'integer', min: 1, default: 5, description: 'number of sentences' },
-    { name: 'seed', type: 'integer', description: 'random seed, for reproducible samples' },
-    {
-      name: 'temperature',
-      short: 't',
-      type: 'number',
-      min: 0,
-      default: 1,
-      description: 'sharpen (< 1) or flatten (> 1); 0 is greedy',
-    },
-    { name: 'top-k', type: 'integer', min: 0, description: 'sample only from the k most likely tokens' },
-    {
-      name: 'top-p',
-      type: 'number',
-      min: 0,
-      max: 1,
-      description: 'nucleus sampling: the smallest set reaching probability p',
-    },
     { name: 'max-tokens', type: 'integer', min: 1, default: 100, description: 'longest sentence' },
+    ...SAMPLING_FLAGS,
   ],
   positionals: [{ name: 'MODEL', description: 'ARPA or binary model' }],
   async run(a, io) {
@@ -314,12 +299,7 @@ const generate: CommandSpec = {
     const prompt = preprocess(model.backoff, a.string('prompt') ?? '');
     const promptIds = model.tokenizer.encode(prompt);
     const rng = new Rng(a.number('seed'));
-    const options = {
-      temperature: a.number('temperature'),
-      topK: a.number('top-k'),
-      topP: a.number('top-p'),
-      maxTokens: a.number('max-tokens'),
-    };
+    const options = samplingOptions(a);
     for (let i = 0; i < (a.number('n') as number); i++) {
       const ids = [...generateTokens(model, promptIds, options, rng)];
       const text = model.tokenizer.decode([...promptIds, ...ids]);

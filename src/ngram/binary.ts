@@ -83,10 +83,11 @@ export function readBinary(path: string, bytes: Buffer = readFileSync(path)): Ba
   } catch {
     return fail('header is not valid JSON');
   }
-  if (header.version !== 2)
-    fail(
-      `format version ${header.version} is not the one this lmkit reads (2); rewrite the model from its ARPA file`,
-    );
+  if (header.version !== 2) {
+    throw new LmkitError(`${path} is binary format version ${header.version}; this lmkit reads version 2`, {
+      hint: "train it again, or convert its ARPA file with 'lmkit ngram convert MODEL.arpa MODEL.bin'",
+    });
+  }
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
   const vocab = NGramVocabulary.fromWords(buf.toString('utf8', off, off + header.vocabBytes).split('\0'));
