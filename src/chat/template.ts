@@ -9,7 +9,8 @@
  *   so role labels like "User:" would only be unknown words to it. The prompt is the text of the last
  *   user message and the reply is the model's continuation of it up to the end of the sentence:
  *   the n-gram "assistant" just continues your text. Earlier turns are not shown to the model (an
- *   n-gram model sees only its last N − 1 tokens anyway).
+ *   n-gram model sees only its last N − 1 tokens anyway). A model that has a newline token (a GPT
+ *   trained on lines joined by "\n") ends its turn at the end of the line, as an n-gram ends at `</s>`.
  */
 import { LmkitError } from '../errors.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
@@ -78,13 +79,14 @@ function tokenTemplate(tokenizer: Tokenizer, ids: ChatTokenIds): ChatTemplate {
 }
 
 function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string): ChatTemplate {
+  const newline = tokenizer.encode('\n');
   return {
     name: 'plain',
     render(messages) {
       const last = [...messages].reverse().find((m) => m.role === 'user');
       return last ? tokenizer.encode(normalize(last.content)) : [];
     },
-    endOfTurn: [],
+    endOfTurn: newline.length === 1 ? newline : [],
     parseReply: (generated) => generated.trimStart(),
   };
 }

@@ -23,6 +23,8 @@ export interface SamplingOptions {
   suppressTokens?: readonly number[];
   /** Never end the sequence before this many tokens (the end-of-sequence token is suppressed until then). */
   minTokens?: number;
+  /** Tokens that end the text like end of sequence (streamText stops on them), held off alike during minTokens. */
+  stopTokens?: readonly number[];
   /** Stop after this many tokens. */
   maxTokens?: number;
   seed?: number;
@@ -204,7 +206,8 @@ export function* generateTokens(
   const state = model.start(prompt);
   const seen = new Map<number, number>();
   const limit = o.maxTokens ?? 256;
-  const early = eos === undefined ? o : { ...o, suppressTokens: [...(o.suppressTokens ?? []), eos] };
+  const enders = [...(eos === undefined ? [] : [eos]), ...(o.stopTokens ?? [])];
+  const early = enders.length ? { ...o, suppressTokens: [...(o.suppressTokens ?? []), ...enders] } : o;
   for (let i = 0; i < limit; i++) {
     const t = sampleToken(state.logProbs(), i < (o.minTokens ?? 0) ? early : o, rng, seen);
     if (t < 0 || t === eos) return;

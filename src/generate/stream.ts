@@ -15,8 +15,6 @@ export type FinishReason = 'stop' | 'length' | 'cancelled';
 export interface StreamOptions extends SamplingOptions {
   /** Strings that end the text (the match and what follows are not emitted). */
   stop?: readonly string[];
-  /** Token ids that end the text (e.g. a chat template's end of turn). */
-  stopTokens?: readonly number[];
   /** Cancels generation between two tokens. */
   signal?: AbortSignal;
   /** Tokens just before the generated ones (the prompt), so the first delta is spaced as in context. */

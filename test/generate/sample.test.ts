@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sampleToken, type SamplingOptions } from '../../src/generate/sample.js';
+import { generateTokens, sampleToken, type SamplingOptions } from '../../src/generate/sample.js';
+import type { LanguageModel } from '../../src/lm.js';
 import { Rng } from '../../src/util/rng.js';
+import { ByteTokenizer } from './fakes.js';
 
 /** Sampling by the definition: sort every candidate, cut by top-k, softmax, cut by top-p, walk the draw. */
 function reference(logProbs: Float32Array, o: SamplingOptions, draw: number): number {
@@ -60,5 +62,33 @@ describe('sampleToken', () => {
     assert.equal(sampleToken(lp, { temperature: 0, presencePenalty: 2 }, new Rng(1), new Set([1])), 2);
     assert.equal(sampleToken(lp, { temperature: 0, frequencyPenalty: 1 }, new Rng(1), new Map([[1, 3]])), 2);
     assert.equal(sampleToken(Float32Array.from([-Infinity]), {}, new Rng(1)), -1);
+  });
+});
+
+describe('holding off the end of the text', () => {
+  it('does not end on a stop token before minTokens, even when it is the likeliest token', () => {
+    const tok = new ByteTokenizer();
+    const newline = tok.encode('\n')[0];
+    const a = tok.encode('a')[0];
+    const model: LanguageModel = {
+      kind: 'two-token',
+      tokenizer: tok,
+      contextLength: Infinity,
+      start: () => ({
+        logProbs() {
+          const out = new Float32Array(tok.vocabSize).fill(-Infinity);
+          out[newline] = Math.log(0.9);
+          out[a] = Math.log(0.1);
+          return out;
+        },
+        push() {},
+      }),
+    };
+    const first = [
+      ...generateTokens(model, [], { minTokens: 1, maxTokens: 1, stopTokens: [newline], seed: 1 }),
+    ];
+    assert.deepEqual(first, [a]);
+    const free = [...generateTokens(model, [], { maxTokens: 1, temperature: 0, stopTokens: [newline] })];
+    assert.deepEqual(free, [newline]); // after minTokens (here: none) the stop token may come
   });
 });
