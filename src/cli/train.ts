@@ -1,4 +1,4 @@
-/** `lmkit train`: train a neural language model (a GPT for now) on a dataset or text file. */
+/** `lmkit train`: train a neural language model (a GPT or an NPLM) on a dataset or text file. */
 import { UsageError } from '../errors.js';
 import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../train/config.js';
 import { pretrainGPT } from '../train/pretrain.js';
@@ -25,13 +25,18 @@ const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
   ['eval_iters', 'integer', 'batches per evaluation'],
   ['patience', 'integer', 'stop after this many evaluations without a better validation loss (0: never)'],
   ['seed', 'integer', 'random seed (initialization and data order)'],
+  ['order', 'integer', 'NPLM: n, so n−1 tokens of context (default 5)'],
+  ['n_hidden', 'integer', 'NPLM: tanh hidden units (default 100)'],
 ];
 
 const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
   name,
   type,
   min: 0,
-  description: `${description} (default ${String(DEFAULT_TRAIN_CONFIG[name])})`,
+  description:
+    name in DEFAULT_TRAIN_CONFIG
+      ? `${description} (default ${String(DEFAULT_TRAIN_CONFIG[name])})`
+      : description,
 }));
 
 /** The settings given as flags (absent ones undefined). */
@@ -39,36 +44,53 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   const out: Record<string, unknown> = {};
   for (const [name] of SETTINGS) out[name] = a.number(name);
   out.bias = a.flags.get('bias');
+  out.direct = a.flags.get('direct');
   return out as Partial<TrainConfig>;
 }
 
 /** The train command. */
 export const TRAIN: CommandGroup = {
   name: 'train',
-  summary: 'train a neural language model (GPT) on a dataset or text file',
+  summary: 'train a neural language model (GPT or NPLM) on a dataset or text file',
   command: {
     name: 'train',
-    summary: 'train a neural language model (GPT) on a dataset or text file',
+    summary: 'train a neural language model (GPT or NPLM) on a dataset or text file',
     details:
       "Settings use nanoGPT's names; defaults are nanoGPT's laptop-CPU character model. A --config JSON file\n" +
       'sets any of them and flags override it; the resolved settings are saved in the checkpoint.\n' +
       'The text is one stream of lines; the last 10% validates unless --valid is given. --out DIR receives the\n' +
       'latest checkpoint (config.json, model.safetensors, tokenizer.json, train_state.*), metrics.jsonl, and\n' +
-      'best/ with the model of the lowest validation loss. Ctrl-C saves a checkpoint; --resume DIR continues it.',
+      'best/ with the model of the lowest validation loss. Ctrl-C saves a checkpoint; --resume DIR continues it.\n' +
+      '--model nplm is Bengio et al. (2003): --order n (block_size becomes n − 1), --n_embd m, --n_hidden h,\n' +
+      '--direct; with --tokenizer word each sentence ends in </s>, which also pads the first contexts.',
     json: true,
     flags: [
-      { name: 'model', type: 'string', choices: ['gpt'], default: 'gpt', description: 'model kind' },
+      {
+        name: 'model',
+        type: 'string',
+        choices: ['gpt', 'nplm'],
+        description: "model kind: gpt, or nplm (Bengio et al. 2003) (default gpt; on resume: the run's)",
+      },
       { name: 'data', type: 'string', value: 'NAME_OR_FILE', description: 'dataset name or text file' },
+      {
+        name: 'split',
+        type: 'string',
+        choices: ['train', 'valid', 'test', 'all'],
+        description:
+          "train on this split of the data; with train, the data's valid split validates if it has one",
+      },
       { name: 'valid', type: 'string', value: 'FILE', description: 'validation text (default: last 10%)' },
       {
         name: 'tokenizer',
         type: 'string',
-        value: 'char|gpt2|FILE',
-        description: "characters of the corpus, GPT-2's BPE, or a tokenizer file (default char)",
+        value: 'char|word|gpt2|FILE',
+        description:
+          "characters of the corpus, its words (<unk> for unseen ones), GPT-2's BPE, or a tokenizer file (default char)",
       },
       { name: 'config', type: 'string', value: 'FILE', description: 'JSON file of settings' },
       ...SETTING_FLAGS,
       { name: 'bias', type: 'boolean', description: 'biases in linear layers and norms (default on)' },
+      { name: 'direct', type: 'boolean', description: 'NPLM: direct connections from embeddings to output' },
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
     ],
@@ -92,14 +114,16 @@ export const TRAIN: CommandGroup = {
         const summary = await pretrainGPT({
           data: a.string('data'),
           valid: a.string('valid'),
+          split: a.string('split'),
           tokenizer: a.string('tokenizer'),
+          model: a.string('model') as 'gpt' | 'nplm' | undefined,
           settings: [file ? readTrainConfigFile(file) : {}, flagSettings(a)],
           out,
           resume,
           signal: controller.signal,
           onStart: ({ run, trainTokens, validTokens, parameters }) => {
             io.stderr.write(
-              `training a GPT of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
+              `training ${run.model === 'nplm' ? 'an NPLM' : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
                 `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n`,
             );
             bar = io.isTTY ? new ProgressBar(io.stderr, 'training', run.max_iters, 'steps') : undefined;

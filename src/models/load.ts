@@ -1,16 +1,29 @@
 /** Loads a model of any kind from a path: an n-gram file (.arpa, .arpa.gz, .bin) or a checkpoint directory. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
-import { GPTModel } from './gpt.js';
+import { CHECKPOINT_FILES, GPTModel } from './gpt.js';
+import { checkpointKind, NPLMModel } from './nplm.js';
 
-/** The model at `path`: a directory holding config.json is a checkpoint (GPT), a file is an n-gram model. */
+/** The model at `path`: a checkpoint directory (GPT or NPLM, by its config.json's kind), or an n-gram file. */
 export function loadLanguageModel(path: string): LanguageModel {
   if (!existsSync(path))
     throw new LmkitError(`model ${path} does not exist`, {
       hint: "give an n-gram file (.arpa, .bin) or a checkpoint directory from 'lmkit train'",
     });
   if (!statSync(path).isDirectory()) return NGramModel.load(path);
-  return GPTModel.load(path);
+  return checkpointKindAt(path) === 'nplm' ? NPLMModel.load(path) : GPTModel.load(path);
+}
+
+/** The kind recorded in a checkpoint's config.json (null when absent or unreadable; the loader then explains). */
+function checkpointKindAt(dir: string): string | null {
+  try {
+    return checkpointKind(
+      JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.config), 'utf8')) as Record<string, unknown>,
+    );
+  } catch {
+    return null;
+  }
 }

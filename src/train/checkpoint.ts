@@ -7,11 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
-import { CHECKPOINT_FILES, type GPTModel } from '../models/gpt.js';
+import { CHECKPOINT_FILES } from '../models/gpt.js';
 import type { AdamW } from '../nn/optim.js';
 import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { TrainConfig } from './config.js';
+import type { TrainableModel } from './loop.js';
 
 /** Where a run stands, besides weights and optimizer moments. */
 export interface TrainState {
@@ -31,6 +32,8 @@ export interface RunInfo extends TrainConfig {
   data: string;
   valid: string | null;
   tokenizer: string;
+  /** The data split trained on, when one was chosen. */
+  split?: string;
 }
 
 const STATE_WEIGHTS = 'train_state.safetensors';
@@ -39,7 +42,7 @@ const STATE_JSON = 'train_state.json';
 /** Saves model, optimizer and state to `dir`; train_state.json goes last. */
 export function saveCheckpoint(
   dir: string,
-  model: GPTModel,
+  model: TrainableModel,
   optimizer: AdamW,
   state: TrainState,
   run: RunInfo,
@@ -70,9 +73,9 @@ export function readCheckpoint(dir: string): SavedRun {
     step?: number;
     lmkit_kind?: string;
   };
-  if (config.lmkit_kind !== 'gpt')
+  if (config.lmkit_kind !== 'gpt' && config.lmkit_kind !== 'nplm')
     throw new LmkitError(
-      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT`,
+      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT or NPLM`,
     );
   if (!config.training)
     throw new LmkitError(`cannot resume from ${dir}: config.json has no training settings`);

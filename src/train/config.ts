@@ -28,7 +28,21 @@ export interface TrainConfig {
   /** Stop after this many evaluations without a better validation loss (0: never). */
   patience: number;
   seed: number;
+  /** The model kind (absent: gpt). The NPLM keys below are set only for NPLM runs. */
+  model?: 'gpt' | 'nplm';
+  /** NPLM: n, so n−1 tokens of context (block_size follows as n−1). */
+  order?: number;
+  /** NPLM: tanh hidden units. */
+  n_hidden?: number;
+  /** NPLM: direct connections from the embeddings to the output. */
+  direct?: boolean;
 }
+
+/** NPLM defaults (Bengio et al. 2003's n = 5, h = 100; n_embd stays a shared key). */
+export const NPLM_DEFAULTS = { order: 5, n_hidden: 100, direct: false } as const;
+
+/** Settings a config file may hold beyond the defaults' keys. */
+const OPTIONAL_KEYS = ['model', 'order', 'n_hidden', 'direct'];
 
 /** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -85,10 +99,10 @@ export function readTrainConfigFile(path: string): Partial<TrainConfig> {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json))
     throw new LmkitError(`config ${path} must be a JSON object of settings`);
-  const unknown = Object.keys(json).filter((k) => !(k in DEFAULT_TRAIN_CONFIG));
+  const unknown = Object.keys(json).filter((k) => !(k in DEFAULT_TRAIN_CONFIG) && !OPTIONAL_KEYS.includes(k));
   if (unknown.length)
     throw new LmkitError(`config ${path}: unknown setting(s) ${unknown.join(', ')}`, {
-      hint: `known: ${Object.keys(DEFAULT_TRAIN_CONFIG).join(', ')}`,
+      hint: `known: ${[...Object.keys(DEFAULT_TRAIN_CONFIG), ...OPTIONAL_KEYS].join(', ')}`,
     });
   return json as Partial<TrainConfig>;
 }
@@ -108,6 +122,12 @@ export function resolveTrainConfig(...layers: Partial<TrainConfig>[]): TrainConf
     }
   }
   if (!decaySet) c.lr_decay_iters = c.max_iters;
+  if (c.model === 'nplm') {
+    c.order ??= NPLM_DEFAULTS.order;
+    c.n_hidden ??= NPLM_DEFAULTS.n_hidden;
+    c.direct ??= NPLM_DEFAULTS.direct;
+    if (Number.isInteger(c.order) && c.order >= 2) c.block_size = c.order - 1;
+  }
   validateTrainConfig(c);
   return c;
 }
@@ -131,6 +151,25 @@ export function validateTrainConfig(c: TrainConfig): void {
       throw new LmkitError(`${k} must be in [0, 1) (got ${JSON.stringify(v)})`);
   }
   if (c.dropout >= 1) throw new LmkitError(`dropout must be below 1 (got ${c.dropout})`);
+  if (c.model !== undefined && c.model !== 'gpt' && c.model !== 'nplm')
+    throw new LmkitError(`model must be gpt or nplm (got ${JSON.stringify(c.model)})`);
+  if (c.model === 'nplm') {
+    for (const [k, min] of [
+      ['order', 2],
+      ['n_hidden', 0],
+    ] as const) {
+      const v = c[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+        throw new LmkitError(`${k} must be a whole number ≥ ${min} (got ${JSON.stringify(v)})`);
+    }
+    if (typeof c.direct !== 'boolean')
+      throw new LmkitError(`direct must be true or false (got ${JSON.stringify(c.direct)})`);
+    if (c.n_hidden === 0 && !c.direct)
+      throw new LmkitError('n_hidden is 0 and direct is off, so nothing reaches the output', {
+        hint: 'give --n_hidden ≥ 1 or --direct',
+      });
+    return;
+  }
   if (c.n_embd % c.n_head !== 0)
     throw new LmkitError(`n_embd ${c.n_embd} is not divisible by n_head ${c.n_head}`, {
       hint: `choose n_embd as a multiple of n_head, e.g. ${c.n_head * Math.max(1, Math.round(c.n_embd / c.n_head))}`,

@@ -5,11 +5,11 @@
  * metrics as JSONL. Each step runs inside tidy(), so a warm step allocates nothing.
  */
 import { join } from 'node:path';
-import type { GPTModel } from '../models/gpt.js';
+import type { Module } from '../nn/module.js';
 import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
 import { Rng } from '../tensor/random.js';
-import { noGrad, tidy } from '../tensor/tensor.js';
+import { noGrad, tidy, type IntTensor, type Tensor } from '../tensor/tensor.js';
 import { randomBatch } from './batches.js';
 import { saveCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
@@ -36,9 +36,18 @@ export interface TrainSummary {
   best: string;
 }
 
+/** A model the loop can train (GPT, NPLM): a network with a window loss, and a checkpoint writer. */
+export interface TrainableModel {
+  readonly net: Module & { loss(x: IntTensor, y: IntTensor): Tensor };
+  /** Targets scored per window (default block_size: every position); tokens/s counts these. */
+  readonly targetsPerWindow?: number;
+  /** Writes the model's checkpoint files into `dir`. */
+  save(dir: string, extra?: Record<string, unknown>, metadata?: Record<string, string>): void;
+}
+
 /** What the loop needs. */
 export interface LoopOptions {
-  model: GPTModel;
+  model: TrainableModel;
   run: RunInfo;
   train: Int32Array;
   valid: Int32Array;
@@ -87,7 +96,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   const metrics = new MetricsLog(join(o.out, METRICS_FILE));
   metrics.truncateAfter(o.resume ? state.step : -1); // a fresh run in an old folder starts a fresh log
   const best = join(o.out, 'best');
-  const tokensPerStep = c.batch_size * c.block_size;
+  const tokensPerStep = c.batch_size * (o.model.targetsPerWindow ?? c.block_size);
   const tokensPerSecond = () => (state.trainMs > 0 ? (state.step * tokensPerStep * 1000) / state.trainMs : 0);
   let last: EvalRecord | null = null;
   let stopped: TrainSummary['stopped'] = 'done';

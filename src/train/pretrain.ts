@@ -6,20 +6,26 @@
 import { loadSentences } from '../data/load.js';
 import { LmkitError } from '../errors.js';
 import { GPTModel } from '../models/gpt.js';
+import { NPLMModel } from '../models/nplm.js';
 import { CharTokenizer } from '../tokenizers/char.js';
+import { WordTokenizer } from '../tokenizers/word.js';
 import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { checkStream, splitStream } from './batches.js';
 import { readCheckpoint, type RunInfo } from './checkpoint.js';
 import { ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
+import { trainLoop, type EvalRecord, type TrainableModel, type TrainSummary } from './loop.js';
 
 /** What to train on and with. */
 export interface PretrainOptions {
   /** Dataset name or text file (default on resume: the run's own). */
   data?: string;
-  /** A validation text file (default: the last 10% of the data). */
+  /** Train on this split of the data (train | valid | test | all); with `train` the data's valid split validates. */
+  split?: string;
+  /** A validation text file (default: the data's valid split with --split train, else the last 10%). */
   valid?: string;
-  /** char | gpt2 | a tokenizer file (default char; on resume: the checkpoint's). */
+  /** gpt (default) or nplm; on resume: the checkpoint's. */
+  model?: 'gpt' | 'nplm';
+  /** char | word | gpt2 | a tokenizer file (default char; on resume: the checkpoint's). */
   tokenizer?: string;
   /** Settings from a config file and flags, in order of precedence (later wins). */
   settings: Partial<TrainConfig>[];
@@ -33,12 +39,20 @@ export interface PretrainOptions {
   onEval?(record: EvalRecord): void;
 }
 
-/** Trains (or resumes) a GPT and returns the run's summary. */
+/** Trains (or resumes) a GPT or an NPLM and returns the run's summary. */
 export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   const saved = o.resume === undefined ? undefined : readCheckpoint(o.resume);
-  const config = resolveTrainConfig(...(saved ? [saved.run] : []), ...o.settings);
+  const kind = saved ? (saved.run.model ?? 'gpt') : (o.model ?? 'gpt');
+  if (saved && o.model !== undefined && o.model !== kind)
+    throw new LmkitError(`cannot resume a ${kind} run as --model ${o.model}`);
+  const config = resolveTrainConfig(
+    ...(saved ? [saved.run] : []),
+    ...o.settings,
+    kind === 'nplm' ? { model: 'nplm' } : {},
+  );
   if (saved) {
-    for (const k of ARCHITECTURE_KEYS)
+    const keys = kind === 'nplm' ? (['order', 'n_embd', 'n_hidden', 'direct'] as const) : ARCHITECTURE_KEYS;
+    for (const k of keys)
       if (config[k] !== saved.run[k])
         throw new LmkitError(
           `cannot resume with a changed architecture: ${k} is ${saved.run[k]} in ${o.resume}, ${config[k]} now`,
@@ -47,27 +61,45 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   const data = o.data ?? saved?.run.data;
   if (data === undefined) throw new LmkitError('no training data given');
   const valid = o.valid ?? saved?.run.valid ?? undefined;
-  const text = await loadText(data);
-  const validText = valid === undefined ? undefined : await loadText(valid);
+  const dataSplit = o.split ?? saved?.run.split;
+  const text = await loadText(data, dataSplit);
+  let validText = valid === undefined ? undefined : await loadText(valid);
+  if (validText === undefined && dataSplit === 'train') validText = await validSplit(data);
 
   const tokenizerName = saved ? saved.run.tokenizer : (o.tokenizer ?? 'char');
   if (o.tokenizer !== undefined && saved && o.tokenizer !== saved.run.tokenizer)
     throw new LmkitError(
       `cannot resume with another tokenizer (${o.tokenizer}; the run used ${saved.run.tokenizer})`,
     );
-  let model: GPTModel;
-  if (saved) model = GPTModel.load(o.resume as string);
+  let model: TrainableModel & { tokenizer: SavableTokenizer };
+  if (saved) model = kind === 'nplm' ? NPLMModel.load(o.resume as string) : GPTModel.load(o.resume as string);
   else {
-    const tokenizer = await makeTokenizer(tokenizerName, [text, validText ?? '']);
-    model = new GPTModel({ ...config, vocab_size: tokenizer.vocabSize }, tokenizer, config.seed);
+    const tokenizer = await makeTokenizer(tokenizerName, [text], validText);
+    const vocab_size = tokenizer.vocabSize;
+    model =
+      kind === 'nplm'
+        ? new NPLMModel({ ...config, vocab_size }, tokenizer, config.seed)
+        : new GPTModel({ ...config, vocab_size }, tokenizer, config.seed);
   }
-  const encode = (t: string) => Int32Array.from(model.tokenizer.encode(t));
+  // an NPLM over words sees each sentence end as a token (its pad token, </s>): whitespace drops "\n"
+  const sep = model instanceof NPLMModel && model.tokenizer.kind === 'word' ? model.pad : null;
+  const tok = model.tokenizer;
+  const encode = (t: string) =>
+    Int32Array.from(
+      sep === null ? tok.encode(t) : t.split('\n').flatMap((line) => [...tok.encode(line), sep]),
+    );
   const all = encode(text);
   const split = validText === undefined ? splitStream(all) : { train: all, valid: encode(validText) };
   checkStream(split.train, config.block_size, 'training');
   checkStream(split.valid, config.block_size, 'validation');
 
-  const run: RunInfo = { ...config, data, valid: valid ?? null, tokenizer: tokenizerName };
+  const run: RunInfo = {
+    ...config,
+    data,
+    valid: valid ?? null,
+    tokenizer: tokenizerName,
+    ...(dataSplit === undefined ? {} : { split: dataSplit }),
+  };
   o.onStart?.({
     run,
     trainTokens: split.train.length,
@@ -87,13 +119,27 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   });
 }
 
-/** The sentences of a dataset or file as one text, a line each. */
-async function loadText(source: string): Promise<string> {
-  return (await loadSentences(source)).join('\n');
+/** The sentences of a dataset or file (or of one split of it) as one text, a line each. */
+async function loadText(source: string, split?: string): Promise<string> {
+  return (await loadSentences(source, { split })).join('\n');
 }
 
-/** A character tokenizer over the texts (line break included), or a named/file tokenizer. */
-async function makeTokenizer(name: string, texts: string[]): Promise<SavableTokenizer> {
-  if (name === 'char') return CharTokenizer.train([...texts, '\n']);
+/** The valid split of a source whose split scheme has one (bengio), else undefined (the last 10% validates). */
+async function validSplit(source: string): Promise<string | undefined> {
+  try {
+    return await loadText(source, 'valid');
+  } catch (err) {
+    if (err instanceof LmkitError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * A character tokenizer over the texts and validation text (line break included), a word tokenizer over
+ * the training texts (every word, `<unk>` for the rest), or a named/file tokenizer.
+ */
+async function makeTokenizer(name: string, texts: string[], validText?: string): Promise<SavableTokenizer> {
+  if (name === 'char') return CharTokenizer.train([...texts, validText ?? '', '\n']);
+  if (name === 'word') return WordTokenizer.train(texts, { minCount: 1 });
   return resolveTokenizer(name);
 }
