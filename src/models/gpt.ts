@@ -10,8 +10,9 @@ import type { DecoderState, LanguageModel } from '../lm.js';
 import { GPT } from '../nn/gpt.js';
 import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
-import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkTokenId, loadNamedTensors, logSoftmax, readCheckpointTokenizer } from './checkpoint-parts.js';
 import { KVCache } from './gpt-kv-cache.js';
 
 /** The sizes of a GPT, in nanoGPT's names. */
@@ -161,19 +162,7 @@ export class GPTModel implements LanguageModel {
   /** Loads a checkpoint directory; errors name the missing file, or the mismatched tensor and shape. */
   static load(dir: string): GPTModel {
     const config = readCheckpointConfig(dir);
-    const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
-    if (!existsSync(tokPath)) throw new LmkitError(`checkpoint ${dir} has no ${CHECKPOINT_FILES.tokenizer}`);
-    let tokenizer: SavableTokenizer;
-    try {
-      tokenizer = tokenizerFromJSON(JSON.parse(readFileSync(tokPath, 'utf8')));
-    } catch (err) {
-      throw new LmkitError(`${tokPath}: ${(err as Error).message}`);
-    }
-    if (tokenizer.vocabSize !== config.vocab_size)
-      throw new LmkitError(
-        `checkpoint ${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocab_size}`,
-        { hint: 'the tokenizer.json belongs to another model' },
-      );
+    const tokenizer = readCheckpointTokenizer(dir, CHECKPOINT_FILES.tokenizer, config.vocab_size);
     const model = new GPTModel(config, tokenizer);
     model.loadWeights(join(dir, CHECKPOINT_FILES.weights));
     return model;
@@ -192,17 +181,11 @@ export class GPTModel implements LanguageModel {
         values.set(name, { shape: [cols, rows], data: transpose(t.data, rows, cols) });
       } else values.set(name, t);
     }
-    try {
-      this.net.loadStateDict(values);
-    } catch (err) {
-      if (err instanceof LmkitError) throw new LmkitError(`${path}: ${err.message}`, { hint: err.hint });
-      throw err;
-    }
+    loadNamedTensors(this.net, path, values);
   }
 
   private checkToken(t: number): void {
-    if (!Number.isInteger(t) || t < 0 || t >= this.config.vocab_size)
-      throw new LmkitError(`token id ${t} is outside the vocabulary of ${this.config.vocab_size}`);
+    checkTokenId(t, this.config.vocab_size);
   }
 }
 
@@ -227,8 +210,7 @@ class GPTDecoderState implements DecoderState {
 
   /** Appends a token. */
   push(token: number): void {
-    if (!Number.isInteger(token) || token < 0 || token >= this.model.config.vocab_size)
-      throw new LmkitError(`token id ${token} is outside the vocabulary of ${this.model.config.vocab_size}`);
+    checkTokenId(token, this.model.config.vocab_size);
     this.context.push(token);
     this.cached = null;
   }
@@ -303,17 +285,5 @@ function checkpointConfig(
 function transpose(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
-}
-
-/** log-softmax of one row of logits, accumulated in float64. */
-function logSoftmax(logits: ArrayLike<number>): Float32Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  const lse = max + Math.log(sum);
-  const out = new Float32Array(logits.length);
-  for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lse;
   return out;
 }

@@ -22,8 +22,9 @@ import { reshape } from '../tensor/ops/shape.js';
 import { tanh } from '../tensor/ops/unary.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, noGrad, tidy, type Tensor } from '../tensor/tensor.js';
-import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkTokenId, loadNamedTensors, logSoftmax, readCheckpointTokenizer } from './checkpoint-parts.js';
 import { CHECKPOINT_FILES } from './gpt.js';
 
 /** The sizes of an NPLM, in the paper's terms: order n, embedding m, hidden h. */
@@ -195,34 +196,16 @@ export class NPLMModel implements LanguageModel {
   /** Loads a checkpoint directory; errors name the missing file, the wrong kind, or the bad tensor. */
   static load(dir: string): NPLMModel {
     const config = readNPLMConfig(dir);
-    const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
-    if (!existsSync(tokPath)) throw new LmkitError(`checkpoint ${dir} has no ${CHECKPOINT_FILES.tokenizer}`);
-    let tokenizer: SavableTokenizer;
-    try {
-      tokenizer = tokenizerFromJSON(JSON.parse(readFileSync(tokPath, 'utf8')));
-    } catch (err) {
-      throw new LmkitError(`${tokPath}: ${(err as Error).message}`);
-    }
-    if (tokenizer.vocabSize !== config.vocab_size)
-      throw new LmkitError(
-        `checkpoint ${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocab_size}`,
-        { hint: 'the tokenizer.json belongs to another model' },
-      );
+    const tokenizer = readCheckpointTokenizer(dir, CHECKPOINT_FILES.tokenizer, config.vocab_size);
     const model = new NPLMModel(config, tokenizer);
     const path = join(dir, CHECKPOINT_FILES.weights);
     if (!existsSync(path)) throw new LmkitError(`checkpoint weights ${path} do not exist`);
-    try {
-      model.net.loadStateDict(readSafetensors(path).tensors);
-    } catch (err) {
-      if (err instanceof LmkitError) throw new LmkitError(`${path}: ${err.message}`, { hint: err.hint });
-      throw err;
-    }
+    loadNamedTensors(model.net, path, readSafetensors(path).tensors);
     return model;
   }
 
   private checkToken(t: number): void {
-    if (!Number.isInteger(t) || t < 0 || t >= this.config.vocab_size)
-      throw new LmkitError(`token id ${t} is outside the vocabulary of ${this.config.vocab_size}`);
+    checkTokenId(t, this.config.vocab_size);
   }
 }
 
@@ -243,8 +226,7 @@ class NPLMDecoderState implements DecoderState {
 
   /** Appends a token. */
   push(token: number): void {
-    if (!Number.isInteger(token) || token < 0 || token >= this.model.config.vocab_size)
-      throw new LmkitError(`token id ${token} is outside the vocabulary of ${this.model.config.vocab_size}`);
+    checkTokenId(token, this.model.config.vocab_size);
     this.context.push(token);
     if (this.context.length > this.model.contextLength) this.context.shift();
     this.cached = null;
@@ -280,16 +262,4 @@ export function readNPLMConfig(dir: string): NPLMConfig {
 export function checkpointKind(json: Record<string, unknown>): string | null {
   const kind = json.lmkit_kind ?? (json.model_type === 'gpt2' ? 'gpt' : json.model_type);
   return typeof kind === 'string' ? kind : null;
-}
-
-/** log-softmax of one row of logits, accumulated in float64. */
-function logSoftmax(logits: ArrayLike<number>): Float32Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  const lse = max + Math.log(sum);
-  const out = new Float32Array(logits.length);
-  for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lse;
-  return out;
 }
