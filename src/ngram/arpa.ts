@@ -12,8 +12,6 @@
  * pruned n-grams whose context is missing (added with their backed-off probability, as KenLM does).
  * It rejects, with the line number, what neither tool would write.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { shortestFloat32 } from '../util/float-format.js';
@@ -119,18 +117,6 @@ class ByteSink {
 
 function fmt(v: number): string {
   return v <= LOG_ZERO || v === -Infinity ? '-99' : shortestFloat32(v);
-}
-
-/** Reads an ARPA file (plain or gzip) into a backoff model. */
-export function readArpa(path: string): BackoffModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new LmkitError(`cannot read model ${path}: ${(err as Error).message}`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  return parseArpa(bytes, path);
 }
 
 /** Parses ARPA text (a string or UTF-8 bytes) into a backoff model; `name` is used in error messages. */

@@ -94,7 +94,7 @@ export class NGramModel implements LanguageModel {
         `${path} is neither an ARPA file nor an lmkit binary model (it contains binary data)`,
       );
     }
-    return new NGramModel(parseArpa(bytes.toString('utf8'), path));
+    return new NGramModel(parseArpa(bytes, path));
   }
 
   /** Saves as binary when the path ends in .bin, else as ARPA text. */

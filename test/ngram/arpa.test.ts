@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { arpaChunks, parseArpa, readArpa, writeArpa } from '../../src/ngram/arpa.js';
+import { arpaChunks, parseArpa, writeArpa } from '../../src/ngram/arpa.js';
 import type { BackoffModel } from '../../src/ngram/backoff-model.js';
 import { readBinary, writeBinary } from '../../src/ngram/binary.js';
 import { scoreSentence } from '../../src/ngram/evaluate.js';
@@ -41,7 +41,7 @@ describe('ARPA files', () => {
       const { model } = trainNGram(train, { order: 3, smoothing });
       const path = join(dir, `${smoothing}.arpa`);
       writeArpa(model, path);
-      const back = readArpa(path);
+      const back = NGramModel.load(path).backoff;
       assert.equal(back.info.estimator, smoothing);
       const a = scores(model);
       const b = scores(back);
