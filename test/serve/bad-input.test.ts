@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -156,12 +157,17 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     }
   });
 
-  it('survives many connections opened and dropped, half-sent requests and abandoned streams', async () => {
+  it('survives 1000 connections opened and dropped, half-sent requests and abandoned streams', async (t) => {
     const conversation = store.create({ title: 'keep me' });
     store.add(conversation.id, { role: 'user', content: 'hello' });
     const { port } = new URL(s.url);
     const body = JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'go' }] });
-    const sockets = Array.from({ length: 300 }, (_, i) => {
+    // The issue asks for 1000 connections; both ends live in this process, so each costs two descriptors.
+    const fdLimit =
+      Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || Infinity;
+    const count = Math.min(1000, Math.floor((fdLimit - 200) / 2));
+    if (count < 1000) t.diagnostic(`open-file limit ${fdLimit}: ${count} connections instead of 1000`);
+    const sockets = Array.from({ length: count }, (_, i) => {
       const sock = connect(Number(port), '127.0.0.1');
       sock.on('error', () => undefined);
       sock.on('connect', () => {
