@@ -10,7 +10,7 @@ import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
 import { Rng } from '../tensor/random.js';
 import { noGrad, tidy, type IntTensor, type Tensor } from '../tensor/tensor.js';
-import { randomBatch } from './batches.js';
+import { randomBatch, type Batch } from './batches.js';
 import { saveCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
 
@@ -55,6 +55,8 @@ export interface LoopOptions {
   out: string;
   /** A checkpoint to continue from (weights already loaded into the model). */
   resume?: SavedRun;
+  /** Draws a batch of a split (default: random windows of the train/valid streams); SFT draws padded examples. */
+  batch?(split: 'train' | 'valid', rng: Rng): Batch;
   /** Aborting saves a checkpoint after the current step and ends the run. */
   signal?: AbortSignal;
   onStep?(step: number, loss: number, tokensPerSecond: number): void;
@@ -116,7 +118,13 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
         state.evalsWithoutImprovement = 0;
         o.model.save(best, { training: c, step: state.step });
       } else state.evalsWithoutImprovement++;
-      metrics.write({ type: 'eval', step: state.step, train_loss: last.trainLoss, val_loss: last.valLoss });
+      metrics.write({
+        type: 'eval',
+        step: state.step,
+        train_loss: last.trainLoss,
+        val_loss: last.valLoss,
+        train_s: state.trainMs / 1000,
+      });
       o.onEval?.(last);
       save();
       if (c.patience > 0 && state.evalsWithoutImprovement >= c.patience) {
@@ -128,7 +136,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
 
     const t0 = performance.now();
     const lr = schedule(state.step);
-    const { x, y } = randomBatch(o.train, c.batch_size, c.block_size, rng);
+    const { x, y } = o.batch ? o.batch('train', rng) : randomBatch(o.train, c.batch_size, c.block_size, rng);
     const loss = tidy(() => {
       const l = net.loss(x, y);
       l.backward();
@@ -139,7 +147,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
     optimizer.zeroGrad();
     state.step++;
     state.trainMs += performance.now() - t0;
-    metrics.write({ type: 'train', step: state.step, loss, lr });
+    metrics.write({ type: 'train', step: state.step, loss, lr, train_s: state.trainMs / 1000 });
     o.onStep?.(state.step, loss, tokensPerSecond());
 
     await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C through
@@ -168,19 +176,19 @@ function evaluate(o: LoopOptions, step: number): EvalRecord {
   const c = o.run;
   const net = o.model.net;
   net.eval();
-  const mean = (tokens: Int32Array, seed: number) => {
+  const mean = (tokens: Int32Array, seed: number, split: 'train' | 'valid') => {
     const rng = new Rng(seed);
     let total = 0;
     for (let i = 0; i < c.eval_iters; i++) {
-      const { x, y } = randomBatch(tokens, c.batch_size, c.block_size, rng);
+      const { x, y } = o.batch ? o.batch(split, rng) : randomBatch(tokens, c.batch_size, c.block_size, rng);
       total += noGrad(() => tidy(() => net.loss(x, y).item()));
     }
     return total / c.eval_iters;
   };
   const record = {
     step,
-    trainLoss: mean(o.train, c.seed + 1),
-    valLoss: mean(o.valid, c.seed + 2),
+    trainLoss: mean(o.train, c.seed + 1, 'train'),
+    valLoss: mean(o.valid, c.seed + 2, 'valid'),
     improved: false,
   };
   net.train();

@@ -1,4 +1,9 @@
-/** A run's metrics as JSONL: one JSON object per line, appended as training goes. */
+/**
+ * A run's metrics as JSONL: one JSON object per line, appended as training goes. The loop writes
+ * `{type: "train", step, loss, lr, train_s}` after every step and `{type: "eval", step, train_loss,
+ * val_loss, train_s}` at every evaluation (losses in nats per token; train_s: seconds of training steps
+ * so far, evaluation excluded; absent in logs written before it was added).
+ */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { dirname } from 'node:path';

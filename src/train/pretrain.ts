@@ -6,7 +6,7 @@
 import { loadSentences } from '../data/load.js';
 import { LmkitError } from '../errors.js';
 import { GPTModel } from '../models/gpt.js';
-import { NPLMModel } from '../models/nplm.js';
+import { NPLMModel, nplmPadToken } from '../models/nplm.js';
 import { CharTokenizer } from '../tokenizers/char.js';
 import { WordTokenizer } from '../tokenizers/word.js';
 import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
@@ -81,8 +81,9 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
         ? new NPLMModel({ ...config, vocab_size }, tokenizer, config.seed)
         : new GPTModel({ ...config, vocab_size }, tokenizer, config.seed);
   }
-  // an NPLM over words sees each sentence end as a token (its pad token, </s>): whitespace drops "\n"
-  const sep = model instanceof NPLMModel && model.tokenizer.kind === 'word' ? model.pad : null;
+  // a model over words (NPLM or GPT) sees each sentence end as a token (</s>, the NPLM's pad token):
+  // whitespace splitting drops "\n", and this keeps the stream the one n-gram models score
+  const sep = model.tokenizer.kind === 'word' ? nplmPadToken(model.tokenizer) : null;
   const tok = model.tokenizer;
   const encode = (t: string) =>
     Int32Array.from(
