@@ -91,6 +91,35 @@ function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string
   };
 }
 
+/** A whole conversation in the `tokens` template, and which tokens the assistant wrote. */
+export interface RenderedConversation {
+  /** `<|role|> content <|end|>` for every message, in order. */
+  ids: number[];
+  /** 1 where the token is an assistant's content or the `<|end|>` closing its turn (what SFT learns), else 0. */
+  assistant: Uint8Array;
+}
+
+/**
+ * Renders complete turns for training: the same tokens `render` gives for these messages, without the
+ * trailing `<|assistant|>` prompt. {@link parseChat} reads `ids` back into the messages.
+ */
+export function renderConversation(
+  tokenizer: Tokenizer,
+  messages: readonly ChatMessage[],
+): RenderedConversation {
+  const ids = chatTokenIds(tokenizer);
+  if (!ids) throw new LmkitError('this tokenizer has no chat tokens, so it cannot hold a chat');
+  const out: number[] = [];
+  const mask: number[] = [];
+  for (const m of messages) {
+    const body = tokenizer.encode(m.content);
+    const mine = m.role === 'assistant' ? 1 : 0;
+    out.push(ids[m.role], ...body, ids.end);
+    mask.push(0, ...body.map(() => mine), mine);
+  }
+  return { ids: out, assistant: Uint8Array.from(mask) };
+}
+
 /**
  * Reads a token sequence written in the `tokens` template back into messages (the inverse of
  * `render` for complete turns); an unfinished last turn is returned as it stands.

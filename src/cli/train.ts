@@ -1,12 +1,24 @@
-/** `lmkit train`: train a neural language model (a GPT or an NPLM) on a dataset or text file. */
+/** `lmkit train`: train a neural language model (a GPT, an NPLM or a character RNN) on a dataset or text file. */
 import { UsageError } from '../errors.js';
 import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../train/config.js';
 import { pretrainGPT } from '../train/pretrain.js';
+import { isSFTRun, trainSFT } from '../train/sft.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup, FlagSpec, ParsedArgs } from './args.js';
+import type { RunInfo } from '../train/checkpoint.js';
+import type { EvalRecord } from '../train/loop.js';
+
+/** What a training run reports before its first step. */
+interface StartInfo {
+  run: RunInfo;
+  trainTokens: number;
+  validTokens: number;
+  parameters: number;
+  note?: string;
+}
 
 const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
-  ['n_layer', 'integer', 'transformer blocks'],
+  ['n_layer', 'integer', 'transformer blocks (RNN: stacked recurrent layers, default 1)'],
   ['n_head', 'integer', 'attention heads per block'],
   ['n_embd', 'integer', 'embedding width (a multiple of n_head)'],
   ['block_size', 'integer', 'context length in tokens'],
@@ -26,7 +38,12 @@ const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
   ['patience', 'integer', 'stop after this many evaluations without a better validation loss (0: never)'],
   ['seed', 'integer', 'random seed (initialization and data order)'],
   ['order', 'integer', 'NPLM: n, so n−1 tokens of context (default 5)'],
-  ['n_hidden', 'integer', 'NPLM: tanh hidden units (default 100)'],
+  ['n_hidden', 'integer', 'NPLM: tanh hidden units (default 100); RNN: units per layer (default 150)'],
+  [
+    'recurrent_dropout',
+    'number',
+    'RNN: dropout on the hidden state entering the recurrent matmul (default 0.1)',
+  ],
 ];
 
 const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
@@ -45,16 +62,17 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   for (const [name] of SETTINGS) out[name] = a.number(name);
   out.bias = a.flags.get('bias');
   out.direct = a.flags.get('direct');
+  out.cell = a.string('cell');
   return out as Partial<TrainConfig>;
 }
 
 /** The train command. */
 export const TRAIN: CommandGroup = {
   name: 'train',
-  summary: 'train a neural language model (GPT or NPLM) on a dataset or text file',
+  summary: 'train a neural language model (GPT, NPLM or character RNN) on a dataset or text file',
   command: {
     name: 'train',
-    summary: 'train a neural language model (GPT or NPLM) on a dataset or text file',
+    summary: 'train a neural language model (GPT, NPLM or character RNN) on a dataset or text file',
     details:
       "Settings use nanoGPT's names; defaults are nanoGPT's laptop-CPU character model. A --config JSON file\n" +
       'sets any of them and flags override it; the resolved settings are saved in the checkpoint.\n' +
@@ -62,14 +80,29 @@ export const TRAIN: CommandGroup = {
       'latest checkpoint (config.json, model.safetensors, tokenizer.json, train_state.*), metrics.jsonl, and\n' +
       'best/ with the model of the lowest validation loss. Ctrl-C saves a checkpoint; --resume DIR continues it.\n' +
       '--model nplm is Bengio et al. (2003): --order n (block_size becomes n − 1), --n_embd m, --n_hidden h,\n' +
-      '--direct; with --tokenizer word each sentence ends in </s>, which also pads the first contexts.',
+      '--direct; with --tokenizer word each sentence ends in </s>, which also pads the first contexts.\n' +
+      '--model rnn is the classic Keras character RNN: embedding --n_embd 50, --n_layer 1 of --cell gru (or lstm)\n' +
+      'with --n_hidden 150 units, --dropout 0.1 and --recurrent_dropout 0.1, windows of --block_size 30, batch 64,\n' +
+      'Adam at a constant 1e-3 (β2 0.999, no weight decay) and --patience 3; flags override these defaults.',
     json: true,
     flags: [
       {
         name: 'model',
         type: 'string',
-        choices: ['gpt', 'nplm'],
-        description: "model kind: gpt, or nplm (Bengio et al. 2003) (default gpt; on resume: the run's)",
+        choices: ['gpt', 'nplm', 'rnn'],
+        description:
+          "model kind: gpt, nplm (Bengio et al. 2003) or rnn (character GRU/LSTM) (default gpt; on resume: the run's)",
+      },
+      {
+        name: 'cell',
+        type: 'string',
+        choices: ['gru', 'lstm'],
+        description: 'RNN: the recurrent cell (default gru)',
+      },
+      {
+        name: 'clean',
+        type: 'boolean',
+        description: "classic cleaning: lowercase, letters only, words of 3+ letters (on resume: the run's)",
       },
       { name: 'data', type: 'string', value: 'NAME_OR_FILE', description: 'dataset name or text file' },
       {
@@ -93,6 +126,19 @@ export const TRAIN: CommandGroup = {
       { name: 'direct', type: 'boolean', description: 'NPLM: direct connections from embeddings to output' },
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
+      {
+        name: 'objective',
+        type: 'string',
+        choices: ['lm', 'sft'],
+        description:
+          'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations',
+      },
+      {
+        name: 'init',
+        type: 'string',
+        value: 'DIR',
+        description: 'SFT: the pretrained GPT checkpoint to start from',
+      },
     ],
     positionals: [],
     async run(a, io) {
@@ -111,34 +157,48 @@ export const TRAIN: CommandGroup = {
       let bar: ProgressBar | undefined;
       let lastLoss = NaN;
       try {
-        const summary = await pretrainGPT({
-          data: a.string('data'),
-          valid: a.string('valid'),
-          split: a.string('split'),
-          tokenizer: a.string('tokenizer'),
-          model: a.string('model') as 'gpt' | 'nplm' | undefined,
-          settings: [file ? readTrainConfigFile(file) : {}, flagSettings(a)],
-          out,
-          resume,
-          signal: controller.signal,
-          onStart: ({ run, trainTokens, validTokens, parameters }) => {
+        const sft =
+          a.string('objective') === 'sft' ||
+          (a.string('objective') === undefined && !!resume && isSFTRun(resume));
+        if (!sft && a.string('init')) throw new UsageError('--init is for --objective sft');
+        const callbacks = {
+          onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
             io.stderr.write(
-              `training ${run.model === 'nplm' ? 'an NPLM' : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
-                `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n`,
+              `training ${run.model === 'nplm' ? 'an NPLM' : run.model === 'rnn' ? `a ${run.cell?.toUpperCase()} RNN` : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
+                `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n` +
+                (note ? `${note}\n` : ''),
             );
             bar = io.isTTY ? new ProgressBar(io.stderr, 'training', run.max_iters, 'steps') : undefined;
           },
-          onStep: (step, loss, tps) => {
+          onStep: (step: number, loss: number, tps: number) => {
             lastLoss = loss;
             bar?.update(step, `loss ${loss.toFixed(4)} ${(tps / 1000).toFixed(1)}k tok/s`);
           },
-          onEval: (r) => {
+          onEval: (r: EvalRecord) => {
             bar?.done();
             io.stderr.write(
               `step ${r.step}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}${r.improved ? ' (best)' : ''}\n`,
             );
           },
-        });
+        };
+        const common = {
+          data: a.string('data'),
+          valid: a.string('valid'),
+          settings: [file ? readTrainConfigFile(file) : {}, flagSettings(a)],
+          out,
+          resume,
+          signal: controller.signal,
+          ...callbacks,
+        };
+        const summary = await (sft
+          ? trainSFT({ ...common, init: a.string('init') })
+          : pretrainGPT({
+              ...common,
+              split: a.string('split'),
+              tokenizer: a.string('tokenizer'),
+              model: a.string('model') as 'gpt' | 'nplm' | 'rnn' | undefined,
+              clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+            }));
         bar?.done();
         const result = {
           steps: summary.steps,

@@ -34,6 +34,12 @@ export interface RunInfo extends TrainConfig {
   tokenizer: string;
   /** The data split trained on, when one was chosen. */
   split?: string;
+  /** Whether the text went through the classic cleaning (lowercase, letters only, words of 3+ letters). */
+  clean?: boolean;
+  /** `sft` for supervised fine-tuning on conversations (absent: next-token pretraining on text). */
+  objective?: 'sft';
+  /** SFT: the pretrained checkpoint it started from. */
+  init?: string;
 }
 
 const STATE_WEIGHTS = 'train_state.safetensors';
@@ -73,9 +79,9 @@ export function readCheckpoint(dir: string): SavedRun {
     step?: number;
     lmkit_kind?: string;
   };
-  if (config.lmkit_kind !== 'gpt' && config.lmkit_kind !== 'nplm')
+  if (config.lmkit_kind !== 'gpt' && config.lmkit_kind !== 'nplm' && config.lmkit_kind !== 'rnn')
     throw new LmkitError(
-      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT or NPLM`,
+      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT, NPLM or RNN`,
     );
   if (!config.training)
     throw new LmkitError(`cannot resume from ${dir}: config.json has no training settings`);
