@@ -1,5 +1,6 @@
-// BLAS entry points: (batched, strided) sgemm and the OpenBLAS configuration queries used by `doctor`.
+// BLAS entry points: (batched, strided) sgemm (sgemv for one-row products) and the OpenBLAS configuration queries used by `doctor`.
 #include <cblas.h>
+#include <algorithm>
 #include "napi_util.h"
 
 namespace lmkit {
@@ -42,6 +43,16 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail("matrix dimension too large for BLAS");
     if (K == 0) lda = ta ? (M > 0 ? M : 1) : 1, ldb = tb ? 1 : (N > 0 ? N : 1);
     for (int64_t b = 0; b < batch; b++) {
+      if (M == 1 && K > 0) {
+        // One row (a decoding step): sgemv, since OpenBLAS 0.3.21 packs the whole B for a 1-row sgemm.
+        float* c = C.p + cOff + b * sC;
+        if (beta == 0.0f) std::fill(c, c + N, 0.0f);  // beta 0 must not read what C held (NaN · 0)
+        const float* x = A.p + aOff + b * sA;
+        int incx = ta ? (int)lda : 1;
+        cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? (int)N : (int)K, tb ? (int)K : (int)N,
+                    alpha, B.p + bOff + b * sB, (int)ldb, x, incx, beta, c, 1);
+        continue;
+      }
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N,
                   (int)K, alpha, A.p + aOff + b * sA, (int)lda, B.p + bOff + b * sB, (int)ldb, beta,
                   C.p + cOff + b * sC, (int)ldc);
