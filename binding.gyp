@@ -12,6 +12,11 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O3", "-march=<!(node -p \"process.env.LMKIT_MARCH || 'native'\")", "-fopenmp-simd", "-fno-math-errno", "-std=c++17", "-Wall"],
       "libraries": ["-lopenblas"]
+    },
+    {
+      "target_name": "lmkit_io",
+      "sources": ["native/mmap.cc"],
+      "cflags_cc": ["-O2", "-std=c++17", "-Wall"]
     }
   ]
 }

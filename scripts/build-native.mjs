@@ -48,7 +48,7 @@ function main() {
   if (dir) args.push(`--nodedir=${dir}`);
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
   if (r.status === 0) {
-    console.log('lmkit: built the native tensor addon (build/Release/lmkit.node)');
+    console.log('lmkit: built the native addons (build/Release/lmkit.node, lmkit_io.node)');
     return;
   }
   const log = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');

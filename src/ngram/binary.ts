@@ -9,10 +9,10 @@
  * Per stored n-gram that is about 24 bytes (16 for the slots at load factor 3/4, 8 for the values), against
  * 30–60 bytes of ARPA text. The per-row prefix and word arrays are rebuilt from the slots only when needed.
  */
-import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readFileMapped } from '../util/map-file.js';
 import { BackoffModel, type ModelInfo } from './backoff-model.js';
 import { NGramTable } from './ngram-table.js';
 import { NGramVocabulary } from './vocabulary.js';
@@ -64,7 +64,7 @@ export function writeBinary(model: BackoffModel, path: string): void {
 }
 
 /** Reads a binary model written by `writeBinary`. */
-export function readBinary(path: string, bytes: Buffer = readFileSync(path)): BackoffModel {
+export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): BackoffModel {
   if (endianness() !== 'LE')
     throw new LmkitError('binary n-gram models need a little-endian machine; use the ARPA file');
   if (!isBinaryModel(bytes)) throw new LmkitError(`${path} is not an lmkit binary n-gram model`);

@@ -2,11 +2,11 @@
  * An n-gram model as a `LanguageModel`: the backoff model plus its tokenizer, so evaluation,
  * sampling, chat and serving treat it like any neural model. Loads and saves ARPA or binary files.
  */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
 import type { SpecialTokens, Tokenizer } from '../tokenizers/tokenizer.js';
+import { readFileMapped } from '../util/map-file.js';
 import { parseArpa, writeArpa } from './arpa.js';
 import type { BackoffModel, ScoreState } from './backoff-model.js';
 import { isBinaryModel, readBinary, writeBinary } from './binary.js';
@@ -79,7 +79,7 @@ export class NGramModel implements LanguageModel {
   static load(path: string): NGramModel {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(path);
+      bytes = readFileMapped(path);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new LmkitError(

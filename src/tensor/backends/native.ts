@@ -2,10 +2,10 @@
  * The `native` backend: loads the C++ addon (build/Release/lmkit.node, built at install by
  * scripts/build-native.mjs) whose functions take the same arguments as the Kernels interface.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 import type { Kernels } from '../backend.js';
 
 /** What OpenBLAS reports about itself. */
@@ -24,19 +24,6 @@ type Addon = Omit<Kernels, 'name'> & {
 };
 
 const ABI_VERSION = 1;
-
-/** The package root: the nearest folder above this file with lmkit's package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lmkit')
-      return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the lmkit package root');
-    dir = up;
-  }
-}
 
 /** Loads the addon and returns its kernels (plus info/setThreads); throws when it is missing or stale. */
 export function loadNative(): Kernels & { info(): NativeInfo; setThreads(n: number): void } {

@@ -1,0 +1,47 @@
+/**
+ * Reads a whole file, mapping it into memory when the `lmkit_io` native addon is built (model files are
+ * then paged in from the page cache as they are touched, instead of copied into fresh memory up front:
+ * on this project's VMs a 67 MB read costs about 0.3–0.6 s, the mapping 0.02–0.08 s). Without the addon,
+ * or for files it cannot map, it is `readFileSync`. The mapping is private: writes never reach the file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
+
+interface IoAddon {
+  mapFile(path: string): ArrayBuffer;
+}
+
+let addon: IoAddon | null | undefined;
+
+function loadAddon(): IoAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.LMKIT_NO_MMAP === '1') return addon;
+  try {
+    const file = join(packageRoot(), 'build', 'Release', 'lmkit_io.node');
+    if (existsSync(file)) addon = createRequire(import.meta.url)(file) as IoAddon;
+  } catch {
+    addon = null; // a stale or foreign build: fall back to reading
+  }
+  return addon;
+}
+
+/** True when files are mapped rather than read (the addon is built and LMKIT_NO_MMAP is not 1). */
+export function canMapFiles(): boolean {
+  return loadAddon() !== null;
+}
+
+/** The bytes of the file at `path`: mapped when possible, else read. Errors are readFileSync's. */
+export function readFileMapped(path: string): Buffer {
+  const io = loadAddon();
+  if (io) {
+    try {
+      return Buffer.from(io.mapFile(path));
+    } catch {
+      // empty files, pipes and special files cannot be mapped; readFileSync reports real errors
+    }
+  }
+  return readFileSync(path);
+}
