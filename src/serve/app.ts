@@ -13,11 +13,13 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
 import { ModelRegistry, type ServedModel } from './models.js';
 import { GenerationQueue } from './queue.js';
+import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
 import { HISTORY_ROUTES } from './routes/history.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
 import { OPS_ROUTES } from './routes/ops.js';
 import { TOKEN_ROUTES } from './routes/tokens.js';
+import { DEFAULT_UI_ROOT, WEB_ROUTES } from './routes/web.js';
 import type { ConversationStore } from './store/conversations.js';
 
 /** How to build a server. */
@@ -37,6 +39,8 @@ export interface AppOptions {
   workers?: number;
   /** Chat history; the /api routes answer 404 without it. */
   store?: ConversationStore;
+  /** The folder the web UI is served from at / (default: the built dist/ui); null turns the UI off. */
+  uiRoot?: string | null;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -53,7 +57,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...OPENAI_ROUTES, ...TOKEN_ROUTES, ...OPS_ROUTES, ...HISTORY_ROUTES];
+const ROUTES: Route[] = [...OPENAI_ROUTES, ...TOKEN_ROUTES, ...OPS_ROUTES, ...HISTORY_ROUTES, ...WEB_ROUTES];
 
 /** Builds a server; call `listen` to start it. */
 export function createApp(options: AppOptions): App {
@@ -64,6 +68,7 @@ export function createApp(options: AppOptions): App {
     queue: new GenerationQueue(options.concurrency ?? 4, options.maxQueue ?? 256),
     metrics: new Metrics(),
     store: options.store,
+    ui: options.uiRoot === null ? undefined : new StaticFiles(options.uiRoot ?? DEFAULT_UI_ROOT),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const ready = Promise.resolve(options.models).then((models) => {

@@ -4,6 +4,7 @@ import type { Limits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import type { ModelRegistry } from './models.js';
 import type { GenerationQueue } from './queue.js';
+import type { StaticFiles } from './static.js';
 import type { ConversationStore } from './store/conversations.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -17,6 +18,8 @@ export interface AppState {
   metrics: Metrics;
   /** Chat history; absent when the server runs without a database. */
   store?: ConversationStore;
+  /** The web UI's files; absent when the UI is off. */
+  ui?: StaticFiles;
   /** Worker threads that generate for the models loaded from files; absent: generate in this thread. */
   pool?: WorkerPool;
 }
