@@ -6,15 +6,19 @@ import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { CHECKPOINT_FILES, GPTModel } from './gpt.js';
 import { checkpointKind, NPLMModel } from './nplm.js';
+import { RNNModel } from './rnn.js';
 
-/** The model at `path`: a checkpoint directory (GPT or NPLM, by its config.json's kind), or an n-gram file. */
+/** The model at `path`: a checkpoint directory (GPT, NPLM or RNN, by its config.json's kind), or an n-gram file. */
 export function loadLanguageModel(path: string): LanguageModel {
   if (!existsSync(path))
     throw new LmkitError(`model ${path} does not exist`, {
       hint: "give an n-gram file (.arpa, .bin) or a checkpoint directory from 'lmkit train'",
     });
   if (!statSync(path).isDirectory()) return NGramModel.load(path);
-  return checkpointKindAt(path) === 'nplm' ? NPLMModel.load(path) : GPTModel.load(path);
+  const kind = checkpointKindAt(path);
+  if (kind === 'nplm') return NPLMModel.load(path);
+  if (kind === 'rnn') return RNNModel.load(path);
+  return GPTModel.load(path);
 }
 
 /** The kind recorded in a checkpoint's config.json (null when absent or unreadable; the loader then explains). */

@@ -1,8 +1,10 @@
 /**
  * GRU and LSTM layers over sequences (batch first, PyTorch's parameter names and gate order):
  * the input projection for all steps is one matmul, then each step is a hidden matmul and a fused cell.
+ * An optional recurrent dropout mask (Gal & Ghahramani 2016, Keras's `recurrent_dropout`) multiplies the
+ * previous hidden state where it enters the hidden matmul, the same mask at every step of a sequence.
  */
-import { add } from '../tensor/ops/elementwise.js';
+import { add, mul } from '../tensor/ops/elementwise.js';
 import { matmul } from '../tensor/ops/matmul.js';
 import { gruCell, lstmCell } from '../tensor/ops/recurrent.js';
 import { concat, permute, reshape, split } from '../tensor/ops/shape.js';
@@ -45,9 +47,9 @@ abstract class Recurrent extends Module {
     return split(permute(gi, [1, 0, 2]), new Array(T).fill(1), 0).map((s) => reshape(s, [B, G]));
   }
 
-  /** h (B,H) → h W_hhᵀ + b_hh (B, gates·H). */
-  protected hidden(h: Tensor): Tensor {
-    return add(matmul(h, this.weight_hh, { transB: true }), this.bias_hh);
+  /** h (B,H), optional mask (B,H) → (h ⊙ mask) W_hhᵀ + b_hh (B, gates·H). */
+  protected hidden(h: Tensor, mask?: Tensor): Tensor {
+    return add(matmul(mask ? mul(h, mask) : h, this.weight_hh, { transB: true }), this.bias_hh);
   }
 
   protected stack(hs: Tensor[]): Tensor {
@@ -66,13 +68,16 @@ export class GRU extends Recurrent {
     super(inputSize, hiddenSize, 3, rng);
   }
 
-  /** x (B,T,I), h0 (B,H) or zeros → outputs (B,T,H) and the last hidden state (B,H). */
-  forward(x: Tensor, h0?: Tensor): { output: Tensor; h: Tensor } {
+  /**
+   * x (B,T,I), h0 (B,H) or zeros, optional recurrent dropout mask (B,H) → outputs (B,T,H) and the last
+   * hidden state (B,H). The mask applies to h in the hidden matmul only, not to the update z·h.
+   */
+  forward(x: Tensor, h0?: Tensor, recurrentMask?: Tensor): { output: Tensor; h: Tensor } {
     const steps = this.inputSteps(x);
     let h = h0 ?? zeros([x.shape[0], this.hiddenSize]);
     const hs: Tensor[] = [];
     for (const gi of steps) {
-      h = gruCell(gi, this.hidden(h), h);
+      h = gruCell(gi, this.hidden(h, recurrentMask), h);
       hs.push(h);
     }
     return { output: this.stack(hs), h };
@@ -86,15 +91,19 @@ export class LSTM extends Recurrent {
     super(inputSize, hiddenSize, 4, rng);
   }
 
-  /** x (B,T,I), optional (h0, c0) (B,H) → outputs (B,T,H) and the last (h, c). */
-  forward(x: Tensor, state?: { h: Tensor; c: Tensor }): { output: Tensor; h: Tensor; c: Tensor } {
+  /** x (B,T,I), optional (h0, c0) (B,H) and recurrent dropout mask (B,H) → outputs (B,T,H) and the last (h, c). */
+  forward(
+    x: Tensor,
+    state?: { h: Tensor; c: Tensor },
+    recurrentMask?: Tensor,
+  ): { output: Tensor; h: Tensor; c: Tensor } {
     const steps = this.inputSteps(x);
     const B = x.shape[0];
     let h = state?.h ?? zeros([B, this.hiddenSize]);
     let c = state?.c ?? zeros([B, this.hiddenSize]);
     const hs: Tensor[] = [];
     for (const gi of steps) {
-      const s = lstmCell(add(gi, this.hidden(h)), c);
+      const s = lstmCell(add(gi, this.hidden(h, recurrentMask)), c);
       h = s.h;
       c = s.c;
       hs.push(h);

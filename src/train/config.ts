@@ -28,21 +28,48 @@ export interface TrainConfig {
   /** Stop after this many evaluations without a better validation loss (0: never). */
   patience: number;
   seed: number;
-  /** The model kind (absent: gpt). The NPLM keys below are set only for NPLM runs. */
-  model?: 'gpt' | 'nplm';
+  /** The model kind (absent: gpt). The NPLM and RNN keys below are set only for runs of that kind. */
+  model?: 'gpt' | 'nplm' | 'rnn';
   /** NPLM: n, so n−1 tokens of context (block_size follows as n−1). */
   order?: number;
-  /** NPLM: tanh hidden units. */
+  /** NPLM: tanh hidden units; RNN: units of each recurrent layer. */
   n_hidden?: number;
   /** NPLM: direct connections from the embeddings to the output. */
   direct?: boolean;
+  /** RNN: the recurrent cell. */
+  cell?: 'gru' | 'lstm';
+  /** RNN: dropout on the hidden state entering the recurrent matmul (one mask per sequence). */
+  recurrent_dropout?: number;
 }
 
 /** NPLM defaults (Bengio et al. 2003's n = 5, h = 100; n_embd stays a shared key). */
 export const NPLM_DEFAULTS = { order: 5, n_hidden: 100, direct: false } as const;
 
+/**
+ * Character RNN defaults, the classic Keras recipe: embedding 50, one GRU of 150 units, windows of 30
+ * characters, dropout and recurrent dropout 0.1, Adam (no weight decay, Keras's β2 0.999) at a constant
+ * learning rate of 1e-3 (min_lr follows learning_rate unless set), early stopping after 3 evaluations.
+ */
+export const RNN_DEFAULTS: Partial<TrainConfig> = {
+  cell: 'gru',
+  n_embd: 50,
+  n_hidden: 150,
+  n_layer: 1,
+  block_size: 30,
+  dropout: 0.1,
+  recurrent_dropout: 0.1,
+  batch_size: 64,
+  warmup_iters: 0,
+  weight_decay: 0,
+  beta2: 0.999,
+  patience: 3,
+};
+
+/** The keys that fix a character RNN's architecture. */
+export const RNN_ARCHITECTURE_KEYS = ['cell', 'n_embd', 'n_hidden', 'n_layer'] as const;
+
 /** Settings a config file may hold beyond the defaults' keys. */
-const OPTIONAL_KEYS = ['model', 'order', 'n_hidden', 'direct'];
+const OPTIONAL_KEYS = ['model', 'order', 'n_hidden', 'direct', 'cell', 'recurrent_dropout'];
 
 /** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -112,16 +139,18 @@ export function readTrainConfigFile(path: string): Partial<TrainConfig> {
  * max_iters unless set. Throws an error naming the first impossible value.
  */
 export function resolveTrainConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
-  const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
-  let decaySet = false;
+  const model = layers.reduce<TrainConfig['model']>((m, l) => l.model ?? m, undefined);
+  const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...(model === 'rnn' ? RNN_DEFAULTS : {}) };
+  const set = new Set<string>();
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
       if (v === undefined) continue;
       (c as unknown as Record<string, unknown>)[k] = v;
-      if (k === 'lr_decay_iters') decaySet = true;
+      set.add(k);
     }
   }
-  if (!decaySet) c.lr_decay_iters = c.max_iters;
+  if (!set.has('lr_decay_iters')) c.lr_decay_iters = c.max_iters;
+  if (model === 'rnn' && !set.has('min_lr')) c.min_lr = c.learning_rate;
   if (c.model === 'nplm') {
     c.order ??= NPLM_DEFAULTS.order;
     c.n_hidden ??= NPLM_DEFAULTS.n_hidden;
@@ -151,8 +180,18 @@ export function validateTrainConfig(c: TrainConfig): void {
       throw new LmkitError(`${k} must be in [0, 1) (got ${JSON.stringify(v)})`);
   }
   if (c.dropout >= 1) throw new LmkitError(`dropout must be below 1 (got ${c.dropout})`);
-  if (c.model !== undefined && c.model !== 'gpt' && c.model !== 'nplm')
-    throw new LmkitError(`model must be gpt or nplm (got ${JSON.stringify(c.model)})`);
+  if (c.model !== undefined && c.model !== 'gpt' && c.model !== 'nplm' && c.model !== 'rnn')
+    throw new LmkitError(`model must be gpt, nplm or rnn (got ${JSON.stringify(c.model)})`);
+  if (c.model === 'rnn') {
+    if (c.cell !== 'gru' && c.cell !== 'lstm')
+      throw new LmkitError(`cell must be gru or lstm (got ${JSON.stringify(c.cell)})`);
+    if (typeof c.n_hidden !== 'number' || !Number.isInteger(c.n_hidden) || c.n_hidden < 1)
+      throw new LmkitError(`n_hidden must be a whole number ≥ 1 (got ${JSON.stringify(c.n_hidden)})`);
+    const r = c.recurrent_dropout;
+    if (typeof r !== 'number' || !(r >= 0 && r < 1))
+      throw new LmkitError(`recurrent_dropout must be in [0, 1) (got ${JSON.stringify(r)})`);
+    return;
+  }
   if (c.model === 'nplm') {
     for (const [k, min] of [
       ['order', 2],

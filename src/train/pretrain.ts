@@ -7,12 +7,13 @@ import { loadSentences } from '../data/load.js';
 import { LmkitError } from '../errors.js';
 import { GPTModel } from '../models/gpt.js';
 import { NPLMModel, nplmPadToken } from '../models/nplm.js';
+import { RNNModel } from '../models/rnn.js';
 import { CharTokenizer } from '../tokenizers/char.js';
 import { WordTokenizer } from '../tokenizers/word.js';
 import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { checkStream, splitStream } from './batches.js';
 import { readCheckpoint, type RunInfo } from './checkpoint.js';
-import { ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
+import { ARCHITECTURE_KEYS, RNN_ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
 import { trainLoop, type EvalRecord, type TrainableModel, type TrainSummary } from './loop.js';
 
 /** What to train on and with. */
@@ -23,8 +24,10 @@ export interface PretrainOptions {
   split?: string;
   /** A validation text file (default: the data's valid split with --split train, else the last 10%). */
   valid?: string;
-  /** gpt (default) or nplm; on resume: the checkpoint's. */
-  model?: 'gpt' | 'nplm';
+  /** gpt (default), nplm or rnn; on resume: the checkpoint's. */
+  model?: 'gpt' | 'nplm' | 'rnn';
+  /** The classic cleaning (lowercase, letters only, words of 3+ letters); on resume: the run's. */
+  clean?: boolean;
   /** char | word | gpt2 | a tokenizer file (default char; on resume: the checkpoint's). */
   tokenizer?: string;
   /** Settings from a config file and flags, in order of precedence (later wins). */
@@ -39,7 +42,7 @@ export interface PretrainOptions {
   onEval?(record: EvalRecord): void;
 }
 
-/** Trains (or resumes) a GPT or an NPLM and returns the run's summary. */
+/** Trains (or resumes) a GPT, an NPLM or a character RNN and returns the run's summary. */
 export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   const saved = o.resume === undefined ? undefined : readCheckpoint(o.resume);
   const kind = saved ? (saved.run.model ?? 'gpt') : (o.model ?? 'gpt');
@@ -48,10 +51,15 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   const config = resolveTrainConfig(
     ...(saved ? [saved.run] : []),
     ...o.settings,
-    kind === 'nplm' ? { model: 'nplm' } : {},
+    kind === 'gpt' ? {} : { model: kind },
   );
   if (saved) {
-    const keys = kind === 'nplm' ? (['order', 'n_embd', 'n_hidden', 'direct'] as const) : ARCHITECTURE_KEYS;
+    const keys =
+      kind === 'nplm'
+        ? (['order', 'n_embd', 'n_hidden', 'direct'] as const)
+        : kind === 'rnn'
+          ? RNN_ARCHITECTURE_KEYS
+          : ARCHITECTURE_KEYS;
     for (const k of keys)
       if (config[k] !== saved.run[k])
         throw new LmkitError(
@@ -62,9 +70,10 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   if (data === undefined) throw new LmkitError('no training data given');
   const valid = o.valid ?? saved?.run.valid ?? undefined;
   const dataSplit = o.split ?? saved?.run.split;
-  const text = await loadText(data, dataSplit);
-  let validText = valid === undefined ? undefined : await loadText(valid);
-  if (validText === undefined && dataSplit === 'train') validText = await validSplit(data);
+  const clean = o.clean ?? saved?.run.clean ?? false;
+  const text = await loadText(data, dataSplit, clean);
+  let validText = valid === undefined ? undefined : await loadText(valid, undefined, clean);
+  if (validText === undefined && dataSplit === 'train') validText = await validSplit(data, clean);
 
   const tokenizerName = saved ? saved.run.tokenizer : (o.tokenizer ?? 'char');
   if (o.tokenizer !== undefined && saved && o.tokenizer !== saved.run.tokenizer)
@@ -72,14 +81,18 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
       `cannot resume with another tokenizer (${o.tokenizer}; the run used ${saved.run.tokenizer})`,
     );
   let model: TrainableModel & { tokenizer: SavableTokenizer };
-  if (saved) model = kind === 'nplm' ? NPLMModel.load(o.resume as string) : GPTModel.load(o.resume as string);
-  else {
+  if (saved) {
+    const dir = o.resume as string;
+    model = kind === 'nplm' ? NPLMModel.load(dir) : kind === 'rnn' ? RNNModel.load(dir) : GPTModel.load(dir);
+  } else {
     const tokenizer = await makeTokenizer(tokenizerName, [text], validText);
     const vocab_size = tokenizer.vocabSize;
     model =
       kind === 'nplm'
         ? new NPLMModel({ ...config, vocab_size }, tokenizer, config.seed)
-        : new GPTModel({ ...config, vocab_size }, tokenizer, config.seed);
+        : kind === 'rnn'
+          ? new RNNModel({ ...config, vocab_size }, tokenizer, config.seed)
+          : new GPTModel({ ...config, vocab_size }, tokenizer, config.seed);
   }
   // a model over words (NPLM or GPT) sees each sentence end as a token (</s>, the NPLM's pad token):
   // whitespace splitting drops "\n", and this keeps the stream the one n-gram models score
@@ -100,6 +113,7 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
     valid: valid ?? null,
     tokenizer: tokenizerName,
     ...(dataSplit === undefined ? {} : { split: dataSplit }),
+    ...(clean ? { clean } : {}),
   };
   o.onStart?.({
     run,
@@ -120,15 +134,15 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   });
 }
 
-/** The sentences of a dataset or file (or of one split of it) as one text, a line each. */
-async function loadText(source: string, split?: string): Promise<string> {
-  return (await loadSentences(source, { split })).join('\n');
+/** The sentences of a dataset or file (or of one split of it), cleaned if asked, as one text, a line each. */
+async function loadText(source: string, split?: string, clean = false): Promise<string> {
+  return (await loadSentences(source, { split, clean })).join('\n');
 }
 
 /** The valid split of a source whose split scheme has one (bengio), else undefined (the last 10% validates). */
-async function validSplit(source: string): Promise<string | undefined> {
+async function validSplit(source: string, clean: boolean): Promise<string | undefined> {
   try {
-    return await loadText(source, 'valid');
+    return await loadText(source, 'valid', clean);
   } catch (err) {
     if (err instanceof LmkitError) return undefined;
     throw err;

@@ -94,12 +94,12 @@ describe('lmkit train', () => {
 
   it('refuses to resume from a checkpoint of another model kind', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lmkit_kind: 'rnn' }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lmkit_kind: 'reward' }));
     for (const f of ['model.safetensors', 'train_state.safetensors', 'train_state.json'])
       writeFileSync(join(dir, f), '');
     const r = await runCli(['train', '--resume', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /holds a rnn model, not a GPT/);
+    assert.match(r.stderr, /holds a reward model, not a GPT, NPLM or RNN/);
   });
 
   it('asks for --out and --data', async () => {
