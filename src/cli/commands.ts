@@ -3,8 +3,10 @@ import type { CommandGroup } from './args.js';
 import { CHAT } from './chat.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
+import { EVAL } from './eval.js';
 import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
+import { PLOT } from './plot.js';
 import { QUICKSTART } from './quickstart.js';
 import { SERVE } from './serve.js';
 import { TOKENIZER } from './tokenizer.js';
@@ -16,6 +18,8 @@ export const COMMANDS: CommandGroup[] = [
   TOKENIZER,
   NGRAM,
   TRAIN,
+  EVAL,
+  PLOT,
   GENERATE,
   SERVE,
   CHAT,

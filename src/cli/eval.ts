@@ -1,0 +1,175 @@
+/** `lmkit eval`: perplexity / bits per character of a model of any kind (optionally mixed with another) on text. */
+import { loadSentences } from '../data/load.js';
+import {
+  EVAL_MODES,
+  evaluatePerplexity,
+  preprocessingOf,
+  type EvalMode,
+  type EvalResult,
+} from '../eval/perplexity.js';
+import type { LanguageModel } from '../lm.js';
+import { loadLanguageModel } from '../models/load.js';
+import { MixtureModel } from '../models/mixture.js';
+import { ProgressBar } from '../util/progress.js';
+import type { CommandGroup } from './args.js';
+
+/** The eval command. */
+export const EVAL: CommandGroup = {
+  name: 'eval',
+  summary: 'perplexity and bits per character of any model (n-gram, NPLM, RNN, GPT, or a mixture) on text',
+  command: {
+    name: 'eval',
+    summary: 'perplexity and bits per character of any model (n-gram, NPLM, RNN, GPT, or a mixture) on text',
+    details:
+      'MODEL is an n-gram file or a checkpoint directory; DATA a dataset name (lmkit data list) or a text file,\n' +
+      "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer).\n" +
+      "Scored tokens: each sentence's tokens plus one end of sentence (the line break token for character/BPE\n" +
+      "tokenizers, </s> otherwise), <unk> included. --mode sentences scores each sentence from the model's start\n" +
+      '(default for n-gram and NPLM); --mode stream scores the text as one stream (default for GPT and RNN).\n' +
+      'A GPT scores text longer than its block with sliding windows: each window moves --stride tokens and scores\n' +
+      'only tokens not yet scored, so each has at least block_size - stride tokens of context (stride 1: exact\n' +
+      'full-block context, slowest). --mix MODEL2 interpolates token by token: w p(MODEL) + (1 - w) p(MODEL2).\n' +
+      'JSON fields: model, mix, mix_weight, data, split, mode, stride, kind, tokenizer, sentences, tokens, oov,\n' +
+      'characters, nats (-sum ln p), perplexity (exp(nats/tokens); null when infinite), bits_per_token,\n' +
+      'bits_per_char, zero_prob_events, seconds.',
+    json: true,
+    flags: [
+      {
+        name: 'split',
+        type: 'string',
+        choices: ['train', 'valid', 'test', 'all'],
+        description: 'which part of the data (default all)',
+      },
+      {
+        name: 'scheme',
+        type: 'string',
+        choices: ['bengio', 'mod10'],
+        description: "how data is split (default: the dataset's own)",
+      },
+      {
+        name: 'format',
+        type: 'string',
+        choices: ['lines', 'raw', 'auto'],
+        description: 'a file holds one sentence per line, or raw text to split into sentences',
+      },
+      {
+        name: 'mode',
+        type: 'string',
+        choices: EVAL_MODES,
+        description: 'sentence by sentence, or one stream',
+      },
+      {
+        name: 'stride',
+        type: 'integer',
+        min: 1,
+        description: 'GPT sliding-window stride (default block_size/2)',
+      },
+      { name: 'mix', type: 'string', value: 'MODEL2', description: 'interpolate with this model' },
+      {
+        name: 'mix-weight',
+        type: 'number',
+        min: 0,
+        max: 1,
+        default: 0.5,
+        description: 'weight of MODEL in the mixture (MODEL2 gets 1 - w)',
+      },
+      { name: 'allow-oov', type: 'boolean', description: 'score even when most tokens are unknown' },
+      {
+        name: 'generic',
+        type: 'boolean',
+        description: "score through each model's step-by-step decoding state (slow; checks the fast paths)",
+      },
+    ],
+    positionals: [
+      { name: 'MODEL', description: 'n-gram model file or checkpoint directory' },
+      { name: 'DATA', description: 'dataset name or text file' },
+    ],
+    async run(a, io) {
+      const path = a.positional('MODEL') as string;
+      const data = a.positional('DATA') as string;
+      const mixPath = a.string('mix');
+      const weight = a.number('mix-weight') as number;
+      let model: LanguageModel = loadLanguageModel(path);
+      if (mixPath !== undefined) model = new MixtureModel(model, loadLanguageModel(mixPath), weight);
+      const sentences = await loadSentences(data, {
+        split: a.string('split'),
+        splitScheme: a.string('scheme'),
+        format: a.string('format') as never,
+        ...preprocessingOf(model),
+      });
+      let bar: ProgressBar | undefined;
+      const r = evaluatePerplexity(model, sentences, {
+        mode: a.string('mode') as EvalMode | undefined,
+        stride: a.number('stride'),
+        generic: a.bool('generic'),
+        allowOov: a.bool('allow-oov'),
+        onProgress: (done, total) => {
+          bar ??= io.isTTY ? new ProgressBar(io.stderr, 'scoring', total, 'tokens') : undefined;
+          bar?.update(done);
+        },
+      });
+      bar?.done();
+      const kind = model instanceof MixtureModel ? `${model.first.kind}+${model.second.kind}` : model.kind;
+      const json = {
+        model: path,
+        mix: mixPath ?? null,
+        mix_weight: mixPath === undefined ? null : weight,
+        data,
+        split: a.string('split') ?? 'all',
+        mode: r.mode,
+        stride: r.stride,
+        kind,
+        tokenizer: model.tokenizer.kind,
+        sentences: r.sentences,
+        tokens: r.tokens,
+        oov: r.oov,
+        characters: r.characters,
+        nats: r.nats,
+        perplexity: finite(r.perplexity),
+        bits_per_token: finite(r.bitsPerToken),
+        bits_per_char: finite(r.bitsPerChar),
+        zero_prob_events: r.zeroProbEvents,
+        seconds: Number(r.seconds.toFixed(3)),
+      };
+      if (a.json) {
+        io.stdout.write(JSON.stringify(json) + '\n');
+        return;
+      }
+      io.stdout.write(report(json.kind, model, mixPath, weight, r));
+    },
+  },
+};
+
+/** The human-readable summary. */
+function report(
+  kind: string,
+  model: LanguageModel,
+  mix: string | undefined,
+  w: number,
+  r: EvalResult,
+): string {
+  const pct = r.tokens ? ((100 * r.oov) / r.tokens).toFixed(1) : '0';
+  const lines = [
+    `${kind} model, ${model.tokenizer.kind} tokens${mix === undefined ? '' : `, mixed ${w} / ${1 - w} with ${mix}`}`,
+    `mode ${r.mode}: ${
+      r.mode === 'sentences'
+        ? 'each sentence scored from the model start, ending in its end-of-sentence token'
+        : 'the text scored as one stream, context crossing sentence ends'
+    }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
+    `sentences ${r.sentences}, tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
+    `perplexity ${fmt(r.perplexity, 3)}`,
+    `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,
+  ];
+  if (r.zeroProbEvents)
+    lines.push(`zero-probability events: ${r.zeroProbEvents} (the model gives them probability 0)`);
+  lines.push(`time ${r.seconds.toFixed(2)} s`);
+  return lines.join('\n') + '\n';
+}
+
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function fmt(v: number, digits: number): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : 'infinite';
+}

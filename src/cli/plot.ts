@@ -1,0 +1,57 @@
+/** `lmkit plot`: training and validation loss curves of one or more runs as a standalone SVG. */
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { lossChart, readRunCurves, renderSvg } from '../plot/svg.js';
+import type { CommandGroup } from './args.js';
+
+/** The plot command. */
+export const PLOT: CommandGroup = {
+  name: 'plot',
+  summary: 'draw the loss curves of training runs (metrics.jsonl) as an SVG',
+  command: {
+    name: 'plot',
+    summary: 'draw the loss curves of training runs (metrics.jsonl) as an SVG',
+    details:
+      "Each RUN_DIR is an 'lmkit train --out' folder (or its metrics.jsonl). Per run, the training loss of each\n" +
+      'step (averaged over --smooth steps, dashed) and the validation loss of each evaluation (solid) share a\n' +
+      'color; several runs are overlaid. --x time plots against seconds of training (evaluation excluded).',
+    json: true,
+    flags: [
+      {
+        name: 'out',
+        short: 'o',
+        type: 'string',
+        value: 'FILE.svg',
+        description: 'where to write the SVG (default: plot.svg in the first run)',
+      },
+      { name: 'x', type: 'string', choices: ['step', 'time'], default: 'step', description: 'x axis' },
+      {
+        name: 'smooth',
+        type: 'integer',
+        min: 1,
+        description: 'average training loss over this many steps (default ~1% of the run)',
+      },
+      { name: 'title', type: 'string', description: 'chart title' },
+    ],
+    positionals: [{ name: 'RUN_DIR', description: 'run directories', variadic: true }],
+    async run(a, io) {
+      const dirs = a.rest('RUN_DIR');
+      const runs = dirs.map(readRunCurves);
+      const chart = lossChart(runs, {
+        x: a.string('x') as 'step' | 'time',
+        smooth: a.number('smooth'),
+        title: a.string('title'),
+      });
+      const out =
+        a.string('out') ?? join(dirs[0].endsWith('.jsonl') ? dirname(dirs[0]) : dirs[0], 'plot.svg');
+      writeFileAtomic(out, [renderSvg(chart)]);
+      const summary = {
+        out,
+        runs: runs.map((r) => ({ name: r.name, steps: r.train.length, evals: r.evals.length })),
+        series: chart.series.length,
+      };
+      if (a.json) io.stdout.write(JSON.stringify(summary) + '\n');
+      else io.stderr.write(`wrote ${out}: ${chart.series.length} curves from ${runs.length} run(s)\n`);
+    },
+  },
+};

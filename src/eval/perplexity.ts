@@ -1,0 +1,185 @@
+/**
+ * Perplexity and bits per character of any language model on sentences, with one rule for every kind so
+ * that the numbers sit in one table:
+ * - The scored tokens are each sentence's tokens followed by one end-of-sentence token: the line break's
+ *   token(s) when the tokenizer has them (character and BPE models, trained on lines joined by "\n"), else
+ *   `</s>` (word-level models and every n-gram model, trained with `</s>` after each sentence). So the
+ *   same sentences give the same token count under any model with the same tokenizer.
+ * - `sentences` mode: every sentence is scored from the model's start (an n-gram's `<s>`, an NPLM's
+ *   padding, a GPT's start tokens), as KenLM and `lmkit ngram eval` do; context never crosses sentences.
+ * - `stream` mode: the sentences are one token stream, scored from one start; context crosses sentence
+ *   ends (up to the model's context length; a GPT slides its window, see sequence-scores.ts).
+ * The default mode is `sentences` for models of short fixed context (n-gram, NPLM, a mixture of them) and
+ * `stream` for the others (GPT, RNN). Perplexity = exp(−Σ ln p / tokens); bits per token = −Σ log₂ p / tokens; bits per
+ * character = −Σ log₂ p / characters, characters being the sentences' code points plus one per sentence end.
+ * `<unk>` targets (OOV) are scored like any token and counted.
+ */
+import { LmkitError } from '../errors.js';
+import type { LanguageModel } from '../lm.js';
+import { MixtureModel } from '../models/mixture.js';
+import { NGramModel } from '../ngram/ngram-model.js';
+import { scoreSequences, strideFor } from './sequence-scores.js';
+
+/** Whether context restarts at every sentence or runs through the whole text. */
+export type EvalMode = 'sentences' | 'stream';
+
+export const EVAL_MODES: readonly EvalMode[] = ['sentences', 'stream'];
+
+/** How to evaluate. */
+export interface EvalOptions {
+  /** Default: {@link defaultMode}. */
+  mode?: EvalMode;
+  /** GPT sliding-window stride (default ⌈block_size / 2⌉). */
+  stride?: number;
+  /** Score through the generic decoding state only (slow; for checking the fast paths). */
+  generic?: boolean;
+  /** Fail when more than half of the words are `<unk>` unless set (the text is probably tokenized differently). */
+  allowOov?: boolean;
+  /** Called with tokens scored so far and the total. */
+  onProgress?(done: number, total: number): void;
+}
+
+/** What an evaluation measured. */
+export interface EvalResult {
+  mode: EvalMode;
+  /** GPT window stride; null for other kinds. */
+  stride: number | null;
+  sentences: number;
+  /** Scored tokens: sentence tokens plus one end-of-sentence token (or line break's tokens) per sentence. */
+  tokens: number;
+  /** Characters: code points of the sentences plus one per sentence end. */
+  characters: number;
+  /** Targets that are the unknown token. */
+  oov: number;
+  /** Targets with probability 0 (they make perplexity infinite). */
+  zeroProbEvents: number;
+  /** −Σ ln p over the finite-probability tokens. */
+  nats: number;
+  perplexity: number;
+  bitsPerToken: number;
+  bitsPerChar: number;
+  seconds: number;
+}
+
+/** The mode used when none is asked for: sentences for n-gram and NPLM (short fixed context), else stream. */
+export function defaultMode(model: LanguageModel): EvalMode {
+  if (model instanceof MixtureModel)
+    return defaultMode(model.first) === 'sentences' && defaultMode(model.second) === 'sentences'
+      ? 'sentences'
+      : 'stream';
+  return model.kind === 'ngram' || model.kind === 'nplm' ? 'sentences' : 'stream';
+}
+
+/** The token ids that end a sentence for this model: the line break's when it has them, else `</s>`. */
+export function sentenceEnd(model: LanguageModel): number[] {
+  const t = model.tokenizer;
+  const nl = t.encode('\n');
+  if (nl.length > 0 && (t.special.unk === undefined || !nl.includes(t.special.unk))) return nl;
+  if (t.special.eos === undefined)
+    throw new LmkitError(
+      `the ${model.kind} model's tokenizer has neither a line-break token nor </s> to end sentences with`,
+    );
+  return [t.special.eos];
+}
+
+/** Encodes sentences with the model's tokenizer; a sentence holding a reserved boundary token is an error. */
+export function encodeSentences(model: LanguageModel, sentences: readonly string[]): number[][] {
+  const t = model.tokenizer;
+  const end = sentenceEnd(model);
+  const reserved = new Set([t.special.bos, ...(end.length === 1 ? end : [])]);
+  return sentences.map((s) => {
+    const ids = t.encode(s);
+    const bad = ids.find((id) => reserved.has(id));
+    if (bad !== undefined)
+      throw new LmkitError(`the text contains the reserved token ${t.idToToken(bad)}`, {
+        hint: 'sentence boundaries are added automatically: remove <s> and </s> from the input',
+      });
+    return ids;
+  });
+}
+
+/** Evaluates `model` on `sentences` (already preprocessed as the model was trained; see the module comment). */
+export function evaluatePerplexity(
+  model: LanguageModel,
+  sentences: readonly string[],
+  o: EvalOptions = {},
+): EvalResult {
+  const started = performance.now();
+  if (sentences.length === 0)
+    throw new LmkitError('there is no text to evaluate on (0 sentences)', {
+      hint: 'check the file, or the --split of the dataset',
+    });
+  const mode = o.mode ?? defaultMode(model);
+  if (!EVAL_MODES.includes(mode))
+    throw new LmkitError(`mode must be one of ${EVAL_MODES.join(', ')} (got '${String(mode)}')`);
+  const stride = strideFor(model, o.stride);
+  const end = sentenceEnd(model);
+  const encoded = encodeSentences(model, sentences).map((ids) => [...ids, ...end]);
+  const unk = model.tokenizer.special.unk;
+  let oov = 0;
+  let tokens = 0;
+  for (const ids of encoded) {
+    tokens += ids.length;
+    for (const id of ids) if (id === unk) oov++;
+  }
+  const words = tokens - end.length * encoded.length;
+  if (!o.allowOov && words >= 20 && oov > 0.5 * words)
+    throw new LmkitError(
+      `${oov} of ${words} tokens (${((100 * oov) / words).toFixed(0)}%) are unknown to the model: ` +
+        'the text seems tokenized differently from its training text (word vs character level, case, spacing)',
+      { hint: 'evaluate on text prepared like the training text, or pass --allow-oov to score anyway' },
+    );
+  const sequences = mode === 'sentences' ? encoded : [encoded.flat()];
+  const scores = scoreSequences(model, sequences, {
+    stride: stride ?? undefined,
+    generic: o.generic,
+    onProgress: (done) => o.onProgress?.(done, tokens),
+  });
+  let nats = 0;
+  let zero = 0;
+  for (const s of scores)
+    for (const lp of s) {
+      if (lp === -Infinity) zero++;
+      else nats -= lp;
+    }
+  let characters = 0;
+  for (const s of sentences) characters += [...s].length + 1;
+  const bits = zero > 0 ? Infinity : nats / Math.LN2;
+  return {
+    mode,
+    stride,
+    sentences: sentences.length,
+    tokens,
+    characters,
+    oov,
+    zeroProbEvents: zero,
+    nats,
+    perplexity: zero > 0 ? Infinity : Math.exp(nats / tokens),
+    bitsPerToken: bits / tokens,
+    bitsPerChar: bits / characters,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Text preparation a model records (n-gram models: lowercasing, classic cleaning, punctuation split). */
+export interface Preprocessing {
+  lowercase: boolean;
+  clean: boolean;
+  tokenize: boolean;
+}
+
+/** The preprocessing to apply to evaluation text for `model` (neural tokenizers do their own: none). */
+export function preprocessingOf(model: LanguageModel): Preprocessing {
+  if (model instanceof MixtureModel) {
+    const a = preprocessingOf(model.first);
+    const b = preprocessingOf(model.second);
+    if (a.lowercase !== b.lowercase || a.clean !== b.clean || a.tokenize !== b.tokenize)
+      throw new LmkitError(
+        `cannot mix models that prepare text differently (${JSON.stringify(a)} vs ${JSON.stringify(b)})`,
+        { hint: 'train both with the same --lowercase, --clean and --tokenize' },
+      );
+    return a;
+  }
+  const d = model instanceof NGramModel ? (model.backoff.info.details ?? {}) : {};
+  return { lowercase: d.lowercase === true, clean: d.clean === true, tokenize: d.tokenize === true };
+}
