@@ -1,6 +1,7 @@
 /** `lmkit eval`: perplexity / bits per character of a model of any kind (optionally mixed with another) on text. */
 import { loadSentences } from '../data/load.js';
 import {
+  checkSamePreprocessing,
   EVAL_MODES,
   evaluatePerplexity,
   preprocessingOf,
@@ -90,12 +91,17 @@ export const EVAL: CommandGroup = {
       const mixPath = a.string('mix');
       const weight = a.number('mix-weight') as number;
       let model: LanguageModel = loadLanguageModel(path);
-      if (mixPath !== undefined) model = new MixtureModel(model, loadLanguageModel(mixPath), weight);
+      const preprocessing = preprocessingOf(model, path);
+      if (mixPath !== undefined) {
+        const second = loadLanguageModel(mixPath);
+        model = new MixtureModel(model, second, weight);
+        checkSamePreprocessing(preprocessing, preprocessingOf(second, mixPath));
+      }
       const sentences = await loadSentences(data, {
         split: a.string('split'),
         splitScheme: a.string('scheme'),
         format: a.string('format') as never,
-        ...preprocessingOf(model),
+        ...preprocessing,
       });
       let bar: ProgressBar | undefined;
       const r = evaluatePerplexity(model, sentences, {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { evaluatePerplexity, sentenceEnd } from '../../src/eval/perplexity.js';
+import { evaluatePerplexity, preprocessingOf, sentenceEnd } from '../../src/eval/perplexity.js';
 import { scoreSequences } from '../../src/eval/sequence-scores.js';
 import type { LanguageModel } from '../../src/lm.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { MixtureModel } from '../../src/models/mixture.js';
 import { NPLMModel } from '../../src/models/nplm.js';
+import { RNNModel } from '../../src/models/rnn.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
@@ -187,6 +188,41 @@ describe('evaluatePerplexity', () => {
     const eos = model.tokenizer.special.eos as number;
     const expected = TEST.reduce((t, s) => t + decoderNats(model, [...model.tokenizer.encode(s), eos]), 0);
     close(sentences.nats, expected, 1e-6, 'sentence by sentence');
+  });
+
+  it('scores an RNN (no fast path) as one stream through its decoding state, with bits per character', () => {
+    const tokenizer = CharTokenizer.train([TRAIN.join('\n'), TEST.join('\n'), '\n']);
+    const model = new RNNModel(
+      {
+        cell: 'gru',
+        n_embd: 4,
+        n_hidden: 6,
+        n_layer: 1,
+        dropout: 0,
+        recurrent_dropout: 0,
+        vocab_size: tokenizer.vocabSize,
+      },
+      tokenizer,
+      3,
+    );
+    setWeights(model);
+    const r = evaluatePerplexity(model, TEST);
+    assert.equal(r.mode, 'stream');
+    assert.equal(r.stride, null);
+    const ids = tokenizer.encode(TEST.join('\n') + '\n');
+    close(r.nats, decoderNats(model, ids), 1e-9, 'RNN stream');
+    close(r.bitsPerChar, r.nats / Math.LN2 / ids.length, 1e-12, 'bits per character');
+  });
+
+  it("applies the cleaning a checkpoint's run recorded, and an n-gram model's recorded preprocessing", () => {
+    const dir = tempDir();
+    const model = nplm();
+    model.save(dir, { training: { clean: true } });
+    assert.deepEqual(preprocessingOf(model, dir), { lowercase: false, clean: true, tokenize: false });
+    assert.equal(preprocessingOf(nplm(), undefined).clean, false);
+    const m = kn();
+    m.backoff.info.details = { lowercase: true };
+    assert.equal(preprocessingOf(m).lowercase, true);
   });
 
   it('rejects empty text, reserved tokens, mostly unknown text and a bad stride', () => {
