@@ -170,7 +170,7 @@ export class RNNModel implements LanguageModel {
   readonly net: CharRNN;
   readonly config: RNNConfig;
   /** The token every decoding state reads first (what precedes a line in training). */
-  readonly start_token: number;
+  readonly startToken: number;
   /** The hidden state carries the whole past. */
   readonly contextLength = Infinity;
 
@@ -187,14 +187,14 @@ export class RNNModel implements LanguageModel {
       );
     this.net = new CharRNN(this.config, seed);
     this.net.eval();
-    this.start_token = nplmPadToken(tokenizer);
+    this.startToken = nplmPadToken(tokenizer);
   }
 
   /** Starts after the line start and the prompt, carrying the hidden state. */
   start(prompt: number[]): DecoderState {
     for (const t of prompt) checkTokenId(t, this.config.vocab_size);
     const state = new RNNDecoderState(this);
-    state.read([this.start_token, ...prompt]);
+    state.read([this.startToken, ...prompt]);
     return state;
   }
 
@@ -211,7 +211,7 @@ export class RNNModel implements LanguageModel {
       serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'rnn', ...metadata }),
     ]);
     saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
-    const config = { lmkit_kind: 'rnn', ...this.config, start_token_id: this.start_token, ...extra };
+    const config = { lmkit_kind: 'rnn', ...this.config, start_token_id: this.startToken, ...extra };
     writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [JSON.stringify(config, null, 2) + '\n']);
   }
 

@@ -209,7 +209,7 @@ describe('RNNModel', () => {
       const V = model.config.vocab_size;
       const prompt = tokenizer.encode('the');
       const more = tokenizer.encode(' cat sat');
-      const all = [model.start_token, ...prompt, ...more];
+      const all = [model.startToken, ...prompt, ...more];
       const full = model.net.forward(IntTensor.from(all, [1, all.length])).logits.data;
       const state = model.start(prompt);
       for (let k = 0; k <= more.length; k++) {
@@ -220,7 +220,7 @@ describe('RNNModel', () => {
         assert.ok(Math.abs(got.reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-5);
         if (k < more.length) state.push(more[k]);
       }
-      assert.equal(model.start_token, tokenizer.encode('\n')[0]);
+      assert.equal(model.startToken, tokenizer.encode('\n')[0]);
       assert.equal(model.contextLength, Infinity);
       assert.equal(model.kind, 'rnn');
     }
