@@ -2,6 +2,8 @@
  * A GPT as a `LanguageModel`: nn.GPT plus its tokenizer. The config uses nanoGPT's names; a checkpoint
  * is a directory with `config.json` (readable by Hugging Face `transformers` as GPT-2), `model.safetensors`
  * (GPT-2 tensor names, Conv1D weights stored (in, out) as Hugging Face does) and `tokenizer.json`.
+ * A model with rotary embeddings or RMSNorm is no GPT-2: its config.json records `rope`/`norm` (and
+ * `rope_theta`, `rms_norm_eps`) and does not claim `model_type: gpt2`, so no GPT-2 loader misreads it.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
 import { GPT } from '../nn/gpt.js';
 import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import { ROPE_BASE } from '../tensor/ops/rope.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -24,6 +27,10 @@ export interface GPTModelConfig {
   vocab_size: number;
   dropout: number;
   bias: boolean;
+  /** Rotary position embeddings instead of the learned table wpe (absent: false). */
+  rope?: boolean;
+  /** layernorm (GPT-2) or rmsnorm (absent: layernorm). */
+  norm?: 'layernorm' | 'rmsnorm';
 }
 
 /** The files of a checkpoint directory. */
@@ -52,6 +59,8 @@ export function validateGPTConfig(c: Partial<GPTModelConfig>): GPTModelConfig {
     vocab_size: whole('vocab_size', 1),
     dropout: c.dropout ?? 0,
     bias: c.bias ?? true,
+    rope: c.rope ?? false,
+    norm: c.norm ?? 'layernorm',
   };
   if (out.n_embd % out.n_head !== 0)
     throw new LmkitError(`GPT config: n_embd ${out.n_embd} is not divisible by n_head ${out.n_head}`, {
@@ -61,6 +70,15 @@ export function validateGPTConfig(c: Partial<GPTModelConfig>): GPTModelConfig {
     throw new LmkitError(`GPT config: dropout must be in [0, 1) (got ${JSON.stringify(c.dropout)})`);
   if (typeof out.bias !== 'boolean')
     throw new LmkitError(`GPT config: bias must be true or false (got ${JSON.stringify(c.bias)})`);
+  if (typeof out.rope !== 'boolean')
+    throw new LmkitError(`GPT config: rope must be true or false (got ${JSON.stringify(c.rope)})`);
+  if (out.rope && (out.n_embd / out.n_head) % 2 !== 0)
+    throw new LmkitError(
+      `GPT config: rotary embeddings need an even head size (n_embd / n_head = ${out.n_embd / out.n_head})`,
+      { hint: 'choose n_embd and n_head so that n_embd / n_head is even' },
+    );
+  if (out.norm !== 'layernorm' && out.norm !== 'rmsnorm')
+    throw new LmkitError(`GPT config: norm must be layernorm or rmsnorm (got ${JSON.stringify(c.norm)})`);
   return out;
 }
 
@@ -101,6 +119,8 @@ export class GPTModel implements LanguageModel {
         nEmbd: this.config.n_embd,
         dropout: this.config.dropout,
         bias: this.config.bias,
+        rope: this.config.rope,
+        norm: this.config.norm,
       },
       seed,
     );
@@ -115,25 +135,30 @@ export class GPTModel implements LanguageModel {
 
   /** Starts after the line-start prefix and the prompt. */
   start(prompt: number[]): DecoderState {
-    for (const t of prompt) this.checkToken(t);
-    return new GPTDecoderState(
-      this,
-      [...this.prefix, ...prompt],
-      this.kvCache ? new KVCache(this.net) : null,
-    );
+    return this.startBatch([prompt])[0];
   }
 
-  /** Next-token natural-log probabilities after `context` (its last block_size tokens), inference mode. */
+  /**
+   * Starts one state per prompt, decoded together: the first `logProbs()` after the states' `push()`
+   * runs every state with a new token in one batched pass (with the KV cache; else one by one).
+   */
+  startBatch(prompts: readonly number[][]): DecoderState[] {
+    for (const prompt of prompts) for (const t of prompt) this.checkToken(t);
+    const batch = new DecodeBatch(this);
+    return prompts.map((prompt) => batch.add([...this.prefix, ...prompt]));
+  }
+
+  /** Next-token natural-log probabilities after `context` (its last block_size tokens), computed afresh. */
   nextLogProbs(context: readonly number[]): Float32Array {
     const ids = context.slice(-this.config.block_size);
-    const V = this.config.vocab_size;
-    const logits = noGrad(() =>
-      tidy(() => {
-        const out = this.net.forward(IntTensor.from(ids, [1, ids.length]));
-        return out.data.slice((ids.length - 1) * V, ids.length * V);
-      }),
+    return logSoftmax(new KVCache(this.net, ids.length).extend(ids));
+  }
+
+  /** Full-precision logits (T,V) of the network's training forward over `ids` (a check for the cache). */
+  forwardLogits(ids: readonly number[]): Float32Array {
+    return noGrad(() =>
+      tidy(() => this.net.forward(IntTensor.from(ids, [1, ids.length])).data.slice() as Float32Array),
     );
-    return logSoftmax(logits);
   }
 
   /**
@@ -190,22 +215,60 @@ export class GPTModel implements LanguageModel {
 }
 
 /**
- * A GPT's decoding state: the token context and, while the context fits the block, a KV cache. Past
- * block_size tokens the window slides and every position changes, so each step runs the whole window.
+ * States decoded together. Each holds its token context and, while the context fits the block, a KV
+ * cache; past block_size tokens the window slides and every position changes, so each step of that
+ * state runs its whole window afresh. Without the model's kvCache every step runs the whole context.
  */
+class DecodeBatch {
+  private readonly states: GPTDecoderState[] = [];
+
+  constructor(private readonly model: GPTModel) {}
+
+  /** A new state of this batch after `context`. */
+  add(context: number[]): GPTDecoderState {
+    const state = new GPTDecoderState(
+      this,
+      this.model,
+      context,
+      this.model.kvCache ? new KVCache(this.model.net) : null,
+    );
+    this.states.push(state);
+    return state;
+  }
+
+  /** Computes the log-probabilities of every state waiting for them, the cached ones in one pass. */
+  flush(): void {
+    const block = this.model.config.block_size;
+    const runs: { state: GPTDecoderState; cache: KVCache; tokens: number[] }[] = [];
+    for (const st of this.states) {
+      if (st.cached) continue;
+      if (st.cache && st.context.length <= block)
+        runs.push({ state: st, cache: st.cache, tokens: st.context.slice(st.cache.length) });
+      else {
+        st.cache = null;
+        st.cached = this.model.nextLogProbs(st.context);
+      }
+    }
+    const logits = KVCache.extendAll(runs);
+    runs.forEach(({ state }, i) => (state.cached = logSoftmax(logits[i])));
+  }
+}
+
+/** One sequence's decoding state (see {@link DecodeBatch}). */
 class GPTDecoderState implements DecoderState {
-  private cached: Float32Array | null = null;
+  cached: Float32Array | null = null;
 
   constructor(
+    private readonly batch: DecodeBatch,
     private readonly model: GPTModel,
-    private readonly context: number[],
-    private cache: KVCache | null,
+    readonly context: number[],
+    public cache: KVCache | null,
   ) {}
 
-  /** Next-token log-probabilities (computed once per position). */
+  /** Next-token log-probabilities (computed once per position, together with the batch's other states). */
   logProbs(): Float32Array {
-    this.cached ??= this.compute();
-    return this.cached;
+    if (!this.cached) this.batch.flush();
+    return this.cached as Float32Array;
   }
 
   /** Appends a token. */
@@ -213,13 +276,6 @@ class GPTDecoderState implements DecoderState {
     checkTokenId(token, this.model.config.vocab_size);
     this.context.push(token);
     this.cached = null;
-  }
-
-  private compute(): Float32Array {
-    if (this.cache && this.context.length <= this.model.config.block_size)
-      return logSoftmax(this.cache.extend(this.context.slice(this.cache.length)));
-    this.cache = null;
-    return this.model.nextLogProbs(this.context);
   }
 }
 
@@ -250,6 +306,8 @@ export function readCheckpointConfig(dir: string): GPTModelConfig {
       vocab_size: json.vocab_size as number,
       dropout: (json.dropout ?? json.resid_pdrop ?? 0) as number,
       bias: (json.bias ?? true) as boolean,
+      rope: (json.rope ?? false) as boolean,
+      norm: (json.norm ?? 'layernorm') as 'layernorm' | 'rmsnorm',
     });
   } catch (err) {
     throw new LmkitError(`${path}: ${(err as Error).message}`);
@@ -262,11 +320,17 @@ function checkpointConfig(
   tokenizer: SavableTokenizer,
   extra: Record<string, unknown>,
 ): Record<string, unknown> {
+  const gpt2 = !c.rope && c.norm !== 'rmsnorm';
   return {
     lmkit_kind: 'gpt',
     ...c,
-    model_type: 'gpt2',
-    architectures: ['GPT2LMHeadModel'],
+    ...(gpt2
+      ? { model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }
+      : {
+          model_type: 'lmkit_gpt',
+          ...(c.rope ? { rope_theta: ROPE_BASE } : {}),
+          ...(c.norm === 'rmsnorm' ? { rms_norm_eps: 1e-5 } : {}),
+        }),
     n_positions: c.block_size,
     n_ctx: c.block_size,
     activation_function: 'gelu_new',

@@ -3,16 +3,20 @@
  * `h.N.attn.c_attn`, `h.N.attn.c_proj`, `h.N.ln_2`, `h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `ln_f`), with the
  * output head tied to `wte`. Linear weights are stored (out, in) like torch.nn.Linear; Hugging Face's
  * Conv1D checkpoints hold the transpose. GELU is the tanh approximation, as in GPT-2.
+ * Two options leave GPT-2's layout: `rope` (rotary position embeddings on q and k instead of the learned
+ * position table `wpe`, which then does not exist) and `norm: 'rmsnorm'` (RMSNorm, weight only, in
+ * place of every LayerNorm, under the same names).
  */
 import { add } from '../tensor/ops/elementwise.js';
 import { causalSelfAttention } from '../tensor/ops/attention.js';
 import { crossEntropy, type CrossEntropyOptions } from '../tensor/ops/cross_entropy.js';
 import { matmul } from '../tensor/ops/matmul.js';
+import { rotary } from '../tensor/ops/rope.js';
 import { gelu } from '../tensor/ops/unary.js';
 import { ShapeError } from '../tensor/errors.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
-import { Dropout, Embedding, LayerNorm, Linear } from './layers.js';
+import { Dropout, Embedding, LayerNorm, Linear, RMSNorm } from './layers.js';
 import { Module } from './module.js';
 
 /** The sizes of a GPT: the single source of its hyper-parameters. */
@@ -24,6 +28,20 @@ export interface GPTConfig {
   nEmbd: number;
   dropout: number;
   bias: boolean;
+  /** Rotary position embeddings (RoFormer) instead of a learned position table (default false). */
+  rope?: boolean;
+  /** The normalization of every block and the final one (default layernorm). */
+  norm?: 'layernorm' | 'rmsnorm';
+}
+
+/** The normalization layer a config asks for (GPT-2's LayerNorm, or RMSNorm). */
+export type Norm = LayerNorm | RMSNorm;
+
+/** A LayerNorm (with bias when the config has biases) or an RMSNorm over nEmbd features, eps 1e-5. */
+function makeNorm(config: GPTConfig): Norm {
+  return config.norm === 'rmsnorm'
+    ? new RMSNorm(config.nEmbd, 1e-5)
+    : new LayerNorm(config.nEmbd, 1e-5, config.bias);
 }
 
 /** Multi-head causal self-attention: one qkv projection, the fused attention kernel, an output projection. */
@@ -41,6 +59,10 @@ export class CausalSelfAttention extends Module {
     const C = config.nEmbd;
     if (C % config.nHead !== 0)
       throw new ShapeError(`n_embd ${C} is not divisible by n_head ${config.nHead}`);
+    if (config.rope && (C / config.nHead) % 2 !== 0)
+      throw new ShapeError(
+        `rotary embeddings need an even head size (n_embd / n_head = ${C / config.nHead})`,
+      );
     this.c_attn = this.module('c_attn', new Linear(C, 3 * C, rng, { bias: config.bias, std: 0.02 }));
     this.c_proj = this.module(
       'c_proj',
@@ -51,7 +73,9 @@ export class CausalSelfAttention extends Module {
 
   /** x (B,T,C) → (B,T,C). */
   forward(x: Tensor): Tensor {
-    const y = causalSelfAttention(this.c_attn.forward(x), this.config.nHead);
+    let qkv = this.c_attn.forward(x); // (B,T,3C)
+    if (this.config.rope) qkv = rotary(qkv, this.config.nHead);
+    const y = causalSelfAttention(qkv, this.config.nHead);
     return this.resid_dropout.forward(this.c_proj.forward(y));
   }
 }
@@ -82,17 +106,17 @@ export class MLP extends Module {
 
 /** A pre-norm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). */
 export class Block extends Module {
-  readonly ln_1: LayerNorm;
+  readonly ln_1: Norm;
   readonly attn: CausalSelfAttention;
-  readonly ln_2: LayerNorm;
+  readonly ln_2: Norm;
   readonly mlp: MLP;
 
   /** A block for the config. */
   constructor(config: GPTConfig, rng: Rng) {
     super();
-    this.ln_1 = this.module('ln_1', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+    this.ln_1 = this.module('ln_1', makeNorm(config));
     this.attn = this.module('attn', new CausalSelfAttention(config, rng));
-    this.ln_2 = this.module('ln_2', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+    this.ln_2 = this.module('ln_2', makeNorm(config));
     this.mlp = this.module('mlp', new MLP(config, rng));
   }
 
@@ -103,13 +127,14 @@ export class Block extends Module {
   }
 }
 
-/** The whole network: token + position embeddings, blocks, final norm, tied output head. */
+/** The whole network: token (+ position) embeddings, blocks, final norm, tied output head. */
 export class GPT extends Module {
   readonly wte: Embedding;
-  readonly wpe: Embedding;
+  /** The learned position table; null with rotary embeddings. */
+  readonly wpe: Embedding | null;
   readonly drop: Dropout;
   readonly h: Block[];
-  readonly ln_f: LayerNorm;
+  readonly ln_f: Norm;
   private readonly positions: IntTensor[] = [];
 
   /** A GPT initialized as nanoGPT does (N(0, 0.02), scaled residual projections), from a seed. */
@@ -120,11 +145,13 @@ export class GPT extends Module {
     super();
     const rng = new Rng(seed);
     this.wte = this.module('wte', new Embedding(config.vocabSize, config.nEmbd, rng, 0.02));
-    this.wpe = this.module('wpe', new Embedding(config.blockSize, config.nEmbd, rng, 0.02));
+    this.wpe = config.rope
+      ? null
+      : this.module('wpe', new Embedding(config.blockSize, config.nEmbd, rng, 0.02));
     this.drop = this.module('drop', new Dropout(config.dropout, rng));
     this.h = [];
     for (let i = 0; i < config.nLayer; i++) this.h.push(this.module(`h.${i}`, new Block(config, rng)));
-    this.ln_f = this.module('ln_f', new LayerNorm(config.nEmbd, 1e-5, config.bias));
+    this.ln_f = this.module('ln_f', makeNorm(config));
   }
 
   /** Token ids (B,T) → logits (B,T,V). */
@@ -135,7 +162,8 @@ export class GPT extends Module {
       throw new ShapeError(
         `GPT: sequence of ${T} tokens is longer than the block size ${this.config.blockSize}`,
       );
-    let x = this.drop.forward(add(this.wte.forward(idx), this.wpe.forward(this.positionIds(T))));
+    const tok = this.wte.forward(idx);
+    let x = this.drop.forward(this.wpe ? add(tok, this.wpe.forward(this.positionIds(T))) : tok);
     for (const block of this.h) x = block.forward(x);
     return matmul(this.ln_f.forward(x), this.wte.weight, { transB: true });
   }
