@@ -15,7 +15,7 @@
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { shortestFloat32 } from '../util/float-format.js';
-import { BackoffModel, ScoreState, type ModelInfo } from './backoff-model.js';
+import { BackoffModel, type ModelInfo } from './backoff-model.js';
 import { ByteVocabulary } from './byte-vocabulary.js';
 import { NGramTable } from './ngram-table.js';
 import { BOS_WORD, EOS_WORD, NGramVocabulary, UNK_WORD } from './vocabulary.js';
@@ -249,10 +249,7 @@ function contextRow(model: BackoffModel, ids: number[]): number {
       continue;
     }
     // Score w_k after w_1..w_(k-1) with what is read so far (the k-gram itself is not stored yet).
-    const sofar = new BackoffModel(k, model.vocab, model.tables, model.logProb, model.backoff, model.info);
-    const state = new ScoreState(k);
-    for (let j = 0; j < k - 1; j++) sofar.advance(state, ids[j], state);
-    const log10p = sofar.score(state, ids[k - 1], new ScoreState(k));
+    const log10p = model.scoreNgram(ids.slice(0, k));
     row = model.tables[k].findOrInsert(row, ids[k - 1]);
     setEntry(model, k, row, log10p, 0);
   }

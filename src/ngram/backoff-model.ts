@@ -9,6 +9,7 @@
  * instead charges its constant α even for unseen contexts: `missingContextBackoff` = log10 α.
  */
 import { NGramTable } from './ngram-table.js';
+import { ProbingIndex, ScoreState } from './probing-index.js';
 import { BOS, NGramVocabulary } from './vocabulary.js';
 
 /** How the model was made, and how text is split into tokens for it. */
@@ -20,36 +21,19 @@ export interface ModelInfo {
   details?: Record<string, unknown>;
 }
 
-/** Scoring state: the rows of the stored context n-grams ending at the last word. */
-export class ScoreState {
-  /** rows[j] = row (in the order-j table) of the last j words, or -1 when not stored; j = 1..N-1. */
-  readonly rows: Int32Array;
-  /** Number of history words available (≤ N−1). */
-  len = 0;
+export { ScoreState };
 
-  constructor(order: number) {
-    this.rows = new Int32Array(Math.max(1, order)).fill(-1);
-  }
-
-  /** Copies another state into this one. */
-  copyFrom(other: ScoreState): void {
-    this.rows.set(other.rows);
-    this.len = other.len;
-  }
-}
-
-/** A backoff n-gram model: vocabulary, per-order tables, log10 probabilities and backoffs. */
+/**
+ * A backoff n-gram model: vocabulary plus, per order, a table of n-grams with log10 probabilities and
+ * backoffs. Estimators build it in column form (rows of `tables`, `logProb`, `backoff`); scoring and
+ * sampling go through a `ProbingIndex` built from the columns on first use (or read from a binary file, in
+ * which case the columns are rebuilt from it only when asked for). Columns must not change once scored.
+ */
 export class BackoffModel {
-  /** log10 of the backoff charged per unseen context (0 except for stupid backoff). */
-  missingContextBackoff = 0;
-  /** Length of the n-gram matched by the last call to `score`. */
-  lastMatched = 0;
-  /** Sinks for the prefetching reads in `score`, so they are not optimised away (a float field stays a float). */
-  private touched = 0;
-  private touchedBackoff = 0.5;
-  private children: (ChildIndex | undefined)[] = [];
+  private cols?: { tables: NGramTable[]; logProb: Float32Array[]; backoff: Float32Array[] };
+  private probing?: ProbingIndex;
+  private missing = 0;
   private unigramProb?: Float64Array;
-  private readonly found: Int32Array;
 
   /**
    * `tables[n]` (n ≥ 2) holds the n-grams of order n; order-1 rows are word ids.
@@ -58,24 +42,74 @@ export class BackoffModel {
   constructor(
     readonly order: number,
     readonly vocab: NGramVocabulary,
-    readonly tables: NGramTable[],
-    readonly logProb: Float32Array[],
-    readonly backoff: Float32Array[],
+    tables: NGramTable[],
+    logProb: Float32Array[],
+    backoff: Float32Array[],
     readonly info: ModelInfo,
   ) {
-    this.found = new Int32Array(order + 1);
+    this.cols = { tables, logProb, backoff };
+  }
+
+  /** A model whose n-grams come as a probing index (e.g. read from a binary file). */
+  static fromIndex(vocab: NGramVocabulary, index: ProbingIndex, info: ModelInfo): BackoffModel {
+    const model = new BackoffModel(index.order, vocab, [], [], [], info);
+    model.cols = undefined;
+    model.probing = index;
+    model.missing = index.missingContextBackoff;
+    return model;
+  }
+
+  /** Per-order n-gram tables (rows); rebuilt from the index when the model was loaded as one. */
+  get tables(): NGramTable[] {
+    return this.columns().tables;
+  }
+
+  /** Per-order log10 probabilities by row. */
+  get logProb(): Float32Array[] {
+    return this.columns().logProb;
+  }
+
+  /** Per-order log10 backoffs by row (orders below the top). */
+  get backoff(): Float32Array[] {
+    return this.columns().backoff;
+  }
+
+  /** The scoring index (built from the columns on first use). */
+  get index(): ProbingIndex {
+    if (!this.probing) {
+      const { tables, logProb, backoff } = this.columns();
+      const prefix = tables.map((t, n) => (n >= 2 ? t.prefix : new Int32Array(0)));
+      const word = tables.map((t, n) => (n >= 2 ? t.word : new Int32Array(0)));
+      this.probing = ProbingIndex.fromColumns(this.order, { prefix, word, logProb, backoff });
+      this.probing.missingContextBackoff = this.missing;
+    }
+    return this.probing;
+  }
+
+  /** log10 of the backoff charged per unseen context (0 except for stupid backoff). */
+  get missingContextBackoff(): number {
+    return this.missing;
+  }
+
+  set missingContextBackoff(value: number) {
+    this.missing = value;
+    if (this.probing) this.probing.missingContextBackoff = value;
+  }
+
+  /** Length of the n-gram matched by the last call to `score`. */
+  get lastMatched(): number {
+    return this.index.lastMatched;
   }
 
   /** Number of stored n-grams of order n. */
   size(n: number): number {
-    return n === 1 ? this.vocab.size : this.tables[n].size;
+    if (n === 1) return this.vocab.size;
+    return this.cols ? this.cols.tables[n].size : (this.probing as ProbingIndex).layout.sizes[n - 1];
   }
 
-  /** A state holding only `<s>`, where every sentence starts. */
-  beginSentence(): ScoreState {
-    const s = new ScoreState(this.order);
-    this.advance(s, BOS, s);
-    return s;
+  /** A state holding only `<s>`, where every sentence starts (reusing `out` when given). */
+  beginSentence(out?: ScoreState): ScoreState {
+    return this.index.stateAfter(BOS, out);
   }
 
   /**
@@ -83,105 +117,74 @@ export class BackoffModel {
    * `state`); the length of the n-gram that matched is left in `lastMatched`.
    */
   score(state: ScoreState, w: number, out: ScoreState): number {
-    const rows = state.rows;
-    const len = state.len;
-    const found = this.found;
-    found[1] = w;
-    let log10p = this.logProb[1][w];
-    let matched = 1;
-    // Start every order's memory reads at once (slot and context backoff: they are independent, so their
-    // cache misses overlap), then search in order.
-    let touched = 0;
-    let touchedBackoff = 0.5;
-    for (let j = 1; j <= len; j++) {
-      const ctx = rows[j];
-      if (ctx < 0) break;
-      touched |= this.tables[j + 1].touch(ctx, w);
-      touchedBackoff += this.backoff[j][ctx];
-    }
-    this.touched = touched;
-    this.touchedBackoff = touchedBackoff;
-    // Extend the match leftwards while the longer n-gram h_j w is stored (h_j = the last j words).
-    for (let j = 1; j <= len; j++) {
-      const ctx = rows[j];
-      if (ctx < 0) break;
-      const r = this.tables[j + 1].find(ctx, w);
-      if (r < 0) break;
-      log10p = this.logProb[j + 1][r];
-      matched = j + 1;
-      found[matched] = r;
-    }
-    // Contexts longer than the one matched contribute their backoff weights.
-    for (let j = matched; j <= len; j++) {
-      const ctx = rows[j];
-      log10p += ctx >= 0 ? this.backoff[j][ctx] : this.missingContextBackoff;
-    }
-    // After w, the context of the last k words is stored exactly when k ≤ matched.
-    const newLen = Math.min(len + 1, this.order - 1);
-    for (let k = 1; k <= newLen; k++) out.rows[k] = k <= matched ? found[k] : -1;
-    out.len = newLen;
-    this.lastMatched = matched;
-    return log10p;
+    return this.index.score(state, w, out);
   }
 
   /** Moves `state` past word `w` without scoring it (e.g. past `<s>` or a prompt). */
   advance(state: ScoreState, w: number, out: ScoreState): void {
-    this.score(state, w, out);
+    this.index.score(state, w, out);
   }
 
   /**
-   * The next-word distribution after `state` (linear probabilities over the vocabulary, `<s>` at 0),
-   * computed level by level: scale the lower-order distribution by the context's backoff, then overwrite
-   * the words stored after that context.
+   * log10 p(ids[last] | ids[0..last)) read straight from the columns (no index; slow). For checks, and for
+   * parsers that need a score while the model is still being filled.
    */
-  distribution(state: ScoreState, out: Float64Array): Float64Array {
-    out.set(this.unigrams());
-    for (let j = 1; j <= state.len; j++) {
-      const ctx = state.rows[j];
-      const b = Math.pow(10, ctx >= 0 ? this.backoff[j][ctx] : this.missingContextBackoff);
-      if (b !== 1) for (let w = 0; w < out.length; w++) out[w] *= b;
-      if (ctx < 0) continue;
-      const index = this.childIndex(j + 1);
-      const lp = this.logProb[j + 1];
-      const words = this.tables[j + 1].word;
-      for (let k = index.start[ctx]; k < index.start[ctx + 1]; k++) {
-        const r = index.rows[k];
-        out[words[r]] = Math.pow(10, lp[r]);
-      }
+  scoreNgram(ids: readonly number[]): number {
+    const { tables, logProb, backoff } = this.columns();
+    const k = ids.length;
+    const w = ids[k - 1];
+    const len = Math.min(k - 1, this.order - 1);
+    // rowOf(j): row of the last j words before w, or -1 when not stored.
+    const rowOf = (j: number): number => {
+      let row = ids[k - 1 - j];
+      for (let i = 1; i < j && row >= 0; i++) row = tables[i + 1].find(row, ids[k - 1 - j + i]);
+      return row;
+    };
+    let log10p = logProb[1][w];
+    let matched = 1;
+    for (let j = 1; j <= len; j++) {
+      const ctx = rowOf(j);
+      if (ctx < 0) break;
+      const r = tables[j + 1].find(ctx, w);
+      if (r < 0) break;
+      log10p = logProb[j + 1][r];
+      matched = j + 1;
     }
-    out[BOS] = 0;
-    return out;
+    for (let j = matched; j <= len; j++) {
+      const ctx = rowOf(j);
+      log10p += ctx >= 0 ? backoff[j][ctx] : this.missing;
+    }
+    return log10p;
+  }
+
+  /** The next-word distribution after `state` (linear probabilities over the vocabulary, `<s>` at 0). */
+  distribution(state: ScoreState, out: Float64Array): Float64Array {
+    return this.index.distribution(state, out, this.unigrams(), BOS);
   }
 
   private unigrams(): Float64Array {
     if (!this.unigramProb) {
+      const u = this.index.unigram;
       const p = new Float64Array(this.vocab.size);
-      for (let w = 0; w < p.length; w++) p[w] = Math.pow(10, this.logProb[1][w]);
+      for (let w = 0; w < p.length; w++) p[w] = Math.pow(10, u[2 * w]);
       p[BOS] = 0;
       this.unigramProb = p;
     }
     return this.unigramProb;
   }
 
-  /** Rows of order n grouped by their prefix row (built on first use; a counting sort). */
-  private childIndex(n: number): ChildIndex {
-    let index = this.children[n];
-    if (!index) {
-      const table = this.tables[n];
-      const start = new Int32Array(this.size(n - 1) + 1);
-      for (let r = 0; r < table.size; r++) start[table.prefix[r] + 1]++;
-      for (let i = 1; i < start.length; i++) start[i] += start[i - 1];
-      const fill = start.slice(0, -1);
-      const rows = new Int32Array(table.size);
-      for (let r = 0; r < table.size; r++) rows[fill[table.prefix[r]]++] = r;
-      index = { start, rows };
-      this.children[n] = index;
+  /** The column form, rebuilt from the index when the model was loaded as one. */
+  private columns(): { tables: NGramTable[]; logProb: Float32Array[]; backoff: Float32Array[] } {
+    if (!this.cols) {
+      const c = (this.probing as ProbingIndex).toColumns();
+      const tables = [new NGramTable(1), new NGramTable(1)];
+      for (let n = 2; n <= this.order; n++) {
+        const t = new NGramTable(c.word[n].length);
+        for (let r = 0; r < c.word[n].length; r++) t.findOrInsert(c.prefix[n][r], c.word[n][r]);
+        tables.push(t);
+      }
+      this.cols = { tables, logProb: c.logProb, backoff: c.backoff };
     }
-    return index;
+    return this.cols;
   }
-}
-
-interface ChildIndex {
-  start: Int32Array;
-  rows: Int32Array;
 }

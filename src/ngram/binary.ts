@@ -1,13 +1,14 @@
 /**
- * lmkit's binary n-gram format: the model's arrays as they sit in memory, so loading is one read and
- * a few typed-array views (no parsing, no hashing). Little-endian, 4-byte aligned:
+ * lmkit's binary n-gram format: the model's arrays as they sit in memory, so loading is one read (or
+ * mapping) and a few typed-array views (no parsing, no hashing). Little-endian, 4-byte aligned:
  *
  *   "LMKITNG1" | u32 header length | JSON header | vocabulary (words separated by NUL)
- *   order 1:   log10 p (f32 × |V|) | backoff (f32 × |V|, below the top order)
- *   order n≥2: hash slots (i32 × 3: prefix row, word id, row + 1) | log10 p (f32) | backoff (f32, below the top)
+ *   version 3: unigrams ([log10 p, backoff] f32 × |V|) | the probing index's slots (i32, all orders; see
+ *              probing-index.ts: [parent, word, log10 p, backoff] per slot, no backoff at the top order)
+ *   version 2: per order n, hash slots (i32 × 3: prefix row, word id, row + 1; n ≥ 2) | log10 p (f32) |
+ *              backoff (f32, below the top)   (still read; written by lmkit before version 3)
  *
- * Per stored n-gram that is about 24 bytes (16 for the slots at load factor 3/4, 8 for the values), against
- * 30–60 bytes of ARPA text. The per-row prefix and word arrays are rebuilt from the slots only when needed.
+ * Version 3 takes about 21 bytes per n-gram below the top order and 16 at the top (load factor 3/4).
  */
 import { endianness } from 'node:os';
 import { LmkitError } from '../errors.js';
@@ -15,18 +16,22 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { readFileMapped } from '../util/map-file.js';
 import { BackoffModel, type ModelInfo } from './backoff-model.js';
 import { NGramTable } from './ngram-table.js';
+import { ProbingIndex, type ProbingLayout } from './probing-index.js';
 import { NGramVocabulary } from './vocabulary.js';
 
 const MAGIC = 'LMKITNG1';
 
 interface Header {
-  version: 2;
+  version: number;
   order: number;
   info: ModelInfo;
   missingContextBackoff: number;
   vocabBytes: number;
   sizes: number[];
-  slots: number[];
+  /** Version 2: Int32s of hash slots per order (0 for order 1). */
+  slots?: number[];
+  /** Version 3: where each order's slots lie. */
+  layout?: ProbingLayout;
 }
 
 /** True when the bytes start like an lmkit binary n-gram model. */
@@ -34,33 +39,33 @@ export function isBinaryModel(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') === MAGIC;
 }
 
-/** Writes `model` in the binary format at `path` (atomically). */
+/** Writes `model` in the binary format (version 3) at `path` (atomically). */
 export function writeBinary(model: BackoffModel, path: string): void {
   const { order } = model;
+  const index = model.index;
   const vocab = Buffer.from(model.vocab.words.join('\0'), 'utf8');
   const header: Header = {
-    version: 2,
+    version: 3,
     order,
     info: model.info,
     missingContextBackoff: model.missingContextBackoff,
     vocabBytes: vocab.length,
     sizes: Array.from({ length: order }, (_, i) => model.size(i + 1)),
-    slots: Array.from({ length: order }, (_, i) => (i === 0 ? 0 : model.tables[i + 1].slots.length)),
+    layout: index.layout,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const start = Buffer.alloc(12);
   start.write(MAGIC, 0, 'latin1');
   start.writeUInt32LE(json.length, 8);
-  const chunks: Uint8Array[] = [start, json, pad(12 + json.length), vocab, pad(vocab.length)];
-  for (let n = 1; n <= order; n++) {
-    if (n > 1) {
-      const t = model.tables[n];
-      chunks.push(bytesOf(t.slots));
-    }
-    chunks.push(bytesOf(model.logProb[n]));
-    if (n < order) chunks.push(bytesOf(model.backoff[n]));
-  }
-  writeFileAtomic(path, chunks);
+  writeFileAtomic(path, [
+    start,
+    json,
+    pad(12 + json.length),
+    vocab,
+    pad(vocab.length),
+    bytesOf(index.unigram),
+    bytesOf(index.slots),
+  ]);
 }
 
 /** Reads a binary model written by `writeBinary`. */
@@ -83,10 +88,13 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   } catch {
     return fail('header is not valid JSON');
   }
-  if (header.version !== 2) {
-    throw new LmkitError(`${path} is binary format version ${header.version}; this lmkit reads version 2`, {
-      hint: "train it again, or convert its ARPA file with 'lmkit ngram convert MODEL.arpa MODEL.bin'",
-    });
+  if (header.version !== 2 && header.version !== 3) {
+    throw new LmkitError(
+      `${path} is binary format version ${header.version}; this lmkit reads versions 2 and 3`,
+      {
+        hint: "train it again, or convert its ARPA file with 'lmkit ngram convert MODEL.arpa MODEL.bin'",
+      },
+    );
   }
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
@@ -105,13 +113,23 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   };
   const f32 = (count: number): Float32Array =>
     new Float32Array(i32(count).buffer, buf.byteOffset + off - count * 4, count);
+  if (header.version === 3) {
+    const layout = header.layout;
+    if (!layout || !validLayout(layout, order, header.sizes)) return fail('bad slot layout in the header');
+    const unigram = f32(2 * vocab.size);
+    const slots = i32(ProbingIndex.slotLength(layout));
+    if (off !== buf.length) fail(`${buf.length - off} unexpected bytes after the data`);
+    const index = new ProbingIndex(order, unigram, slots, layout);
+    index.missingContextBackoff = header.missingContextBackoff;
+    return BackoffModel.fromIndex(vocab, index, header.info);
+  }
   const tables: NGramTable[] = [new NGramTable(1), new NGramTable(1)];
   const logProb: Float32Array[] = [new Float32Array(0)];
   const backoff: Float32Array[] = [new Float32Array(0)];
   for (let n = 1; n <= order; n++) {
     const size = header.sizes[n - 1];
     if (n > 1) {
-      const slots = i32(header.slots[n - 1]);
+      const slots = i32(header.slots?.[n - 1] ?? 0);
       if (slots.length % 3 !== 0 || slots.length / 3 <= size) fail(`bad hash table size for order ${n}`);
       tables.push(NGramTable.fromSlots(slots, size));
     }
@@ -122,6 +140,19 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   const model = new BackoffModel(order, vocab, tables, logProb, backoff, header.info);
   model.missingContextBackoff = header.missingContextBackoff;
   return model;
+}
+
+/** True when every order's slots are consistent: more slots than n-grams, laid end to end. */
+function validLayout(layout: ProbingLayout, order: number, sizes: number[]): boolean {
+  const { base, capacity, stride } = layout;
+  if (![base, capacity, stride, layout.sizes].every(Array.isArray)) return false;
+  let next = 0;
+  for (let n = 2; n <= order; n++) {
+    if (base[n] !== next || !(capacity[n] > sizes[n - 1]) || stride[n] !== (n < order ? 4 : 3)) return false;
+    if (layout.sizes[n - 1] !== sizes[n - 1]) return false;
+    next += capacity[n] * stride[n];
+  }
+  return Number.isSafeInteger(next) && next < 2 ** 31;
 }
 
 function bytesOf(a: Int32Array | Float32Array): Uint8Array {

@@ -61,14 +61,6 @@ export class NGramTable {
     return this.wordRows as Int32Array;
   }
 
-  /**
-   * Reads the first slot (prefix, word) hashes to, so that a following `find` of the same pair hits the
-   * cache; issuing these for several orders before searching lets their memory reads overlap.
-   */
-  touch(prefix: number, word: number): number {
-    return this.slots[((pairHash(prefix, word) * this.scale) | 0) * STRIDE + 2];
-  }
-
   /** The slot holding (prefix, word), or the empty slot where it belongs (linear probing). */
   private slotOf(prefix: number, word: number): number {
     const slots = this.slots;
