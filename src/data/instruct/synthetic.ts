@@ -64,15 +64,19 @@ function ex(messages: ChatMessage[], task: string, lang: 'en' | 'zh'): InstructE
   return { messages, source: 'synthetic', license: LICENSE, task, lang };
 }
 
-/** Frequent lowercase words of 3–9 letters from the Brown corpus, most frequent first. */
-async function commonWords(limit: number): Promise<string[]> {
+let wordsCache: Promise<string[]> | undefined;
+
+/** Frequent lowercase words of 3–9 letters from the Brown corpus, most frequent first (counted once). */
+function commonWords(limit: number): Promise<string[]> {
+  wordsCache ??= countWords();
+  return wordsCache.then((w) => w.slice(0, limit));
+}
+
+async function countWords(): Promise<string[]> {
   const counts = new Map<string, number>();
   for (const s of await brownSentences())
     for (const w of s.split(' ')) if (/^[a-z]{3,9}$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return [...counts]
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-    .slice(0, limit)
-    .map((e) => e[0]);
+  return [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map((e) => e[0]);
 }
 
 function englishTask(task: string, rng: Rng, words: readonly string[]): InstructExample {

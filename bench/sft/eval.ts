@@ -1,0 +1,102 @@
+/**
+ * Scores an SFT model (and, with --base, the pretrained model it started from, given the chat tokens as
+ * SFT gives them) on held-out conversations: assistant-token loss, greedy exact match and token F1 by
+ * task, and a few sample conversations.
+ *
+ *   node dist/bench/sft/eval.js --model runs/sft/best --base runs/pre/best --data instruct/test.jsonl \
+ *     --per-task 40 --max-tokens 80 --samples 3
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { addChatTokens } from '../../src/chat/chat-tokens.js';
+import { assistantLoss, scoreReplies, summarizeByTask, type ScoredTurn } from '../../src/eval/instruct.js';
+import { GPTModel } from '../../src/models/gpt.js';
+import { growGPTVocabulary } from '../../src/models/gpt-vocab.js';
+import { toConversation } from '../../src/train/sft-data.js';
+import type { ChatMessage } from '../../src/chat/conversation.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    base: { type: 'string' },
+    data: { type: 'string' },
+    'per-task': { type: 'string', default: '40' },
+    'max-tokens': { type: 'string', default: '80' },
+    samples: { type: 'string', default: '3' },
+  },
+});
+if (!values.model || !values.data) {
+  process.stderr.write(
+    'usage: eval.js --model DIR --data test.jsonl [--base DIR] [--per-task N] [--max-tokens N]\n',
+  );
+  process.exit(2);
+}
+const perTask = Number(values['per-task']);
+const maxTokens = Number(values['max-tokens']);
+
+interface Row {
+  messages: ChatMessage[];
+  task: string;
+  source: string;
+}
+const rows: Row[] = readFileSync(values.data, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l, i) => {
+    const json = JSON.parse(l) as { task?: string; source?: string };
+    return {
+      messages: toConversation(json, `${values.data} line ${i + 1}`),
+      task: json.task ?? 'all',
+      source: json.source ?? '',
+    };
+  });
+// the first --per-task examples of each task (file order, so the same ones every run)
+const taken = new Map<string, number>();
+const subset = rows.filter((r) => {
+  const n = taken.get(r.task) ?? 0;
+  taken.set(r.task, n + 1);
+  return n < perTask;
+});
+const examples = rows.map((r, i) => ({ line: i + 1, messages: r.messages }));
+
+function report(name: string, model: GPTModel): ScoredTurn[] {
+  const t0 = performance.now();
+  const loss = assistantLoss(model, examples);
+  const turns = scoreReplies(model, subset, maxTokens);
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `\n## ${name}\nheld-out assistant loss ${loss.loss.toFixed(4)} nats/token over ${loss.tokens} tokens of ` +
+      `${loss.examples} conversations (${loss.dropped} longer than the block left out); scored in ${seconds.toFixed(0)} s\n\n` +
+      '| task | turns | exact | token F1 |\n|---|---|---|---|\n',
+  );
+  for (const s of summarizeByTask(turns))
+    process.stdout.write(
+      `| ${s.task} | ${s.turns} | ${(100 * s.exact).toFixed(1)}% | ${s.f1.toFixed(3)} |\n`,
+    );
+  return turns;
+}
+
+const model = GPTModel.load(values.model);
+if (values.base) {
+  const base = GPTModel.load(values.base);
+  const grown = addChatTokens(base.tokenizer);
+  report(
+    `before SFT (${values.base}, chat tokens added)`,
+    growGPTVocabulary(base, grown.tokenizer, grown.oldToNew),
+  );
+}
+const turns = report(`after SFT (${values.model})`, model);
+const samples = Number(values.samples);
+if (samples > 0) {
+  process.stdout.write('\n## samples (greedy)\n');
+  const multi = turns.filter((t) => t.history.length >= 3);
+  const picks = [
+    ...multi.filter((t) => t.exact).slice(0, 1),
+    ...turns.filter((t) => t.history.length < 3).filter((_, i) => i % 97 === 5),
+  ].slice(0, samples);
+  for (const t of picks) {
+    process.stdout.write(`\n[${t.task}]\n`);
+    for (const m of t.history) process.stdout.write(`${m.role}: ${m.content}\n`);
+    process.stdout.write(`assistant (model): ${t.reply}\n(reference: ${t.reference})\n`);
+  }
+}
