@@ -106,6 +106,10 @@ export function renderSvg(chart: Chart): string {
         s.dashed ? ' stroke-dasharray="5 3"' : ''
       } points="${pts.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ')}"/>`,
     );
+    // sparse solid series (evaluations) also get a dot at each point
+    if (!s.dashed && pts.length <= 100)
+      for (const [x, y] of pts)
+        out.push(`<circle class="marker" cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${color}"/>`);
   });
   out.push('<g class="legend">');
   chart.series.forEach((s, i) => {

@@ -157,6 +157,7 @@ describe('renderSvg and lmkit plot', () => {
     );
     assert.equal(points(lines[0]).length, 30); // 300 steps averaged 10 at a time
     assert.equal(points(lines[1]).length, 7); // evaluations at 0, 50, ..., 300
+    assert.equal(byClass(root, 'marker').length, 7); // a dot per evaluation
     assert.equal(lines[0].attrs['stroke-dasharray'], '5 3');
     // x: steps 0..300 → ticks 0..300; y: losses 2..4.25 → ticks 2..4.5 (step 0.5)
     const xt = byClass(root, 'x-ticks')[0].children.map((t) => Number(t.text));
