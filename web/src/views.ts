@@ -49,7 +49,7 @@ function conversationItem(c: Conversation, active: boolean, actions: ListActions
   const title = button(c.title || 'Untitled', 'conv-title', () => actions.open(c.id));
   if (active) title.setAttribute('aria-current', 'page');
   const rename = button('✎', 'conv-rename', () => startRename(li, c, actions), 'Rename');
-  const remove = button('🗑', 'conv-delete', () => actions.remove(c), 'Delete');
+  const remove = button('×', 'conv-delete', () => actions.remove(c), 'Delete');
   li.append(title, rename, remove);
   return li;
 }
