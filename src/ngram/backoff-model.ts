@@ -9,7 +9,7 @@
  * instead charges its constant α even for unseen contexts: `missingContextBackoff` = log10 α.
  */
 import { NGramTable } from './ngram-table.js';
-import { ProbingIndex, ScoreState } from './probing-index.js';
+import { ProbingIndex, ScoreState, type Columns, type ProbingLayout } from './probing-index.js';
 import { BOS, NGramVocabulary } from './vocabulary.js';
 
 /** How the model was made, and how text is split into tokens for it. */
@@ -77,13 +77,35 @@ export class BackoffModel {
   /** The scoring index (built from the columns on first use). */
   get index(): ProbingIndex {
     if (!this.probing) {
-      const { tables, logProb, backoff } = this.columns();
-      const prefix = tables.map((t, n) => (n >= 2 ? t.prefix : new Int32Array(0)));
-      const word = tables.map((t, n) => (n >= 2 ? t.word : new Int32Array(0)));
-      this.probing = ProbingIndex.fromColumns(this.order, { prefix, word, logProb, backoff });
+      this.probing = ProbingIndex.fromColumns(this.order, this.columnArrays());
       this.probing.missingContextBackoff = this.missing;
     }
     return this.probing;
+  }
+
+  /**
+   * The index's parts for writing: its arrays when it exists, else the same bytes produced one order at
+   * a time from the columns (so writing a freshly estimated model needs no second copy of it in memory).
+   */
+  indexParts(): { layout: ProbingLayout; unigram: Float32Array; slots: Iterable<Int32Array> } {
+    if (this.probing) {
+      const { layout, unigram, slots } = this.probing;
+      return { layout, unigram, slots: [slots] };
+    }
+    const cols = this.columnArrays();
+    const layout = ProbingIndex.layoutOf(this.order, cols);
+    return {
+      layout,
+      unigram: ProbingIndex.unigramsOf(this.order, cols),
+      slots: ProbingIndex.slotBlocks(this.order, cols, layout),
+    };
+  }
+
+  private columnArrays(): Columns {
+    const { tables, logProb, backoff } = this.columns();
+    const prefix = tables.map((t, n) => (n >= 2 ? t.prefix : new Int32Array(0)));
+    const word = tables.map((t, n) => (n >= 2 ? t.word : new Int32Array(0)));
+    return { prefix, word, logProb, backoff };
   }
 
   /** log10 of the backoff charged per unseen context (0 except for stupid backoff). */

@@ -42,7 +42,7 @@ export function isBinaryModel(bytes: Uint8Array): boolean {
 /** Writes `model` in the binary format (version 3) at `path` (atomically). */
 export function writeBinary(model: BackoffModel, path: string): void {
   const { order } = model;
-  const index = model.index;
+  const parts = model.indexParts();
   const vocab = Buffer.from(model.vocab.words.join('\0'), 'utf8');
   const header: Header = {
     version: 3,
@@ -51,21 +51,18 @@ export function writeBinary(model: BackoffModel, path: string): void {
     missingContextBackoff: model.missingContextBackoff,
     vocabBytes: vocab.length,
     sizes: Array.from({ length: order }, (_, i) => model.size(i + 1)),
-    layout: index.layout,
+    layout: parts.layout,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const start = Buffer.alloc(12);
   start.write(MAGIC, 0, 'latin1');
   start.writeUInt32LE(json.length, 8);
-  writeFileAtomic(path, [
-    start,
-    json,
-    pad(12 + json.length),
-    vocab,
-    pad(vocab.length),
-    bytesOf(index.unigram),
-    bytesOf(index.slots),
-  ]);
+  writeFileAtomic(path, chunks());
+
+  function* chunks(): Generator<Uint8Array> {
+    yield* [start, json, pad(12 + json.length), vocab, pad(vocab.length), bytesOf(parts.unigram)];
+    for (const block of parts.slots) yield bytesOf(block);
+  }
 }
 
 /** Reads a binary model written by `writeBinary`. */

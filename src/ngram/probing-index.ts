@@ -128,41 +128,62 @@ export class ProbingIndex {
 
   /** Builds the index of a model held in columns. */
   static fromColumns(order: number, cols: Columns): ProbingIndex {
-    const vocabSize = cols.logProb[1].length;
-    const sizes = [vocabSize];
+    const layout = ProbingIndex.layoutOf(order, cols);
+    const slots = new Int32Array(ProbingIndex.slotLength(layout));
+    let n = 2;
+    for (const block of ProbingIndex.slotBlocks(order, cols, layout)) slots.set(block, layout.base[n++]);
+    return new ProbingIndex(order, ProbingIndex.unigramsOf(order, cols), slots, layout);
+  }
+
+  /** The layout an index of these columns gets. */
+  static layoutOf(order: number, cols: Columns): ProbingLayout {
+    const sizes = [cols.logProb[1].length];
     for (let n = 2; n <= order; n++) sizes.push(cols.word[n].length);
-    const layout = ProbingIndex.layoutFor(order, sizes);
+    return ProbingIndex.layoutFor(order, sizes);
+  }
+
+  /** [log10 p, log10 backoff] per word, from the columns. */
+  static unigramsOf(order: number, cols: Columns): Float32Array {
+    const vocabSize = cols.logProb[1].length;
     const unigram = new Float32Array(2 * vocabSize);
     for (let w = 0; w < vocabSize; w++) {
       unigram[2 * w] = cols.logProb[1][w];
       unigram[2 * w + 1] = order > 1 ? cols.backoff[1][w] : 0;
     }
-    const slots = new Int32Array(ProbingIndex.slotLength(layout));
-    const values = new Float32Array(slots.buffer);
+    return unigram;
+  }
+
+  /**
+   * The slots of orders 2..N one order at a time (each block starts at `layout.base[n]`), so a writer can
+   * stream them without holding the whole index beside the columns.
+   */
+  static *slotBlocks(order: number, cols: Columns, layout: ProbingLayout): Generator<Int32Array> {
     let below: Int32Array | undefined; // slot offset of each row one order down (undefined: word ids)
     for (let n = 2; n <= order; n++) {
       const base = layout.base[n];
       const cap = layout.capacity[n];
       const st = layout.stride[n];
       const scale = cap / 4294967296;
-      for (let s = 0; s < cap; s++) slots[base + s * st + 1] = EMPTY;
+      const slots = new Int32Array(cap * st);
+      const values = new Float32Array(slots.buffer);
+      for (let s = 0; s < cap; s++) slots[s * st + 1] = EMPTY;
       const prefix = cols.prefix[n];
       const word = cols.word[n];
       const at = new Int32Array(word.length);
       for (let r = 0; r < word.length; r++) {
         const parent = below ? below[prefix[r]] : prefix[r];
         let s = (pairHash(parent, word[r]) * scale) | 0;
-        while (slots[base + s * st + 1] !== EMPTY) if (++s === cap) s = 0;
-        const p = base + s * st;
+        while (slots[s * st + 1] !== EMPTY) if (++s === cap) s = 0;
+        const p = s * st;
         slots[p] = parent;
         slots[p + 1] = word[r];
         values[p + 2] = cols.logProb[n][r];
         if (n < order) values[p + 3] = cols.backoff[n][r];
-        at[r] = p;
+        at[r] = base + p;
       }
       below = at;
+      yield slots;
     }
-    return new ProbingIndex(order, unigram, slots, layout);
   }
 
   /** The column form (rows numbered in slot order), for writing ARPA files and other whole-model work. */
