@@ -1,6 +1,6 @@
 /**
- * What every neural checkpoint folder shares, whatever the model: its tokenizer.json checked against
- * the config's vocabulary, weights copied into a network with errors naming the file, token ids checked
+ * What every neural checkpoint folder shares, whatever the model: its config.json read and checked to be
+ * of the expected kind, its tokenizer.json checked against the config's vocabulary, weights copied into a network with errors naming the file, token ids checked
  * against the vocabulary, and the log-softmax that turns a row of logits into next-token log-probabilities.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,6 +8,45 @@ import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+
+/** The model kind a parsed config.json records (`lmkit_kind`, or Hugging Face's `model_type`). */
+export function checkpointKind(json: Record<string, unknown>): string | null {
+  const kind = json.lmkit_kind ?? (json.model_type === 'gpt2' ? 'gpt' : json.model_type);
+  return typeof kind === 'string' ? kind : null;
+}
+
+/**
+ * Reads `dir/config.json`, checks it records model `kind` (`what` names it in errors, e.g. "an NPLM") and
+ * returns `validate(json)`; a missing file, bad JSON, another kind or a bad value is an error naming it.
+ */
+export function readKindConfig<T>(
+  dir: string,
+  kind: string,
+  what: string,
+  validate: (json: Record<string, unknown>) => T,
+): T {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path))
+    throw new LmkitError(`${dir} is not a model checkpoint: it has no config.json`, {
+      hint: `train one with 'lmkit train --model ${kind}'`,
+    });
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
+  }
+  const found = checkpointKind(json);
+  if (found !== kind)
+    throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(found)}, not ${what}`, {
+      hint: `use a checkpoint written by lmkit train --model ${kind}`,
+    });
+  try {
+    return validate(json);
+  } catch (err) {
+    throw new LmkitError(`${path}: ${(err as Error).message}`);
+  }
+}
 
 /** Reads `dir/name` as a tokenizer and checks it has `vocabSize` tokens. */
 export function readCheckpointTokenizer(dir: string, name: string, vocabSize: number): SavableTokenizer {

@@ -5,7 +5,7 @@
  * A model with rotary embeddings or RMSNorm is no GPT-2: its config.json records `rope`/`norm` (and
  * `rope_theta`, `rms_norm_eps`) and does not claim `model_type: gpt2`, so no GPT-2 loader misreads it.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
@@ -15,7 +15,13 @@ import { ROPE_BASE } from '../tensor/ops/rope.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { checkTokenId, loadNamedTensors, logSoftmax, readCheckpointTokenizer } from './checkpoint-parts.js';
+import {
+  checkTokenId,
+  loadNamedTensors,
+  logSoftmax,
+  readCheckpointTokenizer,
+  readKindConfig,
+} from './checkpoint-parts.js';
 import { KVCache } from './gpt-kv-cache.js';
 
 /** The sizes of a GPT, in nanoGPT's names. */
@@ -281,24 +287,8 @@ class GPTDecoderState implements DecoderState {
 
 /** Reads and validates a checkpoint's config.json (lmkit's, or a Hugging Face GPT-2 one). */
 export function readCheckpointConfig(dir: string): GPTModelConfig {
-  const path = join(dir, CHECKPOINT_FILES.config);
-  if (!existsSync(path))
-    throw new LmkitError(`${dir} is not a model checkpoint: it has no ${CHECKPOINT_FILES.config}`, {
-      hint: "train one with 'lmkit train --model gpt'",
-    });
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  const kind = json.lmkit_kind ?? (json.model_type === 'gpt2' ? 'gpt' : json.model_type);
-  if (kind !== 'gpt')
-    throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(kind ?? null)}, not a GPT`, {
-      hint: 'use a checkpoint written by lmkit train --model gpt',
-    });
-  try {
-    return validateGPTConfig({
+  return readKindConfig(dir, 'gpt', 'a GPT', (json) =>
+    validateGPTConfig({
       n_layer: json.n_layer as number,
       n_head: json.n_head as number,
       n_embd: json.n_embd as number,
@@ -308,10 +298,8 @@ export function readCheckpointConfig(dir: string): GPTModelConfig {
       bias: (json.bias ?? true) as boolean,
       rope: (json.rope ?? false) as boolean,
       norm: (json.norm ?? 'layernorm') as 'layernorm' | 'rmsnorm',
-    });
-  } catch (err) {
-    throw new LmkitError(`${path}: ${(err as Error).message}`);
-  }
+    }),
+  );
 }
 
 /** config.json: nanoGPT's names plus the Hugging Face GPT-2 keys `transformers` reads. */

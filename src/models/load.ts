@@ -5,7 +5,8 @@ import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { CHECKPOINT_FILES, GPTModel } from './gpt.js';
-import { checkpointKind, NPLMModel } from './nplm.js';
+import { checkpointKind } from './checkpoint-parts.js';
+import { NPLMModel } from './nplm.js';
 import { RNNModel } from './rnn.js';
 
 /** The model at `path`: a checkpoint directory (GPT, NPLM or RNN, by its config.json's kind), or an n-gram file. */

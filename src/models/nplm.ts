@@ -9,7 +9,7 @@
  * ({@link nplmPadToken}): `</s>` for word tokenizers (word corpora are joined with `</s>`), the line
  * break for character and BPE tokenizers (joined with "\n"), else `<s>` or id 0.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
@@ -24,7 +24,13 @@ import { Rng } from '../tensor/random.js';
 import { IntTensor, noGrad, tidy, type Tensor } from '../tensor/tensor.js';
 import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { checkTokenId, loadNamedTensors, logSoftmax, readCheckpointTokenizer } from './checkpoint-parts.js';
+import {
+  checkTokenId,
+  loadNamedTensors,
+  logSoftmax,
+  readCheckpointTokenizer,
+  readKindConfig,
+} from './checkpoint-parts.js';
 import { CHECKPOINT_FILES } from './gpt.js';
 
 /** The sizes of an NPLM, in the paper's terms: order n, embedding m, hidden h. */
@@ -235,31 +241,5 @@ class NPLMDecoderState implements DecoderState {
 
 /** Reads and validates an NPLM checkpoint's config.json; another kind of model is a clear error. */
 export function readNPLMConfig(dir: string): NPLMConfig {
-  const path = join(dir, CHECKPOINT_FILES.config);
-  if (!existsSync(path))
-    throw new LmkitError(`${dir} is not a model checkpoint: it has no ${CHECKPOINT_FILES.config}`, {
-      hint: "train one with 'lmkit train --model nplm'",
-    });
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  const kind = checkpointKind(json);
-  if (kind !== 'nplm')
-    throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(kind)}, not an NPLM`, {
-      hint: 'use a checkpoint written by lmkit train --model nplm',
-    });
-  try {
-    return validateNPLMConfig(json as Partial<NPLMConfig>);
-  } catch (err) {
-    throw new LmkitError(`${path}: ${(err as Error).message}`);
-  }
-}
-
-/** The model kind a parsed config.json records (`lmkit_kind`, or Hugging Face's `model_type`). */
-export function checkpointKind(json: Record<string, unknown>): string | null {
-  const kind = json.lmkit_kind ?? (json.model_type === 'gpt2' ? 'gpt' : json.model_type);
-  return typeof kind === 'string' ? kind : null;
+  return readKindConfig(dir, 'nplm', 'an NPLM', (json) => validateNPLMConfig(json as Partial<NPLMConfig>));
 }

@@ -13,7 +13,7 @@
  * the names of PyTorch's word_language_model example (`encoder.weight`, `rnn.weight_ih_l0`, ...,
  * `decoder.weight`), and `tokenizer.json`.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
@@ -27,9 +27,15 @@ import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor, noGrad, tidy } from '../tensor/tensor.js';
 import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { checkTokenId, loadNamedTensors, logSoftmax, readCheckpointTokenizer } from './checkpoint-parts.js';
+import {
+  checkTokenId,
+  loadNamedTensors,
+  logSoftmax,
+  readCheckpointTokenizer,
+  readKindConfig,
+} from './checkpoint-parts.js';
 import { CHECKPOINT_FILES } from './gpt.js';
-import { checkpointKind, nplmPadToken } from './nplm.js';
+import { nplmPadToken } from './nplm.js';
 
 /** The recurrent cells a CharRNN can use. */
 export const RNN_CELLS = ['gru', 'lstm'] as const;
@@ -279,25 +285,5 @@ class RNNDecoderState implements DecoderState {
 
 /** Reads and validates an RNN checkpoint's config.json; another kind of model is a clear error. */
 export function readRNNConfig(dir: string): RNNConfig {
-  const path = join(dir, CHECKPOINT_FILES.config);
-  if (!existsSync(path))
-    throw new LmkitError(`${dir} is not a model checkpoint: it has no ${CHECKPOINT_FILES.config}`, {
-      hint: "train one with 'lmkit train --model rnn'",
-    });
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  const kind = checkpointKind(json);
-  if (kind !== 'rnn')
-    throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(kind)}, not an RNN`, {
-      hint: 'use a checkpoint written by lmkit train --model rnn',
-    });
-  try {
-    return validateRNNConfig(json as Partial<RNNConfig>);
-  } catch (err) {
-    throw new LmkitError(`${path}: ${(err as Error).message}`);
-  }
+  return readKindConfig(dir, 'rnn', 'an RNN', (json) => validateRNNConfig(json as Partial<RNNConfig>));
 }

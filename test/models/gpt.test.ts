@@ -101,10 +101,10 @@ describe('GPTModel', () => {
     tensors.delete('ln_f.weight');
     writeSafetensors(path, tensors);
     assert.throws(() => loadLanguageModel(dir), /missing 1 tensor\(s\) the model needs: ln_f\.weight/);
-    const other = join(tempDir(), 'rnn');
+    const other = join(tempDir(), 'reward');
     mkdirSync(other);
-    writeFileSync(join(other, 'config.json'), JSON.stringify({ lmkit_kind: 'rnn' }));
-    assert.throws(() => loadLanguageModel(other), /kind "rnn", not a GPT/);
+    writeFileSync(join(other, 'config.json'), JSON.stringify({ lmkit_kind: 'reward' }));
+    assert.throws(() => loadLanguageModel(other), /kind "reward", not a GPT/);
     assert.throws(() => loadLanguageModel(join(other, 'nope')), /does not exist/);
   });
 });
