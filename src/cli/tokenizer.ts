@@ -1,4 +1,5 @@
 /** `lmkit tokenizer ...`: train a byte-level BPE, encode and decode with any tokenizer, inspect one. */
+import { CHAT_TOKENS } from '../chat/template.js';
 import { loadSentences } from '../data/load.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/sentences.js';
 import { SPLIT_NAMES } from '../data/splits.js';
@@ -47,6 +48,11 @@ const train: CommandSpec = {
       description: "special tokens, comma-separated, e.g. '<|endoftext|>,<|user|>' ('' for none)",
     },
     {
+      name: 'chat',
+      type: 'boolean',
+      description: 'also add the chat tokens <|system|> <|user|> <|assistant|> <|end|> (for SFT and chat)',
+    },
+    {
       name: 'min-frequency',
       type: 'integer',
       value: 'N',
@@ -78,7 +84,8 @@ const train: CommandSpec = {
         'lmkit tokenizer train needs --vocab-size N and --out FILE',
         "run 'lmkit tokenizer train --help' for usage",
       );
-    const specialTokens = (args.string('special') ?? '').split(',').filter((s) => s);
+    const listed = (args.string('special') ?? '').split(',').filter((s) => s);
+    const specialTokens = [...new Set([...listed, ...(args.bool('chat') ? Object.values(CHAT_TOKENS) : [])])];
     const sentences = await loadSentences(args.positional('SOURCE') as string, {
       split: args.string('split'),
       format: args.string('format') as TextFormat,

@@ -12,7 +12,11 @@ import {
 import type { BPETokenizer } from '../../src/tokenizers/bpe.js';
 import { trainBPE } from '../../src/tokenizers/bpe-train.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
-import { tokenizerFromJSON } from '../../src/tokenizers/tokenizer-file.js';
+import { loadTokenizer, tokenizerFromJSON } from '../../src/tokenizers/tokenizer-file.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/paths.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { toTokenizerJSON } from '../../src/tokenizers/bpe-json.js';
 
 const texts = [
@@ -110,5 +114,21 @@ describe('chat tokens on a character tokenizer', () => {
       { role: 'assistant', content: 'the cat sat?' },
     ];
     assert.deepEqual(parseChat(tokenizer, renderConversation(tokenizer, messages).ids), messages);
+  });
+});
+
+describe('lmkit tokenizer train --chat', () => {
+  it('gives the trained BPE tokenizer the four chat tokens as special tokens', async () => {
+    const dir = tempDir();
+    const text = join(dir, 'text.txt');
+    writeFileSync(text, texts.join('\n') + '\n');
+    const out = join(dir, 'tok.json');
+    const r = await runCli(['tokenizer', 'train', text, '--vocab-size', '300', '--chat', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const tok = await loadTokenizer(out);
+    const ids = chatTokenIds(tok)!;
+    const V = tok.vocabSize;
+    assert.deepEqual(Object.values(ids), [V - 4, V - 3, V - 2, V - 1]); // after <|endoftext|>, the last ids
+    assert.ok(!tok.encode('<|user|>').includes(ids.user)); // in text it stays text
   });
 });
