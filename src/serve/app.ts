@@ -1,7 +1,7 @@
 /**
- * The HTTP server: routes requests (OpenAI API, tokens, operations, chat history), checks the API key,
- * answers CORS when enabled, turns errors into OpenAI error objects, and cancels the generation of a
- * client that disconnects. Built on Node's own `http` module.
+ * The HTTP server: routes requests (OpenAI API, tokens, operations, chat history, web UI), checks the
+ * API key, answers CORS when enabled, turns errors into OpenAI error objects, and cancels the generation
+ * of a client that disconnects. Built on Node's own `http` module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -87,6 +87,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     `lmkit serve: ${ids.length} model${ids.length === 1 ? '' : 's'} (${ids.join(', ')}) at ${address.url}\n` +
       `  OpenAI API: ${address.url}/v1  (e.g. curl ${address.url}/v1/chat/completions -H 'content-type: application/json' ` +
       `-d '{"model":"${ids[0]}","messages":[{"role":"user","content":"the jury said"}]}')\n` +
+      `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
       `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
   );
   app.server.once('close', () => store?.db.close());

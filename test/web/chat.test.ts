@@ -270,19 +270,27 @@ describe('web UI in Chromium', { skip, timeout: 240_000 }, () => {
     await shot('5-after-reload');
   });
 
-  it('renders Markdown with highlighted code and a copy button, and runs no markup from the model or the user', async () => {
+  it('uses the settings (system prompt, temperature, max tokens), renders Markdown with highlighted code and a copy button, and runs no markup from the model or the user', async () => {
     await page.click('#new-chat');
     await page.selectOption('#model', 'hostile');
     await page.click('#settings-toggle');
     await page.fill('#max-tokens', '1000');
     await page.fill('#temperature', '0.5');
+    await page.fill('#system', 'Be terse.');
     await page.click('#settings-toggle');
     await page.fill('#input', HOSTILE_USER);
     await page.keyboard.press('Enter');
     await waitIdle();
     await page.waitForSelector('#messages pre code.hljs');
     await checkHarmless();
-    const reply = store.path(store.list()[0].id).at(-1);
+    const branch = store.path(store.list()[0].id);
+    assert.deepEqual(
+      branch.map((m) => m.role),
+      ['system', 'user', 'assistant'],
+    );
+    assert.equal(branch[0].content, 'Be terse.');
+    assert.equal(await page.locator('#messages .role-system .content').innerText(), 'Be terse.');
+    const reply = branch.at(-1);
     assert.equal(reply?.content, HOSTILE_REPLY);
     assert.deepEqual(reply?.params, { max_tokens: 1000, temperature: 0.5, top_p: 1 });
     await page.reload();
@@ -359,6 +367,21 @@ describe('web UI in Chromium', { skip, timeout: 240_000 }, () => {
     await shot('7-dark');
     await page.click('#theme');
     assert.equal(await background(), 'rgb(255, 255, 255)');
+  });
+
+  it('asks for the API key when the server wants one, and then works', async () => {
+    const locked = await startTestServer({ store, models: [tinyModel('tiny')], apiKey: 'sekret' });
+    try {
+      await page.goto(`${locked.url}/`);
+      await page.waitForSelector('#key-dialog[open]');
+      await page.fill('#key-input', 'sekret');
+      await page.click('#key-save');
+      await page.waitForSelector('#model option[value="tiny"]', { state: 'attached' });
+      await page.waitForSelector('.conv-title:text-is("Jury talk")');
+      assert.ok(await page.isHidden('#error'));
+    } finally {
+      await locked.close();
+    }
     assert.deepEqual(pageErrors, []);
   });
 });
