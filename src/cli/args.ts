@@ -20,6 +20,8 @@ export interface FlagSpec {
   /** Lowest allowed value for numeric flags. */
   min?: number;
   max?: number;
+  /** May be given several times (read with ParsedArgs.list; string() gives the last). */
+  repeatable?: boolean;
 }
 
 /** One positional argument. */
@@ -67,7 +69,13 @@ export class ParsedArgs {
     readonly flags: Map<string, string | number | boolean>,
     readonly positionals: Map<string, string | string[]>,
     readonly json: boolean,
+    private readonly lists: Map<string, string[]> = new Map(),
   ) {}
+
+  /** Every value of a repeatable flag, in order (empty when absent). */
+  list(name: string): string[] {
+    return this.lists.get(name) ?? [];
+  }
 
   /** A string flag, or undefined when neither given nor defaulted. */
   string(name: string): string | undefined {
@@ -112,6 +120,7 @@ export function parseArgs(
   const byName = new Map(all.map((f) => [f.name, f]));
   const byShort = new Map(all.filter((f) => f.short).map((f) => [f.short as string, f]));
   const flags = new Map<string, string | number | boolean>();
+  const lists = new Map<string, string[]>();
   const rawPositionals: string[] = [];
 
   for (let i = 0; i < argv.length; i++) {
@@ -153,6 +162,7 @@ export function parseArgs(
       value = argv[++i];
     }
     flags.set(flag.name, convert(flag, value));
+    if (flag.repeatable) lists.set(flag.name, [...(lists.get(flag.name) ?? []), value]);
   }
   if (flags.get('help') === true) return 'help';
 
@@ -176,7 +186,7 @@ export function parseArgs(
   if (k < rawPositionals.length) {
     throw new UsageError(`unexpected argument '${rawPositionals[k]}' for '${commandPath}'`);
   }
-  return new ParsedArgs(flags, positionals, flags.get('json') === true);
+  return new ParsedArgs(flags, positionals, flags.get('json') === true, lists);
 }
 
 function convert(flag: FlagSpec, value: string): string | number {

@@ -1,9 +1,37 @@
 /** `lmkit generate`: sample text from any model (n-gram file or checkpoint directory), streamed as it comes. */
-import { streamText } from '../generate/stream.js';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { generateBatch, type BatchableModel } from '../generate/batch.js';
 import { loadLanguageModel } from '../models/load.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup } from './args.js';
 import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
+
+/** `\n`, `\t`, `\r` and `\\` in a flag value as the characters they name (a shell passes them literally). */
+function unescape(s: string): string {
+  return s.replace(
+    /\\([ntr\\])/g,
+    (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] as string,
+  );
+}
+
+/** The prompts of --prompt (repeatable) and --prompts FILE (one a line), or one empty prompt. */
+function readPrompts(given: string[], file: string | undefined): string[] {
+  const prompts = [...given];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --prompts ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    const lines = text.split(/\r?\n/);
+    if (lines[lines.length - 1] === '') lines.pop();
+    if (!lines.length) throw new UsageError(`--prompts ${file} has no lines; give one prompt per line`);
+    prompts.push(...lines);
+  }
+  return prompts.length ? prompts : [''];
+}
 
 /** The generate command. */
 export const GENERATE: CommandGroup = {
@@ -14,38 +42,74 @@ export const GENERATE: CommandGroup = {
     summary: 'sample text from a model of any kind, streamed as it is generated',
     details:
       "MODEL is an n-gram file (.arpa, .arpa.gz, .bin) or a checkpoint directory from 'lmkit train'.\n" +
-      'Each sample continues the prompt and ends at the end-of-sequence token or after --max-tokens.',
+      'Each sample continues its prompt and ends at the end-of-sequence token, at a --stop string (not\n' +
+      'printed) or after --max-tokens. One prompt and --n 1 stream as they are generated; several prompts\n' +
+      '(--prompt repeated, --prompts FILE) and samples (--n) are generated together, --batch-size at a time\n' +
+      '(a GPT decodes them in one batched pass per token), and printed in order, one after another.\n' +
+      'With --seed S, sample i (counting from 0 over prompts, then samples) uses seed S + i.',
     json: true,
     flags: [
-      { name: 'prompt', short: 'p', type: 'string', description: 'text the samples continue' },
+      {
+        name: 'prompt',
+        short: 'p',
+        type: 'string',
+        repeatable: true,
+        description: 'text a sample continues (repeat for several prompts)',
+      },
+      { name: 'prompts', type: 'string', value: 'FILE', description: 'more prompts, one per line' },
       { name: 'max-tokens', type: 'integer', min: 1, default: 200, description: 'longest sample in tokens' },
       ...SAMPLING_FLAGS,
-      { name: 'n', type: 'integer', min: 1, default: 1, description: 'number of samples' },
+      {
+        name: 'stop',
+        type: 'string',
+        repeatable: true,
+        description:
+          'end a sample where this text appears, without printing it (repeatable; \\n is a newline)',
+      },
+      { name: 'n', type: 'integer', min: 1, default: 1, description: 'samples per prompt' },
+      { name: 'batch-size', type: 'integer', min: 1, default: 8, description: 'samples generated together' },
+      {
+        name: 'kv-cache',
+        type: 'boolean',
+        default: true,
+        description: 'GPT: keep keys and values between steps (--no-kv-cache recomputes the context)',
+      },
     ],
     positionals: [{ name: 'MODEL', description: 'n-gram model file or checkpoint directory' }],
     async run(a, io) {
-      const model = loadLanguageModel(a.positional('MODEL') as string);
-      const prompt = a.string('prompt') ?? '';
-      const ids = model.tokenizer.encode(prompt);
-      const rng = new Rng(a.number('seed'));
-      for (let i = 0; i < (a.number('n') as number); i++) {
-        const stream = streamText(model, ids, { ...samplingOptions(a), context: ids, rng });
-        if (!a.json) io.stdout.write(prompt);
-        let next = await stream.next();
-        while (!next.done) {
-          if (!a.json) io.stdout.write(next.value);
-          next = await stream.next();
-        }
-        const r = next.value;
-        if (a.json)
-          io.stdout.write(
-            JSON.stringify({
-              text: prompt + r.text,
-              tokens: r.completionTokens,
-              finish_reason: r.finishReason,
-            }) + '\n',
-          );
-        else io.stdout.write('\n');
+      const model = loadLanguageModel(a.positional('MODEL') as string) as BatchableModel & {
+        kvCache?: boolean;
+      };
+      if ('kvCache' in model) model.kvCache = a.bool('kv-cache');
+      const prompts = readPrompts(a.list('prompt'), a.string('prompts'));
+      const n = a.number('n') as number;
+      const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
+      const seed = a.number('seed');
+      const options = { ...samplingOptions(a), stop: a.list('stop').map(unescape) };
+      const streaming = jobs.length === 1 && !a.json;
+      const size = a.number('batch-size') as number;
+      for (let start = 0; start < jobs.length; start += size) {
+        const chunk = jobs.slice(start, start + size);
+        const ids = chunk.map((p) => model.tokenizer.encode(p));
+        const rngs = chunk.map((_, i) => new Rng(seed === undefined ? undefined : seed + start + i));
+        if (streaming) io.stdout.write(chunk[0]);
+        const results = await generateBatch(model, ids, {
+          ...options,
+          rngs,
+          onDelta: streaming ? (_, delta) => io.stdout.write(delta) : undefined,
+        });
+        results.forEach((r, i) => {
+          if (a.json)
+            io.stdout.write(
+              JSON.stringify({
+                prompt: chunk[i],
+                text: chunk[i] + r.text,
+                tokens: r.completionTokens,
+                finish_reason: r.finishReason,
+              }) + '\n',
+            );
+          else io.stdout.write(streaming ? '\n' : chunk[i] + r.text + '\n');
+        });
       }
     },
   },

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../train/config.js';
 import { pretrainGPT } from '../train/pretrain.js';
+import { PRESETS } from '../train/presets.js';
 import { isSFTRun, trainSFT } from '../train/sft.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup, FlagSpec, ParsedArgs } from './args.js';
@@ -63,6 +64,9 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   out.bias = a.flags.get('bias');
   out.direct = a.flags.get('direct');
   out.cell = a.string('cell');
+  out.preset = a.string('preset');
+  out.rope = a.flags.get('rope');
+  out.norm = a.string('norm');
   return out as Partial<TrainConfig>;
 }
 
@@ -122,6 +126,25 @@ export const TRAIN: CommandGroup = {
       },
       { name: 'config', type: 'string', value: 'FILE', description: 'JSON file of settings' },
       ...SETTING_FLAGS,
+      {
+        name: 'preset',
+        type: 'string',
+        choices: Object.keys(PRESETS),
+        description:
+          'GPT size preset replacing the defaults (config and flags still override): ' +
+          Object.keys(PRESETS).join(', '),
+      },
+      {
+        name: 'rope',
+        type: 'boolean',
+        description: 'GPT: rotary position embeddings instead of a learned table',
+      },
+      {
+        name: 'norm',
+        type: 'string',
+        choices: ['layernorm', 'rmsnorm'],
+        description: 'GPT: normalization layers (default layernorm, as GPT-2)',
+      },
       { name: 'bias', type: 'boolean', description: 'biases in linear layers and norms (default on)' },
       { name: 'direct', type: 'boolean', description: 'NPLM: direct connections from embeddings to output' },
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },

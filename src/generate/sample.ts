@@ -3,7 +3,7 @@
  * repetition penalty, a token limit and a seed. Written once for every model kind.
  */
 import { LmkitError } from '../errors.js';
-import type { LanguageModel } from '../lm.js';
+import type { DecoderState, LanguageModel } from '../lm.js';
 import { Rng } from '../util/rng.js';
 
 export interface SamplingOptions {
@@ -194,16 +194,21 @@ function topK(logits: Float64Array, k: number): Int32Array {
   return Int32Array.from(top);
 }
 
-/** Generates tokens after `prompt` until end of sequence or `maxTokens`; yields each token id as it comes. */
+/**
+ * Generates tokens after `prompt` until end of sequence or `maxTokens`; yields each token id as it comes.
+ * A token is pushed into the decoding state before it is yielded, so states decoded together in a batch
+ * all hold their new token when the next one is asked for. `state` continues a state already started
+ * on `prompt` (one of a batch).
+ */
 export function* generateTokens(
   model: LanguageModel,
   prompt: number[],
   o: SamplingOptions,
   rng = new Rng(o.seed),
+  state: DecoderState = model.start(prompt),
 ): Generator<number> {
   validateSampling(o);
   const eos = model.tokenizer.special.eos;
-  const state = model.start(prompt);
   const seen = new Map<number, number>();
   const limit = o.maxTokens ?? 256;
   const enders = [...(eos === undefined ? [] : [eos]), ...(o.stopTokens ?? [])];
@@ -211,8 +216,8 @@ export function* generateTokens(
   for (let i = 0; i < limit; i++) {
     const t = sampleToken(state.logProbs(), i < (o.minTokens ?? 0) ? early : o, rng, seen);
     if (t < 0 || t === eos) return;
-    yield t;
     seen.set(t, (seen.get(t) ?? 0) + 1);
-    state.push(t);
+    if (i + 1 < limit) state.push(t);
+    yield t;
   }
 }

@@ -4,7 +4,7 @@
  * back until the character completes), stop strings end the text even when they span tokens and are
  * never emitted, and an AbortSignal cancels between two tokens.
  */
-import type { LanguageModel } from '../lm.js';
+import type { DecoderState, LanguageModel } from '../lm.js';
 import { Rng } from '../util/rng.js';
 import { generateTokens, validateSampling, type SamplingOptions } from './sample.js';
 
@@ -21,6 +21,8 @@ export interface StreamOptions extends SamplingOptions {
   context?: readonly number[];
   /** The random source (default: a new one from `seed`). */
   rng?: Rng;
+  /** A decoding state already started on `prompt` (one of a batch); default: `model.start(prompt)`. */
+  state?: DecoderState;
 }
 
 /** How a stream ended. */
@@ -45,7 +47,13 @@ export async function* streamText(
   const decoder = new IncrementalDecoder(model, o.context ?? []);
   const stops = new StopMatcher(o.stop ?? []);
   const stopTokens = new Set(o.stopTokens ?? []);
-  const tokens = generateTokens(model, prompt, { ...o, maxTokens: limit }, o.rng ?? new Rng(o.seed));
+  const tokens = generateTokens(
+    model,
+    prompt,
+    { ...o, maxTokens: limit },
+    o.rng ?? new Rng(o.seed),
+    o.state ?? model.start(prompt),
+  );
   let count = 0;
   let text = '';
   let finishReason: FinishReason | undefined;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
+import { presetSettings } from './presets.js';
 
 /** Every setting of a GPT training run. */
 export interface TrainConfig {
@@ -40,6 +41,12 @@ export interface TrainConfig {
   cell?: 'gru' | 'lstm';
   /** RNN: dropout on the hidden state entering the recurrent matmul (one mask per sequence). */
   recurrent_dropout?: number;
+  /** A named size preset (src/train/presets.ts) that replaces the defaults; file and flags still override. */
+  preset?: string;
+  /** GPT: rotary position embeddings instead of a learned position table (absent: false). */
+  rope?: boolean;
+  /** GPT: layernorm (GPT-2, absent) or rmsnorm. */
+  norm?: 'layernorm' | 'rmsnorm';
 }
 
 /** NPLM defaults (Bengio et al. 2003's n = 5, h = 100; n_embd stays a shared key). */
@@ -69,7 +76,17 @@ export const RNN_DEFAULTS: Partial<TrainConfig> = {
 export const RNN_ARCHITECTURE_KEYS = ['cell', 'n_embd', 'n_hidden', 'n_layer'] as const;
 
 /** Settings a config file may hold beyond the defaults' keys. */
-const OPTIONAL_KEYS = ['model', 'order', 'n_hidden', 'direct', 'cell', 'recurrent_dropout'];
+const OPTIONAL_KEYS = [
+  'model',
+  'order',
+  'n_hidden',
+  'direct',
+  'cell',
+  'recurrent_dropout',
+  'preset',
+  'rope',
+  'norm',
+];
 
 /** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -96,7 +113,15 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 };
 
 /** The keys that fix a model's architecture (a resumed run may not change them). */
-export const ARCHITECTURE_KEYS = ['n_layer', 'n_head', 'n_embd', 'block_size', 'bias'] as const;
+export const ARCHITECTURE_KEYS = [
+  'n_layer',
+  'n_head',
+  'n_embd',
+  'block_size',
+  'bias',
+  'rope',
+  'norm',
+] as const;
 
 const WHOLE: (keyof TrainConfig)[] = [
   'n_layer',
@@ -140,7 +165,12 @@ export function readTrainConfigFile(path: string): Partial<TrainConfig> {
  */
 export function resolveTrainConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   const model = layers.reduce<TrainConfig['model']>((m, l) => l.model ?? m, undefined);
-  const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...(model === 'rnn' ? RNN_DEFAULTS : {}) };
+  const preset = layers.reduce<string | undefined>((p, l) => l.preset ?? p, undefined);
+  const c: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    ...(model === 'rnn' ? RNN_DEFAULTS : {}),
+    ...(preset === undefined ? {} : presetSettings(preset)),
+  };
   const set = new Set<string>();
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
