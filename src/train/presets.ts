@@ -2,7 +2,8 @@
  * Named GPT size presets (`lmkit train --preset NAME`, or `"preset"` in a config file): a preset replaces
  * the defaults, and a config file and flags still override it. Shapes and optimizer settings follow
  * nanoGPT's configs and the GPT-2 paper; the `-rope` variants use rotary embeddings and RMSNorm without
- * biases (the Llama-style block) at the same sizes.
+ * biases (the Llama-style block) at the same sizes. GPT-2 medium/large/XL take their learning rates
+ * from the GPT-3 paper's table for models of those sizes.
  */
 import { LmkitError } from '../errors.js';
 import type { TrainConfig } from './config.js';
