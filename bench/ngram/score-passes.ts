@@ -12,7 +12,7 @@ import { NGramModel } from '../../src/ngram/ngram-model.js';
 const [path, textPath, passesArg] = process.argv.slice(2);
 const t0 = performance.now();
 const model = NGramModel.load(path).backoff;
-const vocab = new ByteVocabulary(model.vocab.words);
+const vocab = new ByteVocabulary(model.vocab);
 const load = (performance.now() - t0) / 1000;
 const text = readFileSync(textPath);
 const rates: number[] = [];

@@ -31,7 +31,7 @@ if (mode === 'build') {
   const loaded = performance.now();
   const rssAfterLoad = process.memoryUsage().rss;
   const ev = new Evaluator(model);
-  scoreBytes(model, new ByteVocabulary(model.vocab.words), readFileSync(text), ev);
+  scoreBytes(model, new ByteVocabulary(model.vocab), readFileSync(text), ev);
   const s = ev.summary();
   const seconds = (performance.now() - t0) / 1000;
   let ngrams = 0;

@@ -165,7 +165,7 @@ export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffMode
       lines.fail(`expected \\${n}-grams:, found ${JSON.stringify(line.slice(0, 40))}`);
     const declared = counts[n - 1];
     const hasBackoff = n < order;
-    const words = n === 1 ? undefined : new ByteVocabulary(vocab.words);
+    const words = n === 1 ? undefined : new ByteVocabulary(vocab);
     const ids = new Array<number>(n);
     for (let i = 0; i < declared; i++) {
       if (!lines.advance()) lines.fail(`the file ends after ${i} of ${declared} ${n}-grams (truncated?)`);

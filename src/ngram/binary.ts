@@ -43,7 +43,8 @@ export function isBinaryModel(bytes: Uint8Array): boolean {
 export function writeBinary(model: BackoffModel, path: string): void {
   const { order } = model;
   const parts = model.indexParts();
-  const vocab = Buffer.from(model.vocab.words.join('\0'), 'utf8');
+  const joined = model.vocab.joinedBytes();
+  const vocab = joined.subarray(0, joined.length - 1);
   const header: Header = {
     version: 3,
     order,
@@ -95,7 +96,7 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   }
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
-  const vocab = NGramVocabulary.fromWords(buf.toString('utf8', off, off + header.vocabBytes).split('\0'));
+  const vocab = NGramVocabulary.fromBytes(buf.subarray(off, off + header.vocabBytes));
   off = align(off + header.vocabBytes);
   const { order } = header;
   if (vocab.size !== header.sizes[0])

@@ -5,30 +5,50 @@
 import { LmkitError } from '../errors.js';
 import type { BackoffModel } from './backoff-model.js';
 import type { Evaluator } from './evaluate.js';
-import { BOS, EOS, UNK } from './vocabulary.js';
+import { BOS, EOS, UNK, type NGramVocabulary } from './vocabulary.js';
 
 /** Word ids looked up by their UTF-8 bytes. */
 export class ByteVocabulary {
-  private readonly bytes: Buffer;
+  private readonly bytes: Uint8Array;
   private readonly start: Int32Array;
   private readonly slots: Int32Array;
   private readonly mask: number;
 
-  /** Indexes the words of a vocabulary (in id order). */
-  constructor(words: readonly string[]) {
-    const encoded = words.map((w) => Buffer.from(w, 'utf8'));
-    this.bytes = Buffer.concat(encoded);
-    this.start = new Int32Array(words.length + 1);
-    for (let i = 0; i < words.length; i++) this.start[i + 1] = this.start[i] + encoded[i].length;
-    let size = 16;
-    while (size < words.length * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.mask = size - 1;
-    for (let id = 0; id < words.length; id++) {
-      let s = fnv1a(this.bytes, this.start[id], this.start[id + 1]) & this.mask;
+  /** Indexes the words of a vocabulary (or a word list in id order). */
+  constructor(vocab: NGramVocabulary | readonly string[]) {
+    const size = Array.isArray(vocab) ? vocab.length : (vocab as NGramVocabulary).size;
+    const join = (words: readonly string[]) => Buffer.from(words.join('\0') + '\0', 'utf8');
+    // Each word followed by NUL: word i is bytes[start[i] .. start[i + 1] - 1).
+    let bytes = Array.isArray(vocab) ? join(vocab) : (vocab as NGramVocabulary).joinedBytes();
+    this.start = new Int32Array(size + 1);
+    if (!this.findStarts(bytes, size)) {
+      // A word holding NUL can never be a token (NUL separates words in text): index it as '' instead.
+      const words = Array.isArray(vocab) ? vocab : (vocab as NGramVocabulary).words;
+      bytes = join(words.map((w: string) => (w.includes('\0') ? '' : w)));
+      this.findStarts(bytes, size);
+    }
+    this.bytes = bytes;
+    let cap = 16;
+    while (cap < size * 2) cap *= 2;
+    this.slots = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let id = 0; id < size; id++) {
+      let s = fnv1a(bytes, this.start[id], this.start[id + 1] - 1) & this.mask;
       while (this.slots[s] !== 0) s = (s + 1) & this.mask;
       this.slots[s] = id + 1;
     }
+  }
+
+  /** Fills `start` from the NULs ending each word; false when their count is not `size`. */
+  private findStarts(bytes: Uint8Array, size: number): boolean {
+    const start = this.start;
+    let w = 1;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] !== 0) continue;
+      if (w > size) return false;
+      start[w++] = i + 1;
+    }
+    return w === size + 1;
   }
 
   /** The id of the word in text[from..to), or -1 when it is not in the vocabulary. */
@@ -39,7 +59,7 @@ export class ByteVocabulary {
       const e = this.slots[s];
       if (e === 0) return -1;
       const a = this.start[e - 1];
-      if (this.start[e] - a === len) {
+      if (this.start[e] - 1 - a === len) {
         let k = 0;
         while (k < len && this.bytes[a + k] === text[from + k]) k++;
         if (k === len) return e - 1;

@@ -11,56 +11,114 @@ export const UNK_WORD = '<unk>';
 export const BOS_WORD = '<s>';
 export const EOS_WORD = '</s>';
 
-/** The vocabulary of an n-gram model. */
+const SPECIALS = [UNK_WORD, BOS_WORD, EOS_WORD];
+
+/**
+ * The vocabulary of an n-gram model. One read from a binary file keeps the file's bytes and builds its
+ * word list and word → id map only when first asked for (scoring straight from bytes needs neither).
+ */
 export class NGramVocabulary {
-  readonly words: string[] = [UNK_WORD, BOS_WORD, EOS_WORD];
-  private readonly ids = new Map<string, number>([
-    [UNK_WORD, UNK],
-    [BOS_WORD, BOS],
-    [EOS_WORD, EOS],
-  ]);
+  private list?: string[] = [...SPECIALS];
+  private map?: Map<string, number> = new Map(SPECIALS.map((w, i) => [w, i]));
+  /** The words in UTF-8, each followed by NUL, while the list has not been built from them. */
+  private joined?: Uint8Array;
+  private count = SPECIALS.length;
+
+  /** The words in id order. */
+  get words(): string[] {
+    if (!this.list) {
+      const j = this.joined as Uint8Array;
+      const text = Buffer.from(j.buffer, j.byteOffset, j.length - 1).toString('utf8');
+      this.list = text.split('\0');
+    }
+    return this.list;
+  }
 
   /** Number of ids, specials included. */
   get size(): number {
-    return this.words.length;
+    return this.list ? this.list.length : this.count;
   }
 
   /** The id of `word`, or `<unk>`'s id when it is not in the vocabulary. */
   idOf(word: string): number {
-    return this.ids.get(word) ?? UNK;
+    return this.ids().get(word) ?? UNK;
   }
 
   /** The id of `word`, or undefined when it is not in the vocabulary. */
   lookup(word: string): number | undefined {
-    return this.ids.get(word);
+    return this.ids().get(word);
   }
 
   /** The id of `word`, adding it when new. */
   add(word: string): number {
-    let id = this.ids.get(word);
+    const ids = this.ids();
+    let id = ids.get(word);
     if (id === undefined) {
       id = this.words.length;
       this.words.push(word);
-      this.ids.set(word, id);
+      ids.set(word, id);
+      this.joined = undefined;
     }
     return id;
+  }
+
+  /** The words in UTF-8, each followed by NUL (words never hold NUL: it separates words in text). */
+  joinedBytes(): Uint8Array {
+    this.joined ??= Buffer.from(this.words.join('\0') + '\0', 'utf8');
+    return this.joined;
   }
 
   /** Builds a vocabulary from words listed in id order (the first three must be the specials). */
   static fromWords(words: readonly string[]): NGramVocabulary {
     const v = new NGramVocabulary();
-    for (let i = 0; i < words.length; i++) {
-      if (i < 3) {
-        if (words[i] !== v.words[i]) {
-          throw new LmkitError(
-            `vocabulary entry ${i} should be ${v.words[i]}, found ${JSON.stringify(words[i])}`,
-          );
-        }
-        continue;
-      }
-      if (v.add(words[i]) !== i)
-        throw new LmkitError(`word ${JSON.stringify(words[i])} appears twice in the vocabulary`);
-    }
+    checkSpecials(words.slice(0, 3));
+    v.list = words.slice();
+    v.map = undefined;
+    v.ids();
     return v;
+  }
+
+  /**
+   * A vocabulary over `bytes`: its words in id order, UTF-8, separated by NUL (as binary models hold
+   * them; kept, not copied). Duplicates are found when the word map is first needed.
+   */
+  static fromBytes(bytes: Uint8Array): NGramVocabulary {
+    const v = new NGramVocabulary();
+    const joined = Buffer.alloc(bytes.length + 1);
+    joined.set(bytes);
+    let count = 0;
+    for (let i = 0; i < joined.length; i++) if (joined[i] === 0) count++;
+    const head = joined.toString('utf8', 0, Math.min(joined.length, 64)).split('\0').slice(0, 3);
+    checkSpecials(count < 3 ? head.slice(0, count) : head);
+    v.joined = joined;
+    v.count = count;
+    v.list = undefined;
+    v.map = undefined;
+    return v;
+  }
+
+  /** The word → id map (built on first use; duplicates are an error). */
+  private ids(): Map<string, number> {
+    if (!this.map) {
+      const words = this.words;
+      const map = new Map<string, number>();
+      for (let i = 0; i < words.length; i++) {
+        if (map.has(words[i]))
+          throw new LmkitError(`word ${JSON.stringify(words[i])} appears twice in the vocabulary`);
+        map.set(words[i], i);
+      }
+      this.map = map;
+    }
+    return this.map;
+  }
+}
+
+function checkSpecials(first: readonly string[]): void {
+  for (let i = 0; i < 3; i++) {
+    if (first[i] !== SPECIALS[i]) {
+      throw new LmkitError(
+        `vocabulary entry ${i} should be ${SPECIALS[i]}, found ${JSON.stringify(first[i])}`,
+      );
+    }
   }
 }

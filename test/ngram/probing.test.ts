@@ -5,9 +5,11 @@ import { describe, it } from 'node:test';
 import { arpaChunks } from '../../src/ngram/arpa.js';
 import type { BackoffModel } from '../../src/ngram/backoff-model.js';
 import { readBinary, writeBinary } from '../../src/ngram/binary.js';
+import { ByteVocabulary } from '../../src/ngram/byte-vocabulary.js';
 import { scoreSentence } from '../../src/ngram/evaluate.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
 import { trainNGram } from '../../src/ngram/train.js';
+import { NGramVocabulary } from '../../src/ngram/vocabulary.js';
 import { ROOT, sharedTestdata, tempDir } from '../helpers/paths.js';
 
 const KENLM = join(sharedTestdata(), 'kenlm');
@@ -130,5 +132,36 @@ describe('binary format versions', () => {
       Buffer.concat([bytes.subarray(0, 12), Buffer.from(json), bytes.subarray(12 + len)]),
     );
     assert.throws(() => readBinary(join(dir, 'bad.bin')), /bad slot layout/);
+  });
+});
+
+describe('vocabulary read from a binary file', () => {
+  it('keeps the file bytes and builds words and ids only when asked', () => {
+    const v = NGramVocabulary.fromBytes(Buffer.from('<unk>\0<s>\0</s>\0café\0明月', 'utf8'));
+    assert.equal(v.size, 5);
+    const bytes = new ByteVocabulary(v);
+    const text = Buffer.from('明月 café cafe', 'utf8');
+    assert.equal(bytes.find(text, 0, 6), 4);
+    assert.equal(bytes.find(text, 7, 12), 3);
+    assert.equal(bytes.find(text, 13, 17), -1);
+    assert.deepEqual(v.words, ['<unk>', '<s>', '</s>', 'café', '明月']);
+    assert.equal(v.idOf('明月'), 4);
+    assert.equal(v.add('new'), 5);
+    assert.equal(new ByteVocabulary(v).find(Buffer.from('new'), 0, 3), 5);
+  });
+
+  it('rejects missing specials at once and duplicate words when the map is built', () => {
+    assert.throws(
+      () => NGramVocabulary.fromBytes(Buffer.from('<s>\0<unk>\0</s>')),
+      /entry 0 should be <unk>/,
+    );
+    const dup = NGramVocabulary.fromBytes(Buffer.from('<unk>\0<s>\0</s>\0a\0a'));
+    assert.throws(() => dup.lookup('a'), /"a" appears twice/);
+  });
+
+  it('indexes a word list holding a word with NUL without shifting the ids after it', () => {
+    const bytes = new ByteVocabulary(['<unk>', '<s>', '</s>', 'a\0b', 'c']);
+    assert.equal(bytes.find(Buffer.from('c'), 0, 1), 4);
+    assert.equal(bytes.find(Buffer.from('a'), 0, 1), -1);
   });
 });
