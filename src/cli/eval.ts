@@ -32,7 +32,7 @@ export const EVAL: CommandGroup = {
       'full-block context, slowest). --mix MODEL2 interpolates token by token: w p(MODEL) + (1 - w) p(MODEL2).\n' +
       'JSON fields: model, mix, mix_weight, data, split, mode, stride, kind, tokenizer, sentences, tokens, oov,\n' +
       'characters, nats (-sum ln p), perplexity (exp(nats/tokens); null when infinite), bits_per_token,\n' +
-      'bits_per_char, zero_prob_events, seconds.',
+      'bits_per_char, zero_prob_events, seconds; with --mix, components: each model alone on the same tokens.',
     json: true,
     flags: [
       {
@@ -136,6 +136,11 @@ export const EVAL: CommandGroup = {
         bits_per_char: finite(r.bitsPerChar),
         zero_prob_events: r.zeroProbEvents,
         seconds: Number(r.seconds.toFixed(3)),
+        components: r.components?.map((c, i) => ({
+          model: i === 0 ? path : mixPath,
+          nats: c.nats,
+          perplexity: finite(c.perplexity),
+        })),
       };
       if (a.json) {
         io.stdout.write(JSON.stringify(json) + '\n');
@@ -163,7 +168,9 @@ function report(
         : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
     `sentences ${r.sentences}, tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
-    `perplexity ${fmt(r.perplexity, 3)}`,
+    `perplexity ${fmt(r.perplexity, 3)}${
+      r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
+    }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,
   ];
   if (r.zeroProbEvents)

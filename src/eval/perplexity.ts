@@ -61,6 +61,15 @@ export interface EvalResult {
   bitsPerToken: number;
   bitsPerChar: number;
   seconds: number;
+  /** A mixture's two models scored alone on the same tokens (same pass; absent with `generic`). */
+  components?: ComponentResult[];
+}
+
+/** One mixture component's own score on the evaluated tokens. */
+export interface ComponentResult {
+  nats: number;
+  zeroProbEvents: number;
+  perplexity: number;
 }
 
 /** The mode used when none is asked for: sentences for n-gram and NPLM (short fixed context), else stream. */
@@ -132,18 +141,23 @@ export function evaluatePerplexity(
       { hint: 'evaluate on text prepared like the training text, or pass --allow-oov to score anyway' },
     );
   const sequences = mode === 'sentences' ? encoded : [encoded.flat()];
+  let components: ComponentResult[] | undefined;
   const scores = scoreSequences(model, sequences, {
     stride: stride ?? undefined,
     generic: o.generic,
     onProgress: (done) => o.onProgress?.(done, tokens),
+    onComponents: (a, b) => {
+      components = [a, b].map((s) => {
+        const t = totals(s);
+        return {
+          nats: t.nats,
+          zeroProbEvents: t.zero,
+          perplexity: t.zero > 0 ? Infinity : Math.exp(t.nats / tokens),
+        };
+      });
+    },
   });
-  let nats = 0;
-  let zero = 0;
-  for (const s of scores)
-    for (const lp of s) {
-      if (lp === -Infinity) zero++;
-      else nats -= lp;
-    }
+  const { nats, zero } = totals(scores);
   let characters = 0;
   for (const s of sentences) characters += [...s].length + 1;
   const bits = zero > 0 ? Infinity : nats / Math.LN2;
@@ -160,7 +174,20 @@ export function evaluatePerplexity(
     bitsPerToken: bits / tokens,
     bitsPerChar: bits / characters,
     seconds: (performance.now() - started) / 1000,
+    ...(components ? { components } : {}),
   };
+}
+
+/** −Σ ln p over finite log-probabilities, and the count of −∞ ones. */
+function totals(scores: Float64Array[]): { nats: number; zero: number } {
+  let nats = 0;
+  let zero = 0;
+  for (const s of scores)
+    for (const lp of s) {
+      if (lp === -Infinity) zero++;
+      else nats -= lp;
+    }
+  return { nats, zero };
 }
 
 /** Text preparation a model records (n-gram models: lowercasing, classic cleaning, punctuation split). */

@@ -31,6 +31,8 @@ export interface ScoreOptions {
   generic?: boolean;
   /** Called after each sequence (or batch) with the number of tokens scored so far. */
   onProgress?(tokens: number): void;
+  /** For a mixture (fast path): receives each component's own scores before they are mixed. */
+  onComponents?(first: Float64Array[], second: Float64Array[]): void;
 }
 
 /** NPLM contexts per forward pass. */
@@ -169,13 +171,14 @@ function scoreMixture(
   o: ScoreOptions,
   progress: Progress,
 ): Float64Array[] {
-  const inner = { ...o, onProgress: undefined };
+  const inner = { ...o, onProgress: undefined, onComponents: undefined };
   const a = scoreSequences(model.first, sequences, inner);
   const b = scoreSequences(
     model.second,
     sequences.map((s) => s.map((t) => model.secondId(t))),
     inner,
   );
+  o.onComponents?.(a, b);
   return a.map((sa, k) => {
     const mixed = new Float64Array(sa.length);
     for (let i = 0; i < sa.length; i++) mixed[i] = mixLogProbs(sa[i], b[k][i], model.weight);

@@ -265,6 +265,10 @@ describe('MixtureModel', () => {
     );
     const mix = evaluatePerplexity(new MixtureModel(a, b, 0.5), TEST);
     close(mix.nats, expected, 1e-10, 'weight 0.5');
+    // the same pass reports each model alone
+    assert.equal(mix.components?.length, 2);
+    close(mix.components![0].nats, ra.nats, 1e-12, 'first alone');
+    close(mix.components![1].nats, rb.nats, 1e-12, 'second alone');
     assert.ok(mix.nats < Math.max(ra.nats, rb.nats)); // the log of a mean beats the worse model
     // the decoding-state path of the mixture (whole distributions) agrees
     close(
