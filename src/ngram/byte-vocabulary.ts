@@ -1,6 +1,7 @@
 /**
  * A model's vocabulary keyed by UTF-8 bytes, so text can be scored straight from a file's bytes
- * without decoding it into strings (KenLM's query works the same way). FNV-1a hashing, open addressing.
+ * without decoding it into strings (KenLM's query works the same way). FNV-1a hashing, open addressing;
+ * each slot holds [id + 1, byte length, first 8 bytes], so most words are matched with one cache line.
  */
 import { LmkitError } from '../errors.js';
 import type { BackoffModel } from './backoff-model.js';
@@ -11,8 +12,13 @@ import { BOS, EOS, UNK, type NGramVocabulary } from './vocabulary.js';
 export class ByteVocabulary {
   private readonly bytes: Uint8Array;
   private readonly start: Int32Array;
+  /** Slots of SLOT Int32s: id + 1 (0: empty), byte length, bytes 0–3 and 4–7 (little-endian, 0-padded). */
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** The last `key` computed: hash and the first 8 bytes. */
+  private hash = 0;
+  private lo = 0;
+  private hi = 0;
 
   /** Indexes the words of a vocabulary (or a word list in id order). */
   constructor(vocab: NGramVocabulary | readonly string[]) {
@@ -30,13 +36,37 @@ export class ByteVocabulary {
     this.bytes = bytes;
     let cap = 16;
     while (cap < size * 2) cap *= 2;
-    this.slots = new Int32Array(cap);
+    this.slots = new Int32Array(cap * SLOT);
     this.mask = cap - 1;
     for (let id = 0; id < size; id++) {
-      let s = fnv1a(bytes, this.start[id], this.start[id + 1] - 1) & this.mask;
-      while (this.slots[s] !== 0) s = (s + 1) & this.mask;
-      this.slots[s] = id + 1;
+      const from = this.start[id];
+      const to = this.start[id + 1] - 1;
+      this.key(bytes, from, to);
+      let s = this.hash & this.mask;
+      while (this.slots[s * SLOT] !== 0) s = (s + 1) & this.mask;
+      const p = s * SLOT;
+      this.slots[p] = id + 1;
+      this.slots[p + 1] = to - from;
+      this.slots[p + 2] = this.lo;
+      this.slots[p + 3] = this.hi;
     }
+  }
+
+  /** FNV-1a of b[from..to) into `hash`, its first 8 bytes into `lo` and `hi`. */
+  private key(b: Uint8Array, from: number, to: number): void {
+    let h = 0x811c9dc5;
+    let lo = 0;
+    let hi = 0;
+    for (let i = from; i < to; i++) {
+      const c = b[i];
+      h = Math.imul(h ^ c, 0x01000193);
+      const k = i - from;
+      if (k < 4) lo |= c << (8 * k);
+      else if (k < 8) hi |= c << (8 * (k - 4));
+    }
+    this.hash = (h ^ (h >>> 15)) >>> 0;
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** Fills `start` from the NULs ending each word; false when their count is not `size`. */
@@ -54,13 +84,20 @@ export class ByteVocabulary {
   /** The id of the word in text[from..to), or -1 when it is not in the vocabulary. */
   find(text: Uint8Array, from: number, to: number): number {
     const len = to - from;
-    let s = fnv1a(text, from, to) & this.mask;
+    this.key(text, from, to);
+    const slots = this.slots;
+    const lo = this.lo;
+    const hi = this.hi;
+    let s = this.hash & this.mask;
     for (;;) {
-      const e = this.slots[s];
+      const p = s * SLOT;
+      const e = slots[p];
       if (e === 0) return -1;
-      const a = this.start[e - 1];
-      if (this.start[e] - 1 - a === len) {
-        let k = 0;
+      if (slots[p + 1] === len && slots[p + 2] === lo && slots[p + 3] === hi) {
+        if (len <= 8) return e - 1;
+        // Longer words: the rest of the bytes.
+        const a = this.start[e - 1];
+        let k = 8;
         while (k < len && this.bytes[a + k] === text[from + k]) k++;
         if (k === len) return e - 1;
       }
@@ -69,11 +106,7 @@ export class ByteVocabulary {
   }
 }
 
-function fnv1a(b: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
-}
+const SLOT = 4;
 
 const isSeparator = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x00;
 

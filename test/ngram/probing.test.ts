@@ -159,6 +159,29 @@ describe('vocabulary read from a binary file', () => {
     assert.throws(() => dup.lookup('a'), /"a" appears twice/);
   });
 
+  it('tells apart words that share their first 8 bytes, and words of exactly 8 bytes', () => {
+    const words = [
+      '<unk>',
+      '<s>',
+      '</s>',
+      'internationalization',
+      'internationalisation',
+      'abcdefgh',
+      'abcdefghi',
+      'abcdefg',
+    ];
+    const bytes = new ByteVocabulary(words);
+    const text = Buffer.from(words.slice(3).join(' ') + ' internationalizatio abcdefgX', 'utf8');
+    const found: number[] = [];
+    for (let i = 0; i < text.length;) {
+      let j = i;
+      while (j < text.length && text[j] !== 0x20) j++;
+      found.push(bytes.find(text, i, j));
+      i = j + 1;
+    }
+    assert.deepEqual(found, [3, 4, 5, 6, 7, -1, -1]);
+  });
+
   it('indexes a word list holding a word with NUL without shifting the ids after it', () => {
     const bytes = new ByteVocabulary(['<unk>', '<s>', '</s>', 'a\0b', 'c']);
     assert.equal(bytes.find(Buffer.from('c'), 0, 1), 4);
