@@ -9,7 +9,7 @@
  * the whole context ("decode-equivalent" over steps 2..new).
  *
  *   npm run build && node dist/bench/gpt/decode.js [--which all|char|gpt2] [--reps-char 30] [--reps-gpt2 3]
- *       [--nocache-gpt2] [--no-torch]
+ *       [--nocache-gpt2] [--no-torch]        # in the repository root, or with LMKIT_SHARED=../shared
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -213,7 +213,8 @@ function main(): void {
   }[];
   const torch = new Map<string, Record<string, Row>>();
   if (!values['no-torch']) {
-    const ref = join(process.cwd(), '..', 'shared', 'bench', 'gen_ref.py');
+    const shared = process.env.LMKIT_SHARED ?? join(process.cwd(), '..', 'shared');
+    const ref = join(shared, 'bench', 'gen_ref.py');
     const which = values.which === 'all' ? 'all' : values.which;
     const out = execFileSync(
       '/usr/bin/python3',
