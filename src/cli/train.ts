@@ -184,6 +184,11 @@ export const TRAIN: CommandGroup = {
           a.string('objective') === 'sft' ||
           (a.string('objective') === undefined && !!resume && isSFTRun(resume));
         if (!sft && a.string('init')) throw new UsageError('--init is for --objective sft');
+        for (const flag of ['tokenizer', 'split', 'model'])
+          if (sft && a.string(flag) !== undefined)
+            throw new UsageError(
+              `--${flag} does not apply to SFT: the model and tokenizer are the --init checkpoint's`,
+            );
         const callbacks = {
           onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
             io.stderr.write(

@@ -140,5 +140,20 @@ describe('supervised fine-tuning', () => {
     r = await runCli(['train', '--init', pre, '--data', train, '--out', join(dir, 'e')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--init is for --objective sft/);
+    r = await runCli([
+      'train',
+      '--objective',
+      'sft',
+      '--init',
+      pre,
+      '--data',
+      train,
+      '--tokenizer',
+      'gpt2',
+      '--out',
+      join(dir, 'f'),
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--tokenizer does not apply to SFT/);
   });
 });
