@@ -87,7 +87,9 @@ export const TRAIN: CommandGroup = {
       '--direct; with --tokenizer word each sentence ends in </s>, which also pads the first contexts.\n' +
       '--model rnn is the classic Keras character RNN: embedding --n_embd 50, --n_layer 1 of --cell gru (or lstm)\n' +
       'with --n_hidden 150 units, --dropout 0.1 and --recurrent_dropout 0.1, windows of --block_size 30, batch 64,\n' +
-      'Adam at a constant 1e-3 (β2 0.999, no weight decay) and --patience 3; flags override these defaults.',
+      'Adam at a constant 1e-3 (β2 0.999, no weight decay) and --patience 3; flags override these defaults.\n' +
+      '--objective sft --init DIR fine-tunes a GPT checkpoint on --data FILE.jsonl conversations (TRL messages or\n' +
+      'prompt/completion) with loss on assistant tokens only; every 10th conversation validates unless --valid.',
     json: true,
     flags: [
       {
