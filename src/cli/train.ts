@@ -194,7 +194,7 @@ export const TRAIN: CommandGroup = {
         const callbacks = {
           onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
             io.stderr.write(
-              `training ${run.model === 'nplm' ? 'an NPLM' : run.model === 'rnn' ? `a ${run.cell?.toUpperCase()} RNN` : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
+              `training ${run.model === 'nplm' ? 'an NPLM' : run.model === 'rnn' ? (run.cell === 'lstm' ? 'an LSTM RNN' : 'a GRU RNN') : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
                 `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n` +
                 (note ? `${note}\n` : ''),
             );
