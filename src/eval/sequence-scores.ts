@@ -21,6 +21,7 @@ import { GPTModel } from '../models/gpt.js';
 import { MixtureModel, mixLogProbs } from '../models/mixture.js';
 import { NPLMModel } from '../models/nplm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
+import { logSoftmax } from '../tensor/ops/softmax.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 
 /** How to score. */
@@ -37,6 +38,8 @@ export interface ScoreOptions {
 
 /** NPLM contexts per forward pass. */
 const NPLM_BATCH = 512;
+/** GPT windows per forward pass: as many as keep the (n, T, V) log-probabilities near this many floats. */
+const GPT_BATCH_FLOATS = 1 << 23;
 
 /** The GPT window stride used for `model` (the default when not given); null for other kinds. */
 export function strideFor(model: LanguageModel, stride?: number): number | null {
@@ -119,12 +122,15 @@ function scoreNPLM(
         ctx[b * n1 + j] = k >= 0 ? seq[k] : model.pad;
       }
     });
-    const logits = noGrad(() =>
-      tidy(() => model.net.forward(new IntTensor(ctx, [B, n1])).data.slice() as Float32Array),
-    ); // (B, V)
-    pending.forEach(([s, i], b) => {
-      out[s][i] = logSoftmaxAt(logits, b * V, V, sequences[s][i]);
-    });
+    // read the targets' entries inside tidy: copying (B, V) out costs more than the forward pass
+    noGrad(() =>
+      tidy(() => {
+        const logp = logSoftmax(model.net.forward(new IntTensor(ctx, [B, n1]))).data; // (B, V)
+        pending.forEach(([s, i], b) => {
+          out[s][i] = logp[b * V + sequences[s][i]];
+        });
+      }),
+    );
     progress(pending, B);
     pending.length = 0;
   };
@@ -140,26 +146,43 @@ function scoreNPLM(
   return out;
 }
 
-/** GPT: sliding windows over start tokens + sequence (see the module comment). */
+/** GPT: sliding windows over start tokens + sequence (see the module comment), several per forward pass. */
 function scoreGPT(model: GPTModel, seq: readonly number[], stride: number): Float64Array {
   const stream = [...model.prefix, ...seq];
   const first = model.prefix.length; // stream index of seq[0]
   const B = model.config.block_size;
   const V = model.config.vocab_size;
-  const out = new Float64Array(seq.length);
-  let next = first; // the first stream position not yet scored
-  for (let begin = 0; next < stream.length; begin += stride) {
-    const end = Math.min(begin + B + 1, stream.length); // window stream[begin, end): inputs all but the last
-    const inputs = stream.slice(begin, end - 1);
-    for (const t of inputs)
-      if (!(Number.isInteger(t) && t >= 0 && t < V))
-        throw new LmkitError(`token id ${t} is outside the vocabulary of ${V}`);
-    const logits = noGrad(() =>
-      tidy(() => model.net.forward(IntTensor.from(inputs, [1, inputs.length])).data.slice() as Float32Array),
-    ); // (1, T, V): row r predicts stream[begin + r + 1]
-    for (let j = Math.max(next, begin + 1); j < end; j++)
-      out[j - first] = logSoftmaxAt(logits, (j - begin - 1) * V, V, stream[j]);
+  for (const t of stream)
+    if (!(Number.isInteger(t) && t >= 0 && t < V))
+      throw new LmkitError(`token id ${t} is outside the vocabulary of ${V}`);
+  // window stream[begin, end): inputs all but the last; it scores positions [from, end)
+  const windows: { begin: number; end: number; from: number }[] = [];
+  for (let begin = 0, next = first; next < stream.length; begin += stride) {
+    const end = Math.min(begin + B + 1, stream.length);
+    windows.push({ begin, end, from: Math.max(next, begin + 1) });
     next = end;
+  }
+  const out = new Float64Array(seq.length);
+  for (let k = 0; k < windows.length;) {
+    // a batch of consecutive windows of the same length T, about GPT_BATCH_FLOATS log-probabilities in all
+    const T = windows[k].end - windows[k].begin - 1;
+    const most = Math.max(1, Math.floor(GPT_BATCH_FLOATS / (T * V)));
+    let n = 1;
+    while (n < most && k + n < windows.length && windows[k + n].end - windows[k + n].begin - 1 === T) n++;
+    const ids = new Int32Array(n * T);
+    for (let r = 0; r < n; r++) ids.set(stream.slice(windows[k + r].begin, windows[k + r].begin + T), r * T);
+    noGrad(() =>
+      tidy(() => {
+        // (n, T, V): row (r, c) predicts stream[begin_r + c + 1]
+        const logp = logSoftmax(model.net.forward(new IntTensor(ids, [n, T]))).data;
+        for (let r = 0; r < n; r++) {
+          const w = windows[k + r];
+          for (let j = w.from; j < w.end; j++)
+            out[j - first] = logp[(r * T + j - w.begin - 1) * V + stream[j]];
+        }
+      }),
+    );
+    k += n;
   }
   return out;
 }
@@ -184,15 +207,6 @@ function scoreMixture(
     for (let i = 0; i < sa.length; i++) mixed[i] = mixLogProbs(sa[i], b[k][i], model.weight);
     return progress(mixed);
   });
-}
-
-/** log softmax(row)[target] for the row of V logits at `offset`, in float64. */
-function logSoftmaxAt(logits: Float32Array, offset: number, V: number, target: number): number {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) if (logits[offset + v] > max) max = logits[offset + v];
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(logits[offset + v] - max);
-  return logits[offset + target] - max - Math.log(sum);
 }
 
 /** Counts `count` more scored tokens (default: the length of `scored`) and returns `scored`. */
