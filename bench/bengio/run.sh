@@ -30,14 +30,17 @@ train() { # name, flags...
 train nplm --model nplm --order 5 --n_embd 30 --n_hidden 100 --max_iters 7000 --eval_interval 1000
 train nplm-direct --model nplm --order 5 --n_embd 30 --n_hidden 100 --direct --max_iters 7000 --eval_interval 1000
 train gpt --model gpt --n_layer 2 --n_head 2 --n_embd 64 --block_size 32 --batch_size 16 \
-  --max_iters 4000 --eval_interval 500
+  --max_iters 1500 --eval_interval 250 --eval_iters 10
 
 # one table: every model on valid and test
 for split in valid test; do
   for m in kn3.bin kn5.bin nplm/best nplm-direct/best gpt/best; do
     run nice -n 5 $lmkit eval "$out/$m" brown --split $split --json
   done
+  run nice -n 5 $lmkit eval "$out/gpt/best" brown --split $split --mode sentences --json
+  # Bengio's mixture: weight 0.5 each (the output also scores each model alone on the same tokens)
   run nice -n 5 $lmkit eval "$out/nplm/best" brown --split $split --mix "$out/kn3.bin" --json
   run nice -n 5 $lmkit eval "$out/nplm-direct/best" brown --split $split --mix "$out/kn3.bin" --json
+  run nice -n 5 $lmkit eval "$out/nplm/best" brown --split $split --mix "$out/kn5.bin" --json
 done | tee "$out/eval.jsonl"
 $lmkit plot "$out/nplm" "$out/nplm-direct" --out "$out/nplm-curves.svg"
