@@ -293,7 +293,9 @@ const buildInstructCmd: CommandSpec = {
     else {
       for (const s of d.sources)
         io.stderr.write(
-          `${s.name.padEnd(13)} ${s.lang}  train ${n(s.train).padStart(5)}  test ${n(s.test).padStart(4)}  ${s.license}\n`,
+          s.skipped
+            ? `${s.name.padEnd(13)} ${s.lang}  skipped: ${s.skipped}\n`
+            : `${s.name.padEnd(13)} ${s.lang}  train ${n(s.train).padStart(5)}  test ${n(s.test).padStart(4)}  ${s.license}\n`,
         );
       io.stderr.write(
         `wrote ${out}/train.jsonl (${n(d.train.length)}) and ${out}/test.jsonl (${n(d.test.length)})\n`,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildInstruct, isTestExample, writeInstruct } from '../../src/data/instruct/build.js';
 import { CNCHAR_XHY } from '../../src/data/instruct/xiehouyu.js';
+import { faqInstalled, parseFaq } from '../../src/data/instruct/debian-faq.js';
 import { ONE_LINER_JOKE, unescapeHtml } from '../../src/data/instruct/jokes.js';
 import { SYNTHETIC_EN, SYNTHETIC_ZH } from '../../src/data/instruct/synthetic.js';
 import { parseGloss, WORDNET_DB } from '../../src/data/instruct/wordnet.js';
@@ -72,6 +73,34 @@ describe('instruction dataset', () => {
     assert.equal(unescapeHtml('a &quot;b&quot; &amp; c&#39;s'), 'a "b" & c\'s');
   });
 
+  it('reads Debian FAQ sections: the numbered heading is the question, the first paragraph the answer', () => {
+    const nbsp = '\u00a0';
+    const text = [
+      '1. Chapter',
+      '',
+      `1.1.${nbsp}Is this a question that wraps`,
+      'onto a second line?',
+      '',
+      '    First answer line,',
+      '    second answer line.',
+      '',
+      '    A later paragraph.',
+      '',
+      `1.2.${nbsp}这是什么？`,
+      '',
+      '    这是一个',
+      '    回答。',
+    ].join('\n');
+    assert.deepEqual(parseFaq(text), [
+      {
+        section: '1.1',
+        question: 'Is this a question that wraps onto a second line?',
+        answer: 'First answer line, second answer line.',
+      },
+      { section: '1.2', question: '这是什么？', answer: '这是一个回答。' },
+    ]);
+  });
+
   it(
     'builds from the real packages deterministically, every example tagged with its source and license',
     {
@@ -85,7 +114,13 @@ describe('instruction dataset', () => {
       const b = await buildInstruct({ lang: 'all', maxPerSource: 150, log });
       assert.deepEqual(a, b);
       const sources = new Set([...a.train, ...a.test].map((e) => e.source));
-      assert.deepEqual([...sources].sort(), ['jokes', 'synthetic', 'tang300', 'wordnet', 'xiehouyu']);
+      const faq = faqInstalled('en') || faqInstalled('zh') ? ['debian-faq'] : []; // apt packages, read where installed
+      assert.deepEqual([...sources].sort(), [...faq, 'jokes', 'synthetic', 'tang300', 'wordnet', 'xiehouyu']);
+      const skipped = a.sources.filter((s) => s.skipped).map((s) => s.name);
+      assert.deepEqual(
+        skipped,
+        (['en', 'zh'] as const).filter((l) => !faqInstalled(l)).map((l) => `debian-faq-${l}`),
+      );
       for (const e of [...a.train, ...a.test])
         assert.ok(e.license && e.task && (e.lang === 'en' || e.lang === 'zh'));
       assert.ok(a.test.every(isTestExample) && !a.train.some(isTestExample));

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { fnv1a, type InstructExample, type InstructSource } from './example.js';
+import { DEBIAN_FAQ_EN, DEBIAN_FAQ_ZH } from './debian-faq.js';
 import { JOKES } from './jokes.js';
 import { SYNTHETIC_EN, SYNTHETIC_ZH } from './synthetic.js';
 import { TANG300 } from './tang300.js';
@@ -17,9 +18,11 @@ import { XIEHOUYU } from './xiehouyu.js';
 export const INSTRUCT_SOURCES: readonly InstructSource[] = [
   WORDNET,
   JOKES,
+  DEBIAN_FAQ_EN,
   SYNTHETIC_EN,
   XIEHOUYU,
   TANG300,
+  DEBIAN_FAQ_ZH,
   SYNTHETIC_ZH,
 ];
 
@@ -40,6 +43,8 @@ export interface SourceReport {
   origin: string;
   train: number;
   test: number;
+  /** Why the source gave nothing (an optional package missing). */
+  skipped?: string;
 }
 
 /** The dataset: train and test examples and what each source gave. */
@@ -69,6 +74,11 @@ export async function buildInstruct(o: BuildInstructOptions): Promise<InstructDa
       train: 0,
       test: 0,
     };
+    const skipped = source.missing?.();
+    if (skipped) {
+      out.sources.push({ ...report, skipped });
+      continue;
+    }
     for (const e of await source.examples(o.maxPerSource)) {
       const key = JSON.stringify(e.messages);
       if (seen.has(key)) continue;

