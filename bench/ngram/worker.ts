@@ -45,6 +45,7 @@ if (mode === 'build') {
     cpu_seconds: cpuSeconds(),
     perplexity: s.perplexity,
     ngrams,
+    // Mapped model files count only once scoring has touched their pages.
     model_rss_mb: (rssAfterLoad - rssBeforeLoad) / 2 ** 20,
   });
 } else {
