@@ -93,9 +93,12 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     block_size: model.config.block_size,
     bias: model.config.bias,
     dropout: model.config.dropout,
+    rope: model.config.rope ?? false,
+    norm: model.config.norm ?? 'layernorm',
   };
+  const kept = [...ARCHITECTURE_KEYS, 'dropout'] as const;
   for (const layer of o.settings)
-    for (const k of [...ARCHITECTURE_KEYS, 'dropout'] as const)
+    for (const k of kept)
       if (layer[k] !== undefined && layer[k] !== arch[k])
         throw new LmkitError(
           `SFT keeps the architecture of ${init}: ${k} is ${String(arch[k])} there, not ${String(layer[k])}`,

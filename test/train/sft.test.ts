@@ -88,6 +88,27 @@ describe('supervised fine-tuning', () => {
     assert.equal(more.steps, 160);
   });
 
+  it('fine-tunes a checkpoint with rotary embeddings and RMSNorm, keeping them', async () => {
+    const { dir, train } = await setup();
+    const text = join(dir, 'text.txt');
+    const pre = join(dir, 'pre-rope');
+    await pretrainGPT({
+      data: text,
+      tokenizer: 'char',
+      settings: [SMALL, { max_iters: 3, eval_interval: 3, rope: true, norm: 'rmsnorm' }],
+      out: pre,
+    });
+    const out = join(dir, 'sft-rope');
+    await trainSFT({ init: pre, data: train, settings: [{ max_iters: 3, eval_interval: 3 }], out });
+    const tuned = GPTModel.load(out);
+    assert.equal(tuned.config.rope, true);
+    assert.equal(tuned.config.norm, 'rmsnorm');
+    await assert.rejects(
+      trainSFT({ init: pre, data: train, settings: [{ rope: false }], out: join(dir, 'x') }),
+      /rope is true there, not false/,
+    );
+  });
+
   it('CLI: --objective sft needs --init; bad lines and architecture changes are refused by name', async () => {
     const { dir, pre, train } = await setup();
     let r = await runCli(['train', '--objective', 'sft', '--data', train, '--out', join(dir, 'a')]);
