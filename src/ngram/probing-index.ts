@@ -130,8 +130,7 @@ export class ProbingIndex {
   static fromColumns(order: number, cols: Columns): ProbingIndex {
     const layout = ProbingIndex.layoutOf(order, cols);
     const slots = new Int32Array(ProbingIndex.slotLength(layout));
-    let n = 2;
-    for (const block of ProbingIndex.slotBlocks(order, cols, layout)) slots.set(block, layout.base[n++]);
+    for (const block of ProbingIndex.slotBlocks(order, cols, layout, slots)) void block;
     return new ProbingIndex(order, ProbingIndex.unigramsOf(order, cols), slots, layout);
   }
 
@@ -154,24 +153,41 @@ export class ProbingIndex {
   }
 
   /**
-   * The slots of orders 2..N one order at a time (each block starts at `layout.base[n]`), so a writer can
-   * stream them without holding the whole index beside the columns.
+   * The slots of orders 2..N one order at a time (each block starts at `layout.base[n]`), written into
+   * `into` (all orders' slots) when given, else into one scratch buffer reused for every order, so a writer
+   * can stream them without a second copy of the model in memory: use each block before asking for the next.
    */
-  static *slotBlocks(order: number, cols: Columns, layout: ProbingLayout): Generator<Int32Array> {
-    let below: Int32Array | undefined; // slot offset of each row one order down (undefined: word ids)
+  static *slotBlocks(
+    order: number,
+    cols: Columns,
+    layout: ProbingLayout,
+    into?: Int32Array,
+  ): Generator<Int32Array> {
+    let most = 0;
+    let rows = 0;
+    for (let n = 2; n <= order; n++) {
+      most = Math.max(most, layout.capacity[n] * layout.stride[n]);
+      rows = Math.max(rows, cols.word[n].length);
+    }
+    // Fresh memory is slow to touch on some VMs: one scratch block and two row-offset arrays serve every order.
+    const scratch = into ? undefined : new Int32Array(most);
+    let below = new Int32Array(rows); // slot offset of each row one order down
+    let at = new Int32Array(rows);
     for (let n = 2; n <= order; n++) {
       const base = layout.base[n];
       const cap = layout.capacity[n];
       const st = layout.stride[n];
       const scale = cap / 4294967296;
-      const slots = new Int32Array(cap * st);
-      const values = new Float32Array(slots.buffer);
+      const slots = into
+        ? into.subarray(base, base + cap * st)
+        : (scratch as Int32Array).subarray(0, cap * st);
+      const values = new Float32Array(slots.buffer, slots.byteOffset, slots.length);
+      slots.fill(0);
       for (let s = 0; s < cap; s++) slots[s * st + 1] = EMPTY;
       const prefix = cols.prefix[n];
       const word = cols.word[n];
-      const at = new Int32Array(word.length);
       for (let r = 0; r < word.length; r++) {
-        const parent = below ? below[prefix[r]] : prefix[r];
+        const parent = n > 2 ? below[prefix[r]] : prefix[r];
         let s = (pairHash(parent, word[r]) * scale) | 0;
         while (slots[s * st + 1] !== EMPTY) if (++s === cap) s = 0;
         const p = s * st;
@@ -181,7 +197,7 @@ export class ProbingIndex {
         if (n < order) values[p + 3] = cols.backoff[n][r];
         at[r] = base + p;
       }
-      below = at;
+      [below, at] = [at, below];
       yield slots;
     }
   }
