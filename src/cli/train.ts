@@ -67,6 +67,7 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   out.preset = a.string('preset');
   out.rope = a.flags.get('rope');
   out.norm = a.string('norm');
+  out.group_by_length = a.flags.get('group_by_length');
   return out as Partial<TrainConfig>;
 }
 
@@ -157,6 +158,11 @@ export const TRAIN: CommandGroup = {
         choices: ['lm', 'sft'],
         description:
           'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations',
+      },
+      {
+        name: 'group_by_length',
+        type: 'boolean',
+        description: 'SFT: batches of conversations of similar length (less padding)',
       },
       {
         name: 'init',

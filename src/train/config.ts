@@ -47,6 +47,8 @@ export interface TrainConfig {
   rope?: boolean;
   /** GPT: layernorm (GPT-2, absent) or rmsnorm. */
   norm?: 'layernorm' | 'rmsnorm';
+  /** SFT: draw each batch from conversations of similar length (less padding; absent: false). */
+  group_by_length?: boolean;
 }
 
 /** NPLM defaults (Bengio et al. 2003's n = 5, h = 100; n_embd stays a shared key). */
@@ -86,6 +88,7 @@ const OPTIONAL_KEYS = [
   'preset',
   'rope',
   'norm',
+  'group_by_length',
 ];
 
 /** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
@@ -210,6 +213,8 @@ export function validateTrainConfig(c: TrainConfig): void {
       throw new LmkitError(`${k} must be in [0, 1) (got ${JSON.stringify(v)})`);
   }
   if (c.dropout >= 1) throw new LmkitError(`dropout must be below 1 (got ${c.dropout})`);
+  if (c.group_by_length !== undefined && typeof c.group_by_length !== 'boolean')
+    throw new LmkitError(`group_by_length must be true or false (got ${JSON.stringify(c.group_by_length)})`);
   if (c.model !== undefined && c.model !== 'gpt' && c.model !== 'nplm' && c.model !== 'rnn')
     throw new LmkitError(`model must be gpt, nplm or rnn (got ${JSON.stringify(c.model)})`);
   if (c.model === 'rnn') {

@@ -182,6 +182,30 @@ export function randomSFTBatch(
   return padBatch(picked, padId);
 }
 
+/**
+ * `batchSize` examples of similar length (Hugging Face's group_by_length): examples sorted by length are
+ * cut into buckets of `bucketSize`; a bucket is chosen with probability proportional to its size, then
+ * examples uniformly within it, so each example is as likely to be drawn as with {@link randomSFTBatch}.
+ */
+export function lengthGroupedBatch(
+  sorted: readonly EncodedExample[],
+  batchSize: number,
+  padId: number,
+  rng: Rng,
+  bucketSize = batchSize * 8,
+): Batch {
+  const start = Math.floor(rng.int(sorted.length) / bucketSize) * bucketSize;
+  const size = Math.min(bucketSize, sorted.length - start);
+  const picked: EncodedExample[] = [];
+  for (let b = 0; b < batchSize; b++) picked.push(sorted[start + rng.int(size)]);
+  return padBatch(picked, padId);
+}
+
+/** Examples sorted by length (stable), for {@link lengthGroupedBatch}. */
+export function sortByLength(examples: readonly EncodedExample[]): EncodedExample[] {
+  return [...examples].sort((a, b) => a.x.length - b.x.length);
+}
+
 /** Splits examples for validation: the 10th, 20th, ... (index % 10 == 9) validate, the rest train. */
 export function splitSFT<T>(examples: readonly T[]): { train: T[]; valid: T[] } {
   return {

@@ -15,7 +15,15 @@ import { growGPTVocabulary } from '../models/gpt-vocab.js';
 import { readCheckpoint, type RunInfo } from './checkpoint.js';
 import { ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
 import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
-import { encodeSFT, randomSFTBatch, readSFTFile, splitSFT, type EncodedSet } from './sft-data.js';
+import {
+  encodeSFT,
+  lengthGroupedBatch,
+  randomSFTBatch,
+  readSFTFile,
+  sortByLength,
+  splitSFT,
+  type EncodedSet,
+} from './sft-data.js';
 
 /** SFT's defaults, under the flags: a gentler learning rate and a shorter run than pretraining. */
 export const SFT_DEFAULTS: Partial<TrainConfig> = {
@@ -124,6 +132,7 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
   const train = encode('training', parts.train);
   const validSet = encode('validation', parts.valid);
   const padId = ids.end;
+  const sorted = config.group_by_length ? sortByLength(train.examples) : undefined;
   const positions = (s: EncodedSet) => s.examples.reduce((n, e) => n + e.x.length, 0);
 
   const baseRun = saved?.run.tokenizer ?? `${initTokenizerName(init)}+chat`;
@@ -157,7 +166,9 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     train: new Int32Array(0),
     valid: new Int32Array(0),
     batch: (split, rng) =>
-      randomSFTBatch((split === 'train' ? train : validSet).examples, config.batch_size, padId, rng),
+      split === 'train' && sorted
+        ? lengthGroupedBatch(sorted, config.batch_size, padId, rng)
+        : randomSFTBatch((split === 'train' ? train : validSet).examples, config.batch_size, padId, rng),
     out: o.out,
     resume: saved,
     signal: o.signal,

@@ -4,7 +4,17 @@ import { addChatTokens } from '../../src/chat/chat-tokens.js';
 import { chatTokenIds } from '../../src/chat/template.js';
 import { LmkitError } from '../../src/errors.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
-import { encodeSFT, IGNORE_INDEX, padBatch, parseSFTJsonl, splitSFT } from '../../src/train/sft-data.js';
+import { Rng } from '../../src/tensor/random.js';
+import {
+  encodeSFT,
+  IGNORE_INDEX,
+  lengthGroupedBatch,
+  padBatch,
+  parseSFTJsonl,
+  randomSFTBatch,
+  sortByLength,
+  splitSFT,
+} from '../../src/train/sft-data.js';
 
 const { tokenizer } = addChatTokens(CharTokenizer.train(['abcdefghijklmnopqrstuvwxyz 0123456789+=?.\n']));
 const ids = chatTokenIds(tokenizer)!;
@@ -129,6 +139,35 @@ describe('SFT labels', () => {
     const row = [...y.data.slice(T, 2 * T)];
     assert.deepEqual(row.slice(0, examples[1].y.length), [...examples[1].y]);
     assert.ok(row.slice(examples[1].y.length).every((t) => t === IGNORE_INDEX));
+  });
+
+  it('groups batches by length without changing how often each example is drawn', () => {
+    // 100 examples of lengths 1..100 (shuffled), buckets of 16: the last bucket holds only 4
+    const lengths = [...Array(100).keys()].map((i) => ((i * 37) % 100) + 1);
+    const examples = lengths.map((n) => ({ x: new Int32Array(n).fill(n), y: new Int32Array(n) }));
+    const sorted = sortByLength(examples);
+    assert.deepEqual(
+      sorted.map((e) => e.x.length),
+      [...Array(100).keys()].map((i) => i + 1),
+    );
+    const rng = new Rng(9);
+    const counts = new Array<number>(101).fill(0);
+    const draws = 20_000;
+    let padded = 0;
+    for (let i = 0; i < draws; i++) {
+      const { x } = lengthGroupedBatch(sorted, 4, 0, rng, 16);
+      const T = x.shape[1];
+      const rows = [0, 1, 2, 3].map((b) => x.data[b * T]); // each row's first token is its length
+      assert.ok(Math.max(...rows) - Math.min(...rows) < 16, `one bucket per batch: ${rows}`);
+      for (const n of rows) counts[n]++;
+      padded += 4 * T;
+    }
+    // each example drawn with probability 4/100 per batch: about 800 times (sd ≈ 28)
+    for (let n = 1; n <= 100; n++) assert.ok(Math.abs(counts[n] - 800) < 150, `length ${n}: ${counts[n]}`);
+    // random batches of this data pad far more
+    let randomPadded = 0;
+    for (let i = 0; i < 2000; i++) randomPadded += randomSFTBatch(examples, 4, 0, rng).x.size;
+    assert.ok(padded / draws < 0.75 * (randomPadded / 2000), `${padded / draws} vs ${randomPadded / 2000}`);
   });
 
   it('holds out every 10th example when no validation file is given', () => {
