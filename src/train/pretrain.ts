@@ -45,9 +45,11 @@ export interface PretrainOptions {
 /** Trains (or resumes) a GPT, an NPLM or a character RNN and returns the run's summary. */
 export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   const saved = o.resume === undefined ? undefined : readCheckpoint(o.resume);
-  const kind = saved ? (saved.run.model ?? 'gpt') : (o.model ?? 'gpt');
-  if (saved && o.model !== undefined && o.model !== kind)
-    throw new LmkitError(`cannot resume a ${kind} run as --model ${o.model}`);
+  // the kind asked for: --model, else a config file's "model"
+  const asked = o.model ?? o.settings.reduce<TrainConfig['model']>((m, l) => l.model ?? m, undefined);
+  const kind = saved ? (saved.run.model ?? 'gpt') : (asked ?? 'gpt');
+  if (saved && asked !== undefined && asked !== kind)
+    throw new LmkitError(`cannot resume a ${kind} run as --model ${asked}`);
   const config = resolveTrainConfig(
     ...(saved ? [saved.run] : []),
     ...o.settings,

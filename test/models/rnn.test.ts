@@ -399,6 +399,30 @@ describe('training a character RNN', () => {
     assert.ok(loadLanguageModel(join(out, 'best')) instanceof RNNModel);
   });
 
+  it('takes the model kind from a config file as from --model', async () => {
+    const out = tempDir();
+    const config = join(tempDir(), 'rnn.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ model: 'rnn', cell: 'lstm', n_embd: 4, n_hidden: 8, block_size: 8 }),
+    );
+    const r = await runCli([
+      'train',
+      '--data',
+      corpus(),
+      '--config',
+      config,
+      '--max_iters',
+      '2',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const model = loadLanguageModel(out);
+    assert.ok(model instanceof RNNModel);
+    assert.equal(model.config.cell, 'lstm');
+  });
+
   it('cleans the text with --clean and records it for resuming', async () => {
     const out = tempDir();
     const data = textFile(
