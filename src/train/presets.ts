@@ -32,6 +32,19 @@ const GPT2_OPTIM: Partial<TrainConfig> = {
   eval_iters: 200,
 };
 
+/** nanoGPT's laptop-CPU character model (shakespeare_char on a MacBook), lmkit's defaults. */
+const CHAR: Partial<TrainConfig> = {
+  n_layer: 4,
+  n_head: 4,
+  n_embd: 128,
+  block_size: 64,
+  batch_size: 12,
+  dropout: 0,
+  learning_rate: 1e-3,
+  min_lr: 1e-4,
+  max_iters: 2000,
+};
+
 /** Every preset by name. */
 export const PRESETS: Record<string, Preset> = {
   tiny: {
@@ -41,34 +54,11 @@ export const PRESETS: Record<string, Preset> = {
   char: {
     summary:
       "nanoGPT's laptop-CPU character model (the defaults): 4 layers, 4 heads, 128 wide, block 64, batch 12",
-    settings: {
-      n_layer: 4,
-      n_head: 4,
-      n_embd: 128,
-      block_size: 64,
-      batch_size: 12,
-      dropout: 0,
-      learning_rate: 1e-3,
-      min_lr: 1e-4,
-      max_iters: 2000,
-    },
+    settings: CHAR,
   },
   'char-rope': {
     summary: 'the char model with rotary embeddings, RMSNorm and no biases',
-    settings: {
-      n_layer: 4,
-      n_head: 4,
-      n_embd: 128,
-      block_size: 64,
-      batch_size: 12,
-      dropout: 0,
-      learning_rate: 1e-3,
-      min_lr: 1e-4,
-      max_iters: 2000,
-      bias: false,
-      rope: true,
-      norm: 'rmsnorm',
-    },
+    settings: { ...CHAR, bias: false, rope: true, norm: 'rmsnorm' },
   },
   'shakespeare-char': {
     summary:
