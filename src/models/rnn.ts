@@ -96,7 +96,8 @@ export class CharRNN extends Module {
   readonly encoder: Embedding;
   readonly layers: (GRU | LSTM)[];
   readonly decoder: Linear;
-  private readonly rng: Rng;
+  /** The generator the dropout masks are drawn from. */
+  readonly dropoutRng: Rng;
 
   /** A freshly initialized network (seeded; the seed also drives the dropout masks). */
   constructor(
@@ -113,7 +114,7 @@ export class CharRNN extends Module {
       return this.module(`rnn.${l}`, layer);
     });
     this.decoder = this.module('decoder', new Linear(c.n_hidden, c.vocab_size, rng));
-    this.rng = new Rng(seed + 1);
+    this.dropoutRng = new Rng(seed + 1);
   }
 
   /**
@@ -155,7 +156,7 @@ export class CharRNN extends Module {
     const n = shape.reduce((a, b) => a * b, 1);
     const m = new Float32Array(n);
     const keep = 1 / (1 - p);
-    for (let i = 0; i < n; i++) m[i] = this.rng.uniform() < p ? 0 : keep;
+    for (let i = 0; i < n; i++) m[i] = this.dropoutRng.uniform() < p ? 0 : keep;
     return new Tensor(m, shape);
   }
 }

@@ -135,6 +135,8 @@ export class GPT extends Module {
   readonly drop: Dropout;
   readonly h: Block[];
   readonly ln_f: Norm;
+  /** The generator the dropout layers draw masks from (the one that initialized the weights, continued). */
+  readonly dropoutRng: Rng;
   private readonly positions: IntTensor[] = [];
 
   /** A GPT initialized as nanoGPT does (N(0, 0.02), scaled residual projections), from a seed. */
@@ -152,6 +154,7 @@ export class GPT extends Module {
     this.h = [];
     for (let i = 0; i < config.nLayer; i++) this.h.push(this.module(`h.${i}`, new Block(config, rng)));
     this.ln_f = this.module('ln_f', makeNorm(config));
+    this.dropoutRng = rng;
   }
 
   /** Token ids (B,T) → logits (B,T,V). */

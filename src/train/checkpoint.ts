@@ -1,6 +1,6 @@
 /**
  * Training checkpoints: the model's checkpoint directory plus `train_state.safetensors` (AdamW moments)
- * and `train_state.json` (step, data-order RNG, early-stopping counters), so a run resumes exactly.
+ * and `train_state.json` (step, data-order and dropout RNGs, early-stopping counters), so a run resumes exactly.
  * Every file is written atomically and stamped with the step; files from different steps (a save cut
  * short) are refused on resume.
  */
@@ -20,6 +20,8 @@ export interface TrainState {
   step: number;
   /** The data-order RNG's state. */
   rng: number[];
+  /** The model's dropout RNG's state (absent for models without dropout and older checkpoints). */
+  dropoutRng?: number[];
   bestValLoss: number | null;
   /** Evaluations since the validation loss last improved. */
   evalsWithoutImprovement: number;

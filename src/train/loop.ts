@@ -38,7 +38,11 @@ export interface TrainSummary {
 
 /** A model the loop can train (GPT, NPLM): a network with a window loss, and a checkpoint writer. */
 export interface TrainableModel {
-  readonly net: Module & { loss(x: IntTensor, y: IntTensor): Tensor };
+  readonly net: Module & {
+    loss(x: IntTensor, y: IntTensor): Tensor;
+    /** Where dropout masks come from, when the network has dropout: saved so a resume is exact. */
+    readonly dropoutRng?: Rng;
+  };
   /** Targets scored per window (default block_size: every position); tokens/s counts these. */
   readonly targetsPerWindow?: number;
   /** Writes the model's checkpoint files into `dir`. */
@@ -92,6 +96,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   if (o.resume) {
     Object.assign(state, o.resume.state);
     rng.setState(state.rng);
+    if (state.dropoutRng && net.dropoutRng) net.dropoutRng.setState(state.dropoutRng);
     optimizer.loadState(o.resume.moments, state.step);
   }
   const resumedAt = o.resume ? state.step : -1;
@@ -104,6 +109,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   let stopped: TrainSummary['stopped'] = 'done';
   const save = () => {
     state.rng = rng.state();
+    if (net.dropoutRng) state.dropoutRng = net.dropoutRng.state();
     saveCheckpoint(o.out, o.model, optimizer, state, c);
   };
 

@@ -108,31 +108,32 @@ describe('pretrainGPT', () => {
     assert.equal(config.training.learning_rate, 1e-2, 'the resolved settings are saved');
   });
 
-  it('resumes an interrupted run exactly: the same losses as a run never stopped', async () => {
-    const data = corpus();
-    const settings = [{ ...TINY, max_iters: 20, eval_interval: 5 }];
-    const straight = tempDir();
-    await pretrainGPT({ data, settings: [{ ...TINY, max_iters: 3 }], out: straight });
-    await pretrainGPT({ data, settings, out: straight }); // a fresh run in the same folder: a fresh log
-    const cut = tempDir();
-    const controller = new AbortController();
-    const first = await pretrainGPT({
-      data,
-      settings,
-      out: cut,
-      signal: controller.signal,
-      onStep: (step) => {
-        if (step === 7) controller.abort();
-      },
+  for (const dropout of [0, 0.2])
+    it(`resumes an interrupted run exactly (dropout ${dropout}): the same losses as a run never stopped`, async () => {
+      const data = corpus();
+      const settings = [{ ...TINY, max_iters: 20, eval_interval: 5, dropout }];
+      const straight = tempDir();
+      await pretrainGPT({ data, settings: [{ ...TINY, max_iters: 3 }], out: straight });
+      await pretrainGPT({ data, settings, out: straight }); // a fresh run in the same folder: a fresh log
+      const cut = tempDir();
+      const controller = new AbortController();
+      const first = await pretrainGPT({
+        data,
+        settings,
+        out: cut,
+        signal: controller.signal,
+        onStep: (step) => {
+          if (step === 7) controller.abort();
+        },
+      });
+      assert.equal(first.stopped, 'interrupted');
+      assert.equal(first.steps, 7);
+      // steps logged after the checkpoint by a run killed outright are dropped on resume
+      appendFileSync(join(cut, 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 8, loss: 0 }) + '\n');
+      const second = await pretrainGPT({ settings: [], out: cut, resume: cut });
+      assert.equal(second.steps, 20);
+      assert.deepEqual(trainLosses(cut), trainLosses(straight));
     });
-    assert.equal(first.stopped, 'interrupted');
-    assert.equal(first.steps, 7);
-    // steps logged after the checkpoint by a run killed outright are dropped on resume
-    appendFileSync(join(cut, 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 8, loss: 0 }) + '\n');
-    const second = await pretrainGPT({ settings: [], out: cut, resume: cut });
-    assert.equal(second.steps, 20);
-    assert.deepEqual(trainLosses(cut), trainLosses(straight));
-  });
 
   it('validates on a separate file when given one', async () => {
     const dir = tempDir();
