@@ -89,11 +89,11 @@ const turns = report(`after SFT (${values.model})`, model);
 const samples = Number(values.samples);
 if (samples > 0) {
   process.stdout.write('\n## samples (greedy)\n');
-  const multi = turns.filter((t) => t.history.length >= 3);
-  const picks = [
-    ...multi.filter((t) => t.exact).slice(0, 1),
-    ...turns.filter((t) => t.history.length < 3).filter((_, i) => i % 97 === 5),
-  ].slice(0, samples);
+  // unpicked by score: the first follow-up turn, then the first turn of each other task, in file order
+  const picks = turns.filter((t) => t.history.length >= 3).slice(0, 1);
+  for (const t of turns)
+    if (picks.length < samples && !picks.some((p) => p.task === t.task) && t.history.length < 3)
+      picks.push(t);
   for (const t of picks) {
     process.stdout.write(`\n[${t.task}]\n`);
     for (const m of t.history) process.stdout.write(`${m.role}: ${m.content}\n`);
