@@ -5,6 +5,8 @@
  *
  *   node dist/bench/sft/eval.js --model runs/sft/best --base runs/pre/best --data instruct/test.jsonl \
  *     --per-task 40 --max-tokens 80 --samples 3
+ *
+ * --tasks a,b scores only those tasks; --best shows the best-scoring turn of each task as the samples.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     'per-task': { type: 'string', default: '40' },
     'max-tokens': { type: 'string', default: '80' },
     samples: { type: 'string', default: '3' },
+    tasks: { type: 'string' },
+    best: { type: 'boolean', default: false },
   },
 });
 if (!values.model || !values.data) {
@@ -51,8 +55,10 @@ const rows: Row[] = readFileSync(values.data, 'utf8')
     };
   });
 // the first --per-task examples of each task (file order, so the same ones every run)
+const only = values.tasks?.split(',');
 const taken = new Map<string, number>();
 const subset = rows.filter((r) => {
+  if (only && !only.includes(r.task)) return false;
   const n = taken.get(r.task) ?? 0;
   taken.set(r.task, n + 1);
   return n < perTask;
@@ -94,6 +100,12 @@ if (samples > 0) {
   for (const t of turns)
     if (picks.length < samples && !picks.some((p) => p.task === t.task) && t.history.length < 3)
       picks.push(t);
+  if (values.best) {
+    // --best: the best-scoring turn of each task instead (picked by score: an illustration, not a measure)
+    picks.length = 0;
+    for (const t of [...turns].sort((a, b) => Number(b.exact) - Number(a.exact) || b.f1 - a.f1))
+      if (!picks.some((p) => p.task === t.task)) picks.push(t);
+  }
   for (const t of picks) {
     process.stdout.write(`\n[${t.task}]\n`);
     for (const m of t.history) process.stdout.write(`${m.role}: ${m.content}\n`);
