@@ -88,12 +88,15 @@ export function validateGPTConfig(c: Partial<GPTModelConfig>): GPTModelConfig {
   return out;
 }
 
-/** The context a GPT starts from: the tokens of a line break (training joins lines with "\n"), else BOS/EOS. */
+/**
+ * The context a GPT starts from: the tokens of a line break (training joins lines with "\n"), else `</s>`
+ * (word-level training streams end every sentence in `</s>`), else BOS.
+ */
 function startTokens(tokenizer: SavableTokenizer): number[] {
   const nl = tokenizer.encode('\n');
   const unk = tokenizer.special.unk;
   if (nl.length > 0 && !nl.includes(unk as number)) return nl;
-  return [tokenizer.special.bos ?? tokenizer.special.eos ?? 0];
+  return [tokenizer.special.eos ?? tokenizer.special.bos ?? 0];
 }
 
 /** A GPT language model: network, tokenizer and config. */
