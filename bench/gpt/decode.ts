@@ -6,10 +6,11 @@
  * LanguageModel interface (`model.start(prompt)`, `logProbs()`, `push()`), so a step includes the
  * log-softmax; the prompt counts the model's own line-start token. Timing follows gen_ref.py: decode
  * tok/s = (new − 1) / time of the steps that produce tokens 2..new; without the cache, every step runs
- * the whole context ("decode-equivalent" over steps 2..new).
+ * the whole context ("decode-equivalent" over steps 2..new). `--batch B` also times lmkit decoding B random
+ * prompts together (one batched pass per step; aggregate tok/s over all sequences).
  *
  *   npm run build && node dist/bench/gpt/decode.js [--which all|char|gpt2] [--reps-char 30] [--reps-gpt2 3]
- *       [--nocache-gpt2] [--no-torch]        # in the repository root, or with LMKIT_SHARED=../shared
+ *       [--nocache-gpt2] [--no-torch] [--batch B]        # in the repository root, or with LMKIT_SHARED=../shared
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'reps-gpt2': { type: 'string', default: '3' },
     'nocache-gpt2': { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
+    batch: { type: 'string', default: '0' },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -122,6 +124,22 @@ function timed(model: GPTModel, prompt: number[], s: Shape, reps: number) {
   };
 }
 
+/** B prompts decoded together (greedy, lockstep): aggregate tok/s over steps 2..new, median of runs. */
+function batched(model: GPTModel, prompts: number[][], s: Shape, reps: number): number {
+  const once = () => {
+    const states = model.startBatch(prompts);
+    let next = states.map((st) => argmax(st.logProbs()));
+    const t1 = performance.now();
+    for (let i = 1; i < s.fresh; i++) {
+      states.forEach((st, b) => st.push(next[b]));
+      next = states.map((st) => argmax(st.logProbs()));
+    }
+    return (prompts.length * (s.fresh - 1)) / ((performance.now() - t1) / 1000);
+  };
+  once();
+  return Number(median(Array.from({ length: reps }, once)).toFixed(1));
+}
+
 /** Teacher-forced: max |log-prob difference| between cached steps and the training forward over a random sequence. */
 function cacheAgreement(model: GPTModel, seq: number[], n: number): number {
   model.kvCache = true;
@@ -168,8 +186,19 @@ async function runLmkit(): Promise<void> {
       nocache = timed(model, prompt, s, Math.max(1, Math.min(s.reps, 10)));
       model.kvCache = true;
     }
+    const B = Number(values.batch);
+    const batch =
+      B > 1
+        ? batched(
+            model,
+            Array.from({ length: B }, () => draw(prompt.length)),
+            s,
+            Math.min(s.reps, 5),
+          )
+        : null;
     const r = {
       model: s.name,
+      ...(batch === null ? {} : { [`batch${B}_tok_s`]: batch }),
       params: model.net.parameterCount(),
       max_abs_logprob_diff_kv_vs_full: agreement,
       kv: { ...kv, tokens: undefined },
