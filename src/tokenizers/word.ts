@@ -87,9 +87,13 @@ export class WordTokenizer implements Tokenizer {
     return this.preTokenizer === 'regex' ? splitRegex(t) : splitWhitespace(t);
   }
 
+  /** Word ids; a word spelled like a special token (`<s>`, `<|user|>`) is text, so it encodes as `<unk>`. */
   encode(text: string): number[] {
     const unk = this.special.unk as number;
-    return this.words(text).map((w) => this.vocab.id(w) ?? unk);
+    return this.words(text).map((w) => {
+      const id = this.vocab.id(w);
+      return id === undefined || this.vocab.isSpecial(id) ? unk : id;
+    });
   }
 
   decode(ids: readonly number[]): string {

@@ -44,6 +44,11 @@ describe('WordTokenizer', () => {
     assert.deepEqual(tok.special, { unk: 0, bos: 1, eos: 2, pad: undefined });
   });
 
+  it('never turns text spelled like a special token into that token', () => {
+    assert.deepEqual(tok.encode('the <s> sat </s>'), [3, 0, 4, 0]);
+    assert.equal(tok.tokenToId('<s>'), 1, 'specials are still reachable by name');
+  });
+
   it('decodes by joining words with spaces, dropping specials', () => {
     assert.equal(tok.decode([1, 3, 4, 2]), 'the sat');
     assert.equal(tok.idToToken(3), 'the');
