@@ -60,7 +60,7 @@ export function greedyReply(
     maxTokens,
     stopTokens: template.endOfTurn,
   })) {
-    if (template.endOfTurn.includes(t)) break; // generateTokens stops by itself only at end of sequence
+    if (template.endOfTurn.includes(t)) break; // the end-of-turn token ends the reply and is not part of it
     out.push(t);
   }
   return template.parseReply(model.tokenizer.decode(out));

@@ -195,7 +195,8 @@ function topK(logits: Float64Array, k: number): Int32Array {
 }
 
 /**
- * Generates tokens after `prompt` until end of sequence or `maxTokens`; yields each token id as it comes.
+ * Generates tokens after `prompt` until end of sequence, a stop token (yielded, so the caller sees which
+ * one ended it) or `maxTokens`; yields each token id as it comes.
  * A token is pushed into the decoding state before it is yielded, so states decoded together in a batch
  * all hold their new token when the next one is asked for. `state` continues a state already started
  * on `prompt` (one of a batch).
@@ -211,7 +212,8 @@ export function* generateTokens(
   const eos = model.tokenizer.special.eos;
   const seen = new Map<number, number>();
   const limit = o.maxTokens ?? 256;
-  const enders = [...(eos === undefined ? [] : [eos]), ...(o.stopTokens ?? [])];
+  const stops = new Set(o.stopTokens ?? []);
+  const enders = [...(eos === undefined ? [] : [eos]), ...stops];
   const early = enders.length ? { ...o, suppressTokens: [...(o.suppressTokens ?? []), ...enders] } : o;
   for (let i = 0; i < limit; i++) {
     const t = sampleToken(state.logProbs(), i < (o.minTokens ?? 0) ? early : o, rng, seen);
@@ -219,5 +221,6 @@ export function* generateTokens(
     seen.set(t, (seen.get(t) ?? 0) + 1);
     if (i + 1 < limit) state.push(t);
     yield t;
+    if (stops.has(t)) return;
   }
 }

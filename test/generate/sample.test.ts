@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { generateTokens, sampleToken, type SamplingOptions } from '../../src/generate/sample.js';
 import type { LanguageModel } from '../../src/lm.js';
 import { Rng } from '../../src/util/rng.js';
-import { ByteTokenizer } from './fakes.js';
+import { ByteTokenizer, textModel } from './fakes.js';
 
 /** Sampling by the definition: sort every candidate, cut by top-k, softmax, cut by top-p, walk the draw. */
 function reference(logProbs: Float32Array, o: SamplingOptions, draw: number): number {
@@ -90,5 +90,13 @@ describe('holding off the end of the text', () => {
     assert.deepEqual(first, [a]);
     const free = [...generateTokens(model, [], { maxTokens: 1, temperature: 0, stopTokens: [newline] })];
     assert.deepEqual(free, [newline]); // after minTokens (here: none) the stop token may come
+  });
+
+  it('ends at a stop token, yielding it, and runs on without one', () => {
+    const model = textModel('ab\ncd');
+    const nl = model.tokenizer.encode('\n')[0];
+    const decode = (ids: number[]) => model.tokenizer.decode(ids);
+    assert.equal(decode([...generateTokens(model, [], { temperature: 0, stopTokens: [nl] })]), 'ab\n');
+    assert.equal(decode([...generateTokens(model, [], { temperature: 0 })]), 'ab\ncd');
   });
 });
