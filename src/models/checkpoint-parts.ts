@@ -1,13 +1,47 @@
 /**
- * What every neural checkpoint folder shares, whatever the model: its config.json read and checked to be
- * of the expected kind, its tokenizer.json checked against the config's vocabulary, weights copied into a network with errors naming the file, token ids checked
- * against the vocabulary, and the log-softmax that turns a row of logits into next-token log-probabilities.
+ * What every neural checkpoint folder shares, whatever the model: its files written atomically with
+ * config.json last; config.json read and checked to be of the expected kind; tokenizer.json checked
+ * against the config's vocabulary; weights copied into a network with errors naming the file; token ids
+ * checked against the vocabulary; and the log-softmax that turns logits into next-token log-probabilities.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { Module } from '../nn/module.js';
-import { tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { serializeSafetensors } from '../nn/safetensors.js';
+import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+/** The files of a checkpoint folder (Hugging Face's names). */
+export const CHECKPOINT_FILES = {
+  config: 'config.json',
+  weights: 'model.safetensors',
+  tokenizer: 'tokenizer.json',
+} as const;
+
+/** Weights as stored: tensor name → shape and values. */
+export type StoredWeights = Map<string, { shape: readonly number[]; data: Float32Array }>;
+
+/**
+ * Writes a checkpoint folder (created if needed): model.safetensors stamped with the model kind and
+ * `metadata`, tokenizer.json, then config.json last, each atomically — a folder whose config.json is
+ * there is complete.
+ */
+export function writeCheckpointFiles(
+  dir: string,
+  kind: string,
+  weights: StoredWeights,
+  tokenizer: SavableTokenizer,
+  config: Record<string, unknown>,
+  metadata: Record<string, string> = {},
+): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
+    serializeSafetensors(weights, { format: 'pt', lmkit_kind: kind, ...metadata }),
+  ]);
+  saveTokenizer(tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
+  writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [JSON.stringify(config, null, 2) + '\n']);
+}
 
 /** The model kind a parsed config.json records (`lmkit_kind`, or Hugging Face's `model_type`). */
 export function checkpointKind(json: Record<string, unknown>): string | null {

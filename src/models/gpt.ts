@@ -5,22 +5,24 @@
  * A model with rotary embeddings or RMSNorm is no GPT-2: its config.json records `rope`/`norm` (and
  * `rope_theta`, `rms_norm_eps`) and does not claim `model_type: gpt2`, so no GPT-2 loader misreads it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
 import { GPT } from '../nn/gpt.js';
-import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import { readSafetensors } from '../nn/safetensors.js';
 import { ROPE_BASE } from '../tensor/ops/rope.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
-import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
+  CHECKPOINT_FILES,
   checkTokenId,
   loadNamedTensors,
   logSoftmax,
   readCheckpointTokenizer,
   readKindConfig,
+  writeCheckpointFiles,
+  type StoredWeights,
 } from './checkpoint-parts.js';
 import { KVCache } from './gpt-kv-cache.js';
 
@@ -40,11 +42,7 @@ export interface GPTModelConfig {
 }
 
 /** The files of a checkpoint directory. */
-export const CHECKPOINT_FILES = {
-  config: 'config.json',
-  weights: 'model.safetensors',
-  tokenizer: 'tokenizer.json',
-} as const;
+export { CHECKPOINT_FILES } from './checkpoint-parts.js';
 
 /** Linear layers whose weights Hugging Face's GPT-2 stores transposed (its Conv1D is (in, out)). */
 const CONV1D = /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
@@ -175,8 +173,7 @@ export class GPTModel implements LanguageModel {
    * atomically; `extra` adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    mkdirSync(dir, { recursive: true });
-    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    const tensors: StoredWeights = new Map();
     for (const { name, tensor } of this.net.namedParameters()) {
       const data = tensor.data as Float32Array;
       if (CONV1D.test(name)) {
@@ -184,13 +181,8 @@ export class GPTModel implements LanguageModel {
         tensors.set(name, { shape: [cols, rows], data: transpose(data, rows, cols) });
       } else tensors.set(name, { shape: tensor.shape, data });
     }
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
-      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'gpt', ...metadata }),
-    ]);
-    saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [
-      JSON.stringify(checkpointConfig(this.config, this.tokenizer, extra), null, 2) + '\n',
-    ]);
+    const config = checkpointConfig(this.config, this.tokenizer, extra);
+    writeCheckpointFiles(dir, 'gpt', tensors, this.tokenizer, config, metadata);
   }
 
   /** Loads a checkpoint directory; errors name the missing file, or the mismatched tensor and shape. */

@@ -9,29 +9,30 @@
  * ({@link nplmPadToken}): `</s>` for word tokenizers (word corpora are joined with `</s>`), the line
  * break for character and BPE tokenizers (joined with "\n"), else `<s>` or id 0.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
 import { Embedding, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import { readSafetensors } from '../nn/safetensors.js';
 import { crossEntropy } from '../tensor/ops/cross_entropy.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { reshape } from '../tensor/ops/shape.js';
 import { tanh } from '../tensor/ops/unary.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, noGrad, tidy, type Tensor } from '../tensor/tensor.js';
-import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
+  CHECKPOINT_FILES,
   checkTokenId,
   loadNamedTensors,
   logSoftmax,
   readCheckpointTokenizer,
   readKindConfig,
+  writeCheckpointFiles,
+  type StoredWeights,
 } from './checkpoint-parts.js';
-import { CHECKPOINT_FILES } from './gpt.js';
 
 /** The sizes of an NPLM, in the paper's terms: order n, embedding m, hidden h. */
 export interface NPLMConfig {
@@ -187,16 +188,11 @@ export class NPLMModel implements LanguageModel {
    * adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    mkdirSync(dir, { recursive: true });
-    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    const tensors: StoredWeights = new Map();
     for (const { name, tensor } of this.net.namedParameters())
       tensors.set(name, { shape: tensor.shape, data: tensor.data as Float32Array });
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
-      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'nplm', ...metadata }),
-    ]);
-    saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
     const config = { lmkit_kind: 'nplm', ...this.config, pad_token_id: this.pad, ...extra };
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [JSON.stringify(config, null, 2) + '\n']);
+    writeCheckpointFiles(dir, 'nplm', tensors, this.tokenizer, config, metadata);
   }
 
   /** Loads a checkpoint directory; errors name the missing file, the wrong kind, or the bad tensor. */

@@ -13,28 +13,29 @@
  * the names of PyTorch's word_language_model example (`encoder.weight`, `rnn.weight_ih_l0`, ...,
  * `decoder.weight`), and `tokenizer.json`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
 import { Embedding, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { GRU, LSTM } from '../nn/recurrent.js';
-import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import { readSafetensors } from '../nn/safetensors.js';
 import { crossEntropy } from '../tensor/ops/cross_entropy.js';
 import { mul } from '../tensor/ops/elementwise.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor, noGrad, tidy } from '../tensor/tensor.js';
-import { saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
+  CHECKPOINT_FILES,
   checkTokenId,
   loadNamedTensors,
   logSoftmax,
   readCheckpointTokenizer,
   readKindConfig,
+  writeCheckpointFiles,
+  type StoredWeights,
 } from './checkpoint-parts.js';
-import { CHECKPOINT_FILES } from './gpt.js';
 import { nplmPadToken } from './nplm.js';
 
 /** The recurrent cells a CharRNN can use. */
@@ -210,16 +211,11 @@ export class RNNModel implements LanguageModel {
    * adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    mkdirSync(dir, { recursive: true });
-    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    const tensors: StoredWeights = new Map();
     for (const { name, tensor } of this.net.namedParameters())
       tensors.set(storedName(name), { shape: tensor.shape, data: tensor.data as Float32Array });
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), [
-      serializeSafetensors(tensors, { format: 'pt', lmkit_kind: 'rnn', ...metadata }),
-    ]);
-    saveTokenizer(this.tokenizer, join(dir, CHECKPOINT_FILES.tokenizer));
     const config = { lmkit_kind: 'rnn', ...this.config, start_token_id: this.startToken, ...extra };
-    writeFileAtomic(join(dir, CHECKPOINT_FILES.config), [JSON.stringify(config, null, 2) + '\n']);
+    writeCheckpointFiles(dir, 'rnn', tensors, this.tokenizer, config, metadata);
   }
 
   /** Loads a checkpoint directory; errors name the missing file, the wrong kind, or the bad tensor. */
