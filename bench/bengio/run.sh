@@ -42,5 +42,13 @@ for split in valid test; do
   run nice -n 5 $lmkit eval "$out/nplm/best" brown --split $split --mix "$out/kn3.bin" --json
   run nice -n 5 $lmkit eval "$out/nplm-direct/best" brown --split $split --mix "$out/kn3.bin" --json
   run nice -n 5 $lmkit eval "$out/nplm/best" brown --split $split --mix "$out/kn5.bin" --json
+  run nice -n 5 $lmkit eval "$out/gpt/best" brown --split $split --mode sentences --mix "$out/kn3.bin" --json
 done | tee "$out/eval.jsonl"
-$lmkit plot "$out/nplm" "$out/nplm-direct" --out "$out/nplm-curves.svg"
+# the NPLM's mixture weight tuned on valid (0.1, 0.2, 0.3 on the NPLM), the best (0.2) applied to test
+for w in 0.1 0.2 0.3; do
+  run nice -n 5 $lmkit eval "$out/nplm/best" brown --split valid --mix "$out/kn3.bin" --mix-weight $w --json
+done | tee "$out/weights.jsonl"
+for kn in kn3.bin kn5.bin; do
+  run nice -n 5 $lmkit eval "$out/nplm/best" brown --split test --mix "$out/$kn" --mix-weight 0.2 --json
+done | tee -a "$out/weights.jsonl"
+$lmkit plot "$out/nplm" "$out/nplm-direct" "$out/gpt" --out "$out/curves.svg"
