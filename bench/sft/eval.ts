@@ -6,7 +6,8 @@
  *   node dist/bench/sft/eval.js --model runs/sft/best --base runs/pre/best --data instruct/test.jsonl \
  *     --per-task 40 --max-tokens 80 --samples 3
  *
- * --tasks a,b scores only those tasks; --best shows the best-scoring turn of each task as the samples.
+ * --tasks a,b scores only those tasks; --best shows the best-scoring turn of each task as the samples;
+ * --by-lang splits each task by the line's `lang` (rows named `task/lang`, --per-task counts each apart).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '3' },
     tasks: { type: 'string' },
     best: { type: 'boolean', default: false },
+    'by-lang': { type: 'boolean', default: false },
   },
 });
 if (!values.model || !values.data) {
@@ -47,10 +49,11 @@ const rows: Row[] = readFileSync(values.data, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l, i) => {
-    const json = JSON.parse(l) as { task?: string; source?: string };
+    const json = JSON.parse(l) as { task?: string; source?: string; lang?: string };
+    const task = json.task ?? 'all';
     return {
       messages: toConversation(json, `${values.data} line ${i + 1}`),
-      task: json.task ?? 'all',
+      task: values['by-lang'] && json.lang ? `${task}/${json.lang}` : task,
       source: json.source ?? '',
     };
   });
@@ -58,7 +61,7 @@ const rows: Row[] = readFileSync(values.data, 'utf8')
 const only = values.tasks?.split(',');
 const taken = new Map<string, number>();
 const subset = rows.filter((r) => {
-  if (only && !only.includes(r.task)) return false;
+  if (only && !only.includes(r.task) && !only.includes(r.task.split('/')[0])) return false;
   const n = taken.get(r.task) ?? 0;
   taken.set(r.task, n + 1);
   return n < perTask;
