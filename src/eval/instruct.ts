@@ -66,6 +66,35 @@ export function greedyReply(
   return template.parseReply(model.tokenizer.decode(out));
 }
 
+/** How a model answers: its reply after `history` (ending with a user message), at most `maxTokens` tokens. */
+export type ReplyFunction = (
+  model: LanguageModel,
+  history: readonly ChatMessage[],
+  maxTokens: number,
+) => string;
+
+/**
+ * The greedy reply of a model pretrained on message texts one per line (no chat tokens; the text
+ * `bench/sft/texts.ts` writes): the prompt is every message of `history`, each followed by a line break
+ * (line breaks inside a message become spaces), and the reply is the next line.
+ */
+export function lineReply(model: LanguageModel, history: readonly ChatMessage[], maxTokens: number): string {
+  const newline = model.tokenizer.encode('\n');
+  if (newline.length !== 1)
+    throw new LmkitError('line replies need a tokenizer that encodes a line break as one token');
+  const text = history.map((m) => m.content.replace(/\s*\n\s*/g, ' ') + '\n').join('');
+  const out: number[] = [];
+  for (const t of generateTokens(model, model.tokenizer.encode(text), {
+    temperature: 0,
+    maxTokens,
+    stopTokens: newline,
+  })) {
+    if (t === newline[0]) break;
+    out.push(t);
+  }
+  return model.tokenizer.decode(out).trim();
+}
+
 /** Tokens for F1: lowercased runs of letters and digits, each Han character alone. */
 export function answerTokens(text: string): string[] {
   return text.toLowerCase().match(/\p{Script=Han}|[\p{L}\p{N}]+/gu) ?? [];
@@ -110,25 +139,26 @@ export interface TaskScore {
   f1: number;
 }
 
-/** Greedy replies to every assistant turn of `examples` (reference history before each), scored. */
+/** Replies (default: greedy, chat template) to every assistant turn of `examples`, reference history before each, scored. */
 export function scoreReplies(
   model: LanguageModel,
   examples: readonly { messages: ChatMessage[]; task?: string }[],
   maxTokens: number,
+  reply: ReplyFunction = greedyReply,
 ): ScoredTurn[] {
   const out: ScoredTurn[] = [];
   for (const e of examples)
     e.messages.forEach((m, i) => {
       if (m.role !== 'assistant') return;
       const history = e.messages.slice(0, i);
-      const reply = greedyReply(model, history, maxTokens);
+      const text = reply(model, history, maxTokens);
       out.push({
         task: e.task ?? 'all',
         history,
         reference: m.content,
-        reply,
-        exact: reply.trim() === m.content.trim(),
-        f1: tokenF1(reply, m.content),
+        reply: text,
+        exact: text.trim() === m.content.trim(),
+        f1: tokenF1(text, m.content),
       });
     });
   return out;

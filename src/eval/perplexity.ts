@@ -124,6 +124,10 @@ export function evaluatePerplexity(
   if (!EVAL_MODES.includes(mode))
     throw new LmkitError(`mode must be one of ${EVAL_MODES.join(', ')} (got '${String(mode)}')`);
   const stride = strideFor(model, o.stride);
+  if (stride === null && o.stride !== undefined)
+    throw new LmkitError(`--stride is for GPT models (this is a ${model.kind} model)`, {
+      hint: 'drop --stride: other kinds score every token with their whole context',
+    });
   const end = sentenceEnd(model);
   const encoded = encodeSentences(model, sentences).map((ids) => [...ids, ...end]);
   const unk = model.tokenizer.special.unk;

@@ -41,8 +41,17 @@ const NPLM_BATCH = 512;
 /** GPT windows per forward pass: as many as keep the (n, T, V) log-probabilities near this many floats. */
 const GPT_BATCH_FLOATS = 1 << 23;
 
-/** The GPT window stride used for `model` (the default when not given); null for other kinds. */
+/** The GPT window stride used for `model` or a GPT in a mixture (the default when not given); null for other kinds. */
 export function strideFor(model: LanguageModel, stride?: number): number | null {
+  if (model instanceof MixtureModel) {
+    const a = strideFor(model.first, stride);
+    const b = strideFor(model.second, stride);
+    if (a !== null && b !== null && a !== b)
+      throw new LmkitError(`the two GPTs of the mixture have different default strides (${a}, ${b})`, {
+        hint: 'give --stride',
+      });
+    return a ?? b;
+  }
   if (!(model instanceof GPTModel)) return null;
   const block = model.config.block_size;
   const s = stride ?? Math.ceil(block / 2);

@@ -1,6 +1,43 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answerTokens, summarizeByTask, tokenF1, type ScoredTurn } from '../../src/eval/instruct.js';
+import type { ChatMessage } from '../../src/chat/conversation.js';
+import {
+  answerTokens,
+  lineReply,
+  scoreReplies,
+  summarizeByTask,
+  tokenF1,
+  type ScoredTurn,
+} from '../../src/eval/instruct.js';
+import type { LanguageModel } from '../../src/lm.js';
+import { CharTokenizer } from '../../src/tokenizers/char.js';
+
+/** A model that writes `script` whatever it is given, recording each prompt it starts on. */
+function scripted(script: string): { model: LanguageModel; prompts: number[][] } {
+  const tokenizer = CharTokenizer.train(['abcxyz? .\n']);
+  const ids = tokenizer.encode(script);
+  const prompts: number[][] = [];
+  const model: LanguageModel = {
+    kind: 'scripted',
+    tokenizer,
+    contextLength: Infinity,
+    start(prompt) {
+      prompts.push([...prompt]);
+      let i = 0;
+      return {
+        logProbs() {
+          const lp = new Float32Array(tokenizer.vocabSize).fill(-Infinity);
+          lp[ids[Math.min(i, ids.length - 1)]] = 0;
+          return lp;
+        },
+        push() {
+          i++;
+        },
+      };
+    },
+  };
+  return { model, prompts };
+}
 
 describe('instruction scoring', () => {
   it('splits answers into lowercased words and single Chinese characters', () => {
@@ -17,6 +54,28 @@ describe('instruction scoring', () => {
     assert.ok(Math.abs(tokenF1('the the the', 'the cat') - 0.4) < 1e-12);
     assert.equal(tokenF1('', ''), 1);
     assert.equal(tokenF1('', 'x'), 0);
+  });
+
+  it('answers a line-trained model with the line after the history', () => {
+    const { model, prompts } = scripted('xy\nzz');
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'ab\nc' },
+      { role: 'assistant', content: 'x' },
+      { role: 'user', content: 'b?' },
+    ];
+    assert.equal(lineReply(model, history, 10), 'xy');
+    // each message on its own line, inner line breaks as spaces
+    assert.deepEqual(prompts, [model.tokenizer.encode('ab c\nx\nb?\n')]);
+    // a reply that does not end its line within maxTokens is cut there
+    assert.equal(lineReply(model, history, 1), 'x');
+    const turns = scoreReplies(model, [{ messages: [...history, { role: 'assistant', content: 'xy' }] }], 10, lineReply);
+    assert.deepEqual(
+      turns.map((t) => [t.reference, t.reply, t.exact]),
+      [
+        ['x', 'xy', false],
+        ['xy', 'xy', true],
+      ],
+    );
   });
 
   it('averages exact match and F1 by task', () => {

@@ -235,6 +235,7 @@ describe('evaluatePerplexity', () => {
       /unknown to the model.*--allow-oov|unknown to the model/,
     );
     assert.equal(evaluatePerplexity(m, [foreign], { allowOov: true }).oov, 30);
+    assert.throws(() => evaluatePerplexity(m, TEST, { stride: 2 }), /--stride is for GPT models/);
     assert.throws(
       () => evaluatePerplexity(gpt(6), TEST, { stride: 7 }),
       /--stride must be a whole number from 1 to the block size 6/,
@@ -288,6 +289,14 @@ describe('MixtureModel', () => {
     const state = mix.start(a.tokenizer.encode('the cat'));
     const total = state.logProbs().reduce((s, x) => s + Math.exp(x), 0);
     close(total, 1, 1e-5, 'sum of mixed probabilities');
+  });
+
+  it('passes --stride to a GPT inside a mixture', () => {
+    const mix = new MixtureModel(gpt(6), gpt(6), 0.5); // two copies: the mixture is the GPT itself
+    const r = evaluatePerplexity(mix, TEST, { stride: 1 });
+    assert.equal(r.stride, 1);
+    close(r.nats, evaluatePerplexity(gpt(6), TEST, { stride: 1 }).nats, 1e-9, 'stride 1');
+    assert.ok(Math.abs(r.nats - evaluatePerplexity(gpt(6), TEST, { stride: 6 }).nats) > 1e-3);
   });
 
   it('refuses models with different vocabularies or token levels', () => {
