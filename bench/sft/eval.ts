@@ -7,12 +7,21 @@
  *     --per-task 40 --max-tokens 80 --samples 3
  *
  * --tasks a,b scores only those tasks; --best shows the best-scoring turn of each task as the samples;
- * --by-lang splits each task by the line's `lang` (rows named `task/lang`, --per-task counts each apart).
+ * --by-lang splits each task by the line's `lang` (rows named `task/lang`, --per-task counts each apart);
+ * --base-lines also scores the --base model as it was pretrained, on message texts one per line (the
+ * text bench/sft/texts.ts writes): prompted with the history's messages as lines, its reply the next line.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { addChatTokens } from '../../src/chat/chat-tokens.js';
-import { assistantLoss, scoreReplies, summarizeByTask, type ScoredTurn } from '../../src/eval/instruct.js';
+import {
+  assistantLoss,
+  lineReply,
+  scoreReplies,
+  summarizeByTask,
+  type ReplyFunction,
+  type ScoredTurn,
+} from '../../src/eval/instruct.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { growGPTVocabulary } from '../../src/models/gpt-vocab.js';
 import { toConversation } from '../../src/train/sft-data.js';
@@ -29,6 +38,7 @@ const { values } = parseArgs({
     tasks: { type: 'string' },
     best: { type: 'boolean', default: false },
     'by-lang': { type: 'boolean', default: false },
+    'base-lines': { type: 'boolean', default: false },
   },
 });
 if (!values.model || !values.data) {
@@ -68,14 +78,19 @@ const subset = rows.filter((r) => {
 });
 const examples = rows.map((r, i) => ({ line: i + 1, messages: r.messages }));
 
-function report(name: string, model: GPTModel): ScoredTurn[] {
+function report(name: string, model: GPTModel, reply?: ReplyFunction): ScoredTurn[] {
   const t0 = performance.now();
-  const loss = assistantLoss(model, examples);
-  const turns = scoreReplies(model, subset, maxTokens);
+  // the assistant-token loss needs the chat template; a line-prompted model has none
+  const loss = reply ? undefined : assistantLoss(model, examples);
+  const turns = scoreReplies(model, subset, maxTokens, reply);
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(
-    `\n## ${name}\nheld-out assistant loss ${loss.loss.toFixed(4)} nats/token over ${loss.tokens} tokens of ` +
-      `${loss.examples} conversations (${loss.dropped} longer than the block left out); scored in ${seconds.toFixed(0)} s\n\n` +
+    `\n## ${name}\n` +
+      (loss
+        ? `held-out assistant loss ${loss.loss.toFixed(4)} nats/token over ${loss.tokens} tokens of ` +
+          `${loss.examples} conversations (${loss.dropped} longer than the block left out); `
+        : '') +
+      `scored in ${seconds.toFixed(0)} s\n\n` +
       '| task | turns | exact | token F1 |\n|---|---|---|---|\n',
   );
   for (const s of summarizeByTask(turns))
@@ -88,6 +103,7 @@ function report(name: string, model: GPTModel): ScoredTurn[] {
 const model = GPTModel.load(values.model);
 if (values.base) {
   const base = GPTModel.load(values.base);
+  if (values['base-lines']) report(`before SFT (${values.base}, prompted with lines)`, base, lineReply);
   const grown = addChatTokens(base.tokenizer);
   report(
     `before SFT (${values.base}, chat tokens added)`,

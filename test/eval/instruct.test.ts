@@ -68,7 +68,12 @@ describe('instruction scoring', () => {
     assert.deepEqual(prompts, [model.tokenizer.encode('ab c\nx\nb?\n')]);
     // a reply that does not end its line within maxTokens is cut there
     assert.equal(lineReply(model, history, 1), 'x');
-    const turns = scoreReplies(model, [{ messages: [...history, { role: 'assistant', content: 'xy' }] }], 10, lineReply);
+    const turns = scoreReplies(
+      model,
+      [{ messages: [...history, { role: 'assistant', content: 'xy' }] }],
+      10,
+      lineReply,
+    );
     assert.deepEqual(
       turns.map((t) => [t.reference, t.reply, t.exact]),
       [
