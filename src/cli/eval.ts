@@ -13,6 +13,7 @@ import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup } from './args.js';
+import { DATA_FLAGS } from './data-flags.js';
 
 /** The eval command. */
 export const EVAL: CommandGroup = {
@@ -35,24 +36,7 @@ export const EVAL: CommandGroup = {
       'bits_per_char, zero_prob_events, seconds; with --mix, components: each model alone on the same tokens.',
     json: true,
     flags: [
-      {
-        name: 'split',
-        type: 'string',
-        choices: ['train', 'valid', 'test', 'all'],
-        description: 'which part of the data (default all)',
-      },
-      {
-        name: 'scheme',
-        type: 'string',
-        choices: ['bengio', 'mod10'],
-        description: "how data is split (default: the dataset's own)",
-      },
-      {
-        name: 'format',
-        type: 'string',
-        choices: ['lines', 'raw', 'auto'],
-        description: 'a file holds one sentence per line, or raw text to split into sentences',
-      },
+      ...DATA_FLAGS,
       {
         name: 'mode',
         type: 'string',

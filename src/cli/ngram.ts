@@ -15,29 +15,9 @@ import { trainNGram, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
 import { ProgressBar } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
-import type { CommandGroup, CommandSpec, FlagSpec, ParsedArgs } from './args.js';
+import type { CommandGroup, CommandSpec, ParsedArgs } from './args.js';
+import { DATA_FLAGS } from './data-flags.js';
 import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
-
-const DATA_FLAGS: FlagSpec[] = [
-  {
-    name: 'split',
-    type: 'string',
-    choices: ['train', 'valid', 'test', 'all'],
-    description: 'which part of the data',
-  },
-  {
-    name: 'scheme',
-    type: 'string',
-    choices: ['bengio', 'mod10'],
-    description: "how data is split (default: the dataset's own)",
-  },
-  {
-    name: 'format',
-    type: 'string',
-    choices: ['lines', 'raw', 'auto'],
-    description: 'one sentence per line, or raw text to split into sentences',
-  },
-];
 
 const train: CommandSpec = {
   name: 'train',
