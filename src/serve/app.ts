@@ -141,10 +141,13 @@ async function handle(
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const onPath = ROUTES.filter((r) => r.pattern.test(url.pathname));
-    const route = onPath.find((r) => r.method === req.method);
+    // HEAD is GET without the body (Node's response drops the body of a HEAD request by itself)
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const route = onPath.find((r) => r.method === method);
     if (!route) {
       if (onPath.length) {
-        res.setHeader('allow', onPath.map((r) => r.method).join(', '));
+        const allowed = onPath.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
+        res.setHeader('allow', allowed.join(', '));
         throw new ApiError(
           405,
           `${req.method} is not allowed on ${url.pathname}`,

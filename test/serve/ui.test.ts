@@ -106,8 +106,14 @@ describe('web UI files', () => {
     }
   });
 
-  it('answers 405 for other methods on the page', async () => {
-    assert.equal((await fetch(`${s.url}/`, { method: 'POST' })).status, 405);
+  it('answers HEAD like GET without a body, and 405 for other methods on the page', async () => {
+    const head = await fetch(`${s.url}/`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+    const post = await fetch(`${s.url}/`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
   });
 
   it('says how to build the UI when its folder is empty', async () => {
