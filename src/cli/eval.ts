@@ -1,16 +1,10 @@
 /** `lmkit eval`: perplexity / bits per character of a model of any kind (optionally mixed with another) on text. */
 import { loadSentences } from '../data/load.js';
-import {
-  checkSamePreprocessing,
-  EVAL_MODES,
-  evaluatePerplexity,
-  preprocessingOf,
-  type EvalMode,
-  type EvalResult,
-} from '../eval/perplexity.js';
+import { EVAL_MODES, evaluatePerplexity, type EvalMode, type EvalResult } from '../eval/perplexity.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
+import { checkSamePreprocessing, preprocessingOf } from '../models/preprocessing.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';

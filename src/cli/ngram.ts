@@ -1,6 +1,6 @@
 /** `lmkit ngram ...`: train, evaluate, query, sample from and inspect n-gram language models. */
 import { statSync } from 'node:fs';
-import { classicClean, lowercase } from '../data/clean.js';
+import { prepareText } from '../data/clean.js';
 import { getDataset, isDatasetName } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
 import { LmkitError, UsageError } from '../errors.js';
@@ -10,7 +10,6 @@ import type { Discount } from '../ngram/discounts.js';
 import { Evaluator, scoreSentence, type EvalSummary } from '../ngram/evaluate.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { tokenizeSentence } from '../ngram/tokenize.js';
-import { splitRegex } from '../tokenizers/word.js';
 import { trainNGram, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
 import { ProgressBar } from '../util/progress.js';
@@ -409,9 +408,10 @@ function mapsRareWords(source: string, a: ParsedArgs): boolean {
 /** Applies the preprocessing recorded in the model (lowercasing, classic cleaning) to text about to be scored. */
 function preprocess(model: BackoffModel, text: string): string {
   const d = model.info.details ?? {};
-  const split = d.tokenize === true ? splitRegex(text).join(' ') : text;
-  if (d.clean === true) return classicClean(split);
-  return d.lowercase === true ? lowercase(split) : split;
+  return prepareText(
+    { tokenize: d.tokenize === true, clean: d.clean === true, lowercase: d.lowercase === true },
+    text,
+  );
 }
 
 /** A test file whose tokens are mostly unknown was almost surely split or cased differently from the training text. */

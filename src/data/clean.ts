@@ -1,4 +1,19 @@
 /** Optional text normalisation applied to sentences before splitting; none of it is a default. */
+import { splitRegex } from '../tokenizers/word.js';
+
+/** How text was prepared for a model: punctuation split off words, classic cleaning, lowercasing. */
+export interface Preprocessing {
+  lowercase: boolean;
+  clean: boolean;
+  tokenize: boolean;
+}
+
+/** Prepares one sentence (or prompt) as `p` says: punctuation split first, then cleaning or lowercasing. */
+export function prepareText(p: Partial<Preprocessing>, text: string): string {
+  const split = p.tokenize ? splitRegex(text).join(' ') : text;
+  if (p.clean) return classicClean(split);
+  return p.lowercase ? lowercase(split) : split;
+}
 
 /** Lowercases a sentence (Unicode-aware). */
 export function lowercase(sentence: string): string {

@@ -1,12 +1,11 @@
 /** One entry point for "give me sentences": a dataset name or a file, cleaned and split as asked. */
 import { existsSync, statSync } from 'node:fs';
 import { LmkitError, UsageError } from '../errors.js';
-import { classicClean, lowercase } from './clean.js';
+import { prepareText } from './clean.js';
 import { getDataset, isDatasetName, listDatasets } from './datasets.js';
 import { toSentences, TEXT_FORMATS, type TextFormat } from './sentences.js';
 import { selectSplit, SPLIT_NAMES, SPLIT_SCHEMES, type SplitName, type SplitScheme } from './splits.js';
 import { readTextFile } from './text-file.js';
-import { splitRegex } from '../tokenizers/word.js';
 
 /** How {@link loadSentences} prepares a corpus. */
 export interface LoadOptions {
@@ -50,9 +49,7 @@ export async function loadSentences(source: string, opts: LoadOptions = {}): Pro
   }
   if (opts.splitScheme !== undefined)
     scheme = checkChoice('scheme', opts.splitScheme, SPLIT_SCHEMES) as SplitScheme;
-  if (opts.tokenize) sentences = sentences.map((s) => splitRegex(s).join(' '));
-  if (opts.clean) sentences = sentences.map(classicClean);
-  else if (opts.lowercase) sentences = sentences.map(lowercase);
+  if (opts.tokenize || opts.clean || opts.lowercase) sentences = sentences.map((s) => prepareText(opts, s));
   const selected = selectSplit(sentences, scheme, split);
   return opts.clean ? selected.filter((s) => s) : selected;
 }

@@ -14,12 +14,9 @@
  * character = −Σ log₂ p / characters, characters being the sentences' code points plus one per sentence end.
  * `<unk>` targets (OOV) are scored like any token and counted.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { MixtureModel } from '../models/mixture.js';
-import { NGramModel } from '../ngram/ngram-model.js';
 import { scoreSequences, strideFor } from './sequence-scores.js';
 
 /** Whether context restarts at every sentence or runs through the whole text. */
@@ -192,43 +189,4 @@ function totals(scores: Float64Array[]): { nats: number; zero: number } {
       else nats -= lp;
     }
   return { nats, zero };
-}
-
-/** Text preparation a model records (n-gram models: lowercasing, classic cleaning, punctuation split). */
-export interface Preprocessing {
-  lowercase: boolean;
-  clean: boolean;
-  tokenize: boolean;
-}
-
-/**
- * The preprocessing to apply to evaluation text for `model` loaded from `path`: what an n-gram model
- * records in its details, or the classic cleaning a checkpoint's run used (config.json `training.clean`);
- * neural tokenizers lowercase by themselves when trained to.
- */
-export function preprocessingOf(model: LanguageModel, path?: string): Preprocessing {
-  if (model instanceof NGramModel) {
-    const d = model.backoff.info.details ?? {};
-    return { lowercase: d.lowercase === true, clean: d.clean === true, tokenize: d.tokenize === true };
-  }
-  let training: Record<string, unknown> = {};
-  if (path !== undefined && existsSync(join(path, 'config.json'))) {
-    try {
-      const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8')) as { training?: unknown };
-      if (config.training && typeof config.training === 'object')
-        training = config.training as Record<string, unknown>;
-    } catch {
-      // an unreadable config.json has already failed the model's own loading
-    }
-  }
-  return { lowercase: false, clean: training.clean === true, tokenize: false };
-}
-
-/** Throws when two models to be mixed prepare text differently. */
-export function checkSamePreprocessing(a: Preprocessing, b: Preprocessing): void {
-  if (a.lowercase !== b.lowercase || a.clean !== b.clean || a.tokenize !== b.tokenize)
-    throw new LmkitError(
-      `cannot mix models that prepare text differently (${JSON.stringify(a)} vs ${JSON.stringify(b)})`,
-      { hint: 'train both with the same lowercasing, cleaning and punctuation splitting' },
-    );
 }

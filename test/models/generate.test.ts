@@ -24,6 +24,19 @@ describe('lmkit generate', () => {
     for (const l of lines) assert.match(l, /^the( (the|cat|dog|sat))+$/);
   });
 
+  it("prepares prompts as the model's training text was (here: lowercased)", async () => {
+    const dir = tempDir();
+    const data = textFile('The cat sat\nThe dog sat\n'.repeat(5));
+    const model = join(dir, 'm.bin');
+    const train = await runCli(['ngram', 'train', data, '--order', '2', '--lowercase', '--out', model]);
+    assert.equal(train.code, 0, train.stderr);
+    const r = await runCli(['generate', model, '--prompt', 'THE DOG', '--temperature', '0', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.prompt, 'the dog');
+    assert.equal(out.text, 'the dog sat');
+  });
+
   it('names a model path that does not exist', async () => {
     const r = await runCli(['generate', join(tempDir(), 'nope')]);
     assert.equal(r.code, 1);
