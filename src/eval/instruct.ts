@@ -95,9 +95,10 @@ export function lineReply(model: LanguageModel, history: readonly ChatMessage[],
   return model.tokenizer.decode(out).trim();
 }
 
-/** Tokens for F1: lowercased runs of letters and digits, each Han character alone. */
+/** Tokens for F1: lowercased runs of letters and digits other than Han, each Han character alone. */
 export function answerTokens(text: string): string[] {
-  return text.toLowerCase().match(/\p{Script=Han}|[\p{L}\p{N}]+/gu) ?? [];
+  // Han characters are letters too: a run must stop at one, or "3个字" would be a single token
+  return text.toLowerCase().match(/\p{Script=Han}|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu) ?? [];
 }
 
 /** Token F1 between a prediction and a reference (1 when both have no tokens). */

@@ -43,6 +43,9 @@ describe('instruction scoring', () => {
   it('splits answers into lowercased words and single Chinese characters', () => {
     assert.deepEqual(answerTokens('The cat, 2 + 2 = 4.'), ['the', 'cat', '2', '2', '4']);
     assert.deepEqual(answerTokens('想得倒美 ok'), ['想', '得', '倒', '美', 'ok']);
+    // digits and Latin letters next to Han characters are tokens of their own
+    assert.deepEqual(answerTokens('50加44等于94。'), ['50', '加', '44', '等', '于', '94']);
+    assert.deepEqual(answerTokens('用lmkit训练'), ['用', 'lmkit', '训', '练']);
   });
 
   it("computes SQuAD's token F1", () => {
