@@ -9,7 +9,9 @@
  * --tasks a,b scores only those tasks; --best shows the best-scoring turn of each task as the samples;
  * --by-lang splits each task by the line's `lang` (rows named `task/lang`, --per-task counts each apart);
  * --base-lines also scores the --base model as it was pretrained, on message texts one per line (the
- * text bench/sft/texts.ts writes): prompted with the history's messages as lines, its reply the next line.
+ * text bench/sft/texts.ts writes): prompted with the history's messages as lines, its reply the next line;
+ * --train FILE.jsonl splits each task's rows into turns whose reference answer is an assistant message
+ * of FILE word for word (`seen`, answerable by memory) and the rest (`new`).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,7 +26,7 @@ import {
 } from '../../src/eval/instruct.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { growGPTVocabulary } from '../../src/models/gpt-vocab.js';
-import { toConversation } from '../../src/train/sft-data.js';
+import { readSFTFile, toConversation } from '../../src/train/sft-data.js';
 import type { ChatMessage } from '../../src/chat/conversation.js';
 
 const { values } = parseArgs({
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     best: { type: 'boolean', default: false },
     'by-lang': { type: 'boolean', default: false },
     'base-lines': { type: 'boolean', default: false },
+    train: { type: 'string' },
   },
 });
 if (!values.model || !values.data) {
@@ -77,6 +80,13 @@ const subset = rows.filter((r) => {
   return n < perTask;
 });
 const examples = rows.map((r, i) => ({ line: i + 1, messages: r.messages }));
+// --train: the assistant answers of the training file, to tell remembered answers from new ones
+const trained = new Set<string>();
+if (values.train)
+  for (const e of readSFTFile(values.train))
+    for (const m of e.messages) if (m.role === 'assistant') trained.add(m.content.trim());
+const label = (t: ScoredTurn): ScoredTurn =>
+  values.train ? { ...t, task: `${t.task} ${trained.has(t.reference.trim()) ? 'seen' : 'new'}` } : t;
 
 function report(name: string, model: GPTModel, reply?: ReplyFunction): ScoredTurn[] {
   const t0 = performance.now();
@@ -93,7 +103,7 @@ function report(name: string, model: GPTModel, reply?: ReplyFunction): ScoredTur
       `scored in ${seconds.toFixed(0)} s\n\n` +
       '| task | turns | exact | token F1 |\n|---|---|---|---|\n',
   );
-  for (const s of summarizeByTask(turns))
+  for (const s of summarizeByTask(turns.map(label)))
     process.stdout.write(
       `| ${s.task} | ${s.turns} | ${(100 * s.exact).toFixed(1)}% | ${s.f1.toFixed(3)} |\n`,
     );
