@@ -3,13 +3,13 @@
  * orders 3 and 5 on Brown (mod10 split, lowercased: 1.05M training tokens), and the same work done by
  * NLTK's KneserNeyInterpolated in the same command, with the speed ratios.
  *
- *   npm run build && node dist/bench/ngram/bench.js [--orders 3,5] [--repeat 3] [--no-nltk]
+ *   npm run build && node dist/bench/ngram/bench.js [--orders 3,5] [--repeat 3] [--no-nltk] [--keep]
  *
  * KenLM (not installable here) measured on this machine: lmplz order 5 in 2.9–3.5 s with 87 MB RSS,
  * order 3 in 1.6–2.1 s; query 2.7M tokens/s (order 5) to 4.2M tokens/s (order 3), load included.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,3 +116,6 @@ console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log('');
 for (const r of ratios) console.log(r);
+// the corpus copies and models (about 260 MB) go unless --keep asks to look at them
+if (argv.includes('--keep')) console.log(`\nfiles kept in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
