@@ -23,9 +23,17 @@ export function tinyModel(id = 'tiny'): ServedModel {
   return servedNGram(id, new NGramModel(model));
 }
 
-/** A byte-level model that writes `text` and spends about `msPerToken` on each token. */
-export function scriptedModel(id: string, text: string, msPerToken = 0): ServedModel {
-  const tok = new ByteTokenizer();
+/**
+ * A byte-level model that writes `text` and spends about `msPerToken` on each token; `specials` names
+ * extra special tokens (the chat tokens give it the `tokens` chat template).
+ */
+export function scriptedModel(
+  id: string,
+  text: string,
+  msPerToken = 0,
+  specials: string[] = [],
+): ServedModel {
+  const tok = new ByteTokenizer(specials);
   const inner = new ScriptedModel(tok, tok.encode(text));
   const model: LanguageModel = {
     kind: 'scripted',

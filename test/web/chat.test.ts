@@ -8,15 +8,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chatTemplateFor } from '../../src/chat/template.js';
-import type { LanguageModel } from '../../src/lm.js';
+import { CHAT_TOKENS } from '../../src/chat/template.js';
 import type { ServedModel } from '../../src/serve/models.js';
 import { DEFAULT_UI_ROOT } from '../../src/serve/routes/web.js';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
-import { ByteTokenizer, ScriptedModel } from '../generate/fakes.js';
 import { ROOT, tempDir } from '../helpers/paths.js';
-import { startTestServer, tinyModel, type TestServer } from '../serve/helpers.js';
+import { scriptedModel, startTestServer, tinyModel, type TestServer } from '../serve/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-output', 'web');
@@ -57,33 +55,7 @@ const HOSTILE_USER = '<img src=x onerror="window.__pwned=\'user\'"> <script>wind
 
 /** A byte-level model with the chat tokens that writes `text`, spending about `msPerToken` per token. */
 function scriptedChatModel(id: string, text: string, msPerToken = 0): ServedModel {
-  const tok = new ByteTokenizer(['<|system|>', '<|user|>', '<|assistant|>', '<|end|>']);
-  const inner = new ScriptedModel(tok, tok.encode(text));
-  const model: LanguageModel = {
-    kind: 'scripted',
-    tokenizer: tok,
-    contextLength: Infinity,
-    start(prompt) {
-      const state = inner.start(prompt);
-      return {
-        logProbs() {
-          const until = performance.now() + msPerToken;
-          while (performance.now() < until);
-          return state.logProbs();
-        },
-        push: (t) => state.push(t),
-      };
-    },
-  };
-  return {
-    id,
-    model,
-    template: chatTemplateFor(tok),
-    normalize: (s) => s,
-    suppressTokens: [],
-    created: 0,
-    path: '',
-  };
+  return scriptedModel(id, text, msPerToken, Object.values(CHAT_TOKENS));
 }
 
 const skip =
