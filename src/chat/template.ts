@@ -5,12 +5,16 @@
  * - `tokens`: for tokenizers that have the chat special tokens {@link CHAT_TOKENS} (GPT after SFT).
  *   Each message is `<|role|> content <|end|>`, the prompt ends with `<|assistant|>`, and the reply
  *   ends at `<|end|>` (or end of sequence). {@link parseChat} reads such a sequence back.
- * - `plain`: for models without chat tokens (n-gram models). Such a model has never seen a dialogue,
- *   so role labels like "User:" would only be unknown words to it. The prompt is the text of the last
- *   user message and the reply is the model's continuation of it up to the end of the sentence:
- *   the n-gram "assistant" just continues your text. Earlier turns are not shown to the model (an
- *   n-gram model sees only its last N − 1 tokens anyway). A model that has a newline token (a GPT
- *   trained on lines joined by "\n") ends its turn at the end of the line, as an n-gram ends at `</s>`.
+ * - `lines`: for models without chat tokens whose tokenizer has a newline token (a GPT or RNN trained on
+ *   text, one sentence or paragraph a line). Such a model has never seen a dialogue, so role labels like
+ *   "User:" would only be text it never saw. Each message becomes one line, in order, and the prompt ends
+ *   with a line break: the reply is the line the model writes next, ended by the next line break. (Ending
+ *   the prompt without the break would ask it to continue the user's own line, and after a complete
+ *   sentence such a model mostly writes the line break at once: an empty reply.)
+ * - `plain`: for models without chat tokens or a newline token (word-level n-gram models). The prompt is
+ *   the text of the last user message and the reply is the model's continuation of it up to the end of
+ *   the sentence (`</s>`): the n-gram "assistant" just continues your text. Earlier turns are not shown
+ *   (an n-gram model sees only its last N − 1 tokens anyway).
  */
 import { LmkitError } from '../errors.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
@@ -26,7 +30,7 @@ export const CHAT_TOKENS = {
 
 /** How a conversation is shown to one model. */
 export interface ChatTemplate {
-  readonly name: 'tokens' | 'plain';
+  readonly name: 'tokens' | 'lines' | 'plain';
   /** Token ids after which the model writes the assistant's next turn. */
   render(messages: readonly ChatMessage[]): number[];
   /** Token ids that end the assistant's turn, besides the tokenizer's end of sequence. */
@@ -41,10 +45,15 @@ export interface TemplateOptions {
   normalize?: (text: string) => string;
 }
 
-/** The template for a tokenizer: `tokens` when it has every chat token, else `plain`. */
+/** The template for a tokenizer: `tokens` when it has every chat token, else `lines` when it has a newline token, else `plain`. */
 export function chatTemplateFor(tokenizer: Tokenizer, options: TemplateOptions = {}): ChatTemplate {
   const ids = chatTokenIds(tokenizer);
-  return ids ? tokenTemplate(tokenizer, ids) : plainTemplate(tokenizer, options.normalize ?? ((s) => s));
+  if (ids) return tokenTemplate(tokenizer, ids);
+  const normalize = options.normalize ?? ((s: string) => s);
+  const newline = tokenizer.encode('\n');
+  return newline.length === 1 && tokenizer.decode(newline) === '\n'
+    ? linesTemplate(tokenizer, normalize, newline[0])
+    : plainTemplate(tokenizer, normalize);
 }
 
 interface ChatTokenIds {
@@ -78,15 +87,31 @@ function tokenTemplate(tokenizer: Tokenizer, ids: ChatTokenIds): ChatTemplate {
   };
 }
 
+function linesTemplate(
+  tokenizer: Tokenizer,
+  normalize: (text: string) => string,
+  newline: number,
+): ChatTemplate {
+  return {
+    name: 'lines',
+    render(messages) {
+      // one line per message: line breaks inside a message become spaces
+      const lines = messages.map((m) => normalize(m.content.replace(/\s*\n\s*/g, ' ').trim()));
+      return tokenizer.encode(lines.map((l) => `${l}\n`).join(''));
+    },
+    endOfTurn: [newline],
+    parseReply: (generated) => generated.trim(),
+  };
+}
+
 function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string): ChatTemplate {
-  const newline = tokenizer.encode('\n');
   return {
     name: 'plain',
     render(messages) {
       const last = [...messages].reverse().find((m) => m.role === 'user');
       return last ? tokenizer.encode(normalize(last.content)) : [];
     },
-    endOfTurn: newline.length === 1 ? newline : [],
+    endOfTurn: [],
     parseReply: (generated) => generated.trimStart(),
   };
 }

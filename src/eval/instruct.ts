@@ -79,20 +79,11 @@ export type ReplyFunction = (
  * (line breaks inside a message become spaces), and the reply is the next line.
  */
 export function lineReply(model: LanguageModel, history: readonly ChatMessage[], maxTokens: number): string {
-  const newline = model.tokenizer.encode('\n');
-  if (newline.length !== 1)
-    throw new LmkitError('line replies need a tokenizer that encodes a line break as one token');
-  const text = history.map((m) => m.content.replace(/\s*\n\s*/g, ' ') + '\n').join('');
-  const out: number[] = [];
-  for (const t of generateTokens(model, model.tokenizer.encode(text), {
-    temperature: 0,
-    maxTokens,
-    stopTokens: newline,
-  })) {
-    if (t === newline[0]) break;
-    out.push(t);
-  }
-  return model.tokenizer.decode(out).trim();
+  if (chatTemplateFor(model.tokenizer).name !== 'lines')
+    throw new LmkitError(
+      'line replies need a model without chat tokens whose tokenizer encodes a line break as one token',
+    );
+  return greedyReply(model, history, maxTokens); // the `lines` chat template is exactly this prompt
 }
 
 /** Tokens for F1: lowercased runs of letters and digits other than Han, each Han character alone. */

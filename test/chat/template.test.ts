@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../src/chat/conversation.js';
 import { CHAT_TOKENS, chatTemplateFor, parseChat } from '../../src/chat/template.js';
+import { WordTokenizer } from '../../src/tokenizers/word.js';
 import { ByteTokenizer } from '../generate/fakes.js';
 
 const conversation: ChatMessage[] = [
@@ -12,14 +13,24 @@ const conversation: ChatMessage[] = [
 ];
 
 describe('chat templates', () => {
-  it('uses the plain template for a tokenizer without chat tokens: the last user message is the prompt', () => {
+  it('uses the lines template for a tokenizer with a newline token: a line per message, the reply is the next line', () => {
     const tok = new ByteTokenizer();
     const t = chatTemplateFor(tok, { normalize: (s) => s.toLowerCase() });
+    assert.equal(t.name, 'lines');
+    const withBreak = [...conversation, { role: 'user' as const, content: 'And\n 3+3?' }];
+    assert.equal(tok.decode(t.render(withBreak)), 'be brief.\nhello there\nhi!\nwhat is 2+2?\nand 3+3?\n');
+    assert.deepEqual(t.endOfTurn, tok.encode('\n'));
+    assert.equal(t.parseReply('  four \n'), 'four');
+  });
+
+  it('uses the plain template without chat or newline tokens: the last user message is the prompt', () => {
+    const tok = WordTokenizer.train(['what is it', 'be brief hello hi']);
+    const t = chatTemplateFor(tok, { normalize: (s) => s.toLowerCase() });
     assert.equal(t.name, 'plain');
-    assert.equal(tok.decode(t.render(conversation)), 'what is 2+2?');
-    assert.deepEqual(t.endOfTurn, tok.encode('\n')); // a model trained on lines ends its reply with the line
+    assert.deepEqual(t.render(conversation), tok.encode('what is 2+2?'));
+    assert.deepEqual(t.endOfTurn, []);
     assert.deepEqual(t.render([{ role: 'system', content: 'x' }]), []);
-    assert.equal(t.parseReply('  four\n'), 'four\n');
+    assert.equal(t.parseReply('  four'), 'four');
   });
 
   it('renders role tokens and ends the turn at <|end|> when the tokenizer has chat tokens', () => {
