@@ -82,6 +82,27 @@ export function readKindConfig<T>(
   }
 }
 
+/**
+ * The token that precedes a line in a model's training stream, which NPLM padding and RNN decoding start
+ * from: `</s>` for word tokenizers (word corpora are joined with `</s>`), the line break for character and
+ * BPE tokenizers (joined with "\n"), else `<s>` or id 0.
+ */
+export function lineStartToken(tokenizer: SavableTokenizer): number {
+  const s = tokenizer.special;
+  if (tokenizer.kind === 'word') return s.eos ?? s.bos ?? (s.unk as number);
+  const nl = tokenizer.encode('\n');
+  if (nl.length === 1 && nl[0] !== s.unk) return nl[0];
+  return s.bos ?? s.eos ?? 0;
+}
+
+/** Throws unless a model config's vocab_size equals the tokenizer's size (`what` names the model, e.g. "GPT"). */
+export function checkConfigVocab(what: string, vocabSize: number, tokenizer: SavableTokenizer): void {
+  if (vocabSize !== tokenizer.vocabSize)
+    throw new LmkitError(
+      `${what} config: vocab_size ${vocabSize} does not match the tokenizer's ${tokenizer.vocabSize} tokens`,
+    );
+}
+
 /** Reads `dir/name` as a tokenizer and checks it has `vocabSize` tokens. */
 export function readCheckpointTokenizer(dir: string, name: string, vocabSize: number): SavableTokenizer {
   const path = join(dir, name);

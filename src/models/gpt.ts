@@ -16,6 +16,7 @@ import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
   CHECKPOINT_FILES,
+  checkConfigVocab,
   checkTokenId,
   loadNamedTensors,
   logSoftmax,
@@ -113,10 +114,7 @@ export class GPTModel implements LanguageModel {
     seed = 0,
   ) {
     this.config = validateGPTConfig(config);
-    if (this.config.vocab_size !== tokenizer.vocabSize)
-      throw new LmkitError(
-        `GPT config: vocab_size ${this.config.vocab_size} does not match the tokenizer's ${tokenizer.vocabSize} tokens`,
-      );
+    checkConfigVocab('GPT', this.config.vocab_size, tokenizer);
     this.net = new GPT(
       {
         vocabSize: this.config.vocab_size,

@@ -6,7 +6,7 @@
  * `config.json` (with `lmkit_kind: "nplm"`), `model.safetensors` and `tokenizer.json`.
  *
  * Context before the first tokens is padded with the token that separates sentences in training
- * ({@link nplmPadToken}): `</s>` for word tokenizers (word corpora are joined with `</s>`), the line
+ * ({@link lineStartToken}): `</s>` for word tokenizers (word corpora are joined with `</s>`), the line
  * break for character and BPE tokenizers (joined with "\n"), else `<s>` or id 0.
  */
 import { existsSync } from 'node:fs';
@@ -25,7 +25,9 @@ import { IntTensor, noGrad, tidy, type Tensor } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
   CHECKPOINT_FILES,
+  checkConfigVocab,
   checkTokenId,
+  lineStartToken,
   loadNamedTensors,
   logSoftmax,
   readCheckpointTokenizer,
@@ -128,15 +130,6 @@ export class NPLMNet extends Module {
   }
 }
 
-/** The id that pads contexts (see the module comment); training streams are separated by it. */
-export function nplmPadToken(tokenizer: SavableTokenizer): number {
-  const s = tokenizer.special;
-  if (tokenizer.kind === 'word') return s.eos ?? s.bos ?? (s.unk as number);
-  const nl = tokenizer.encode('\n');
-  if (nl.length === 1 && nl[0] !== s.unk) return nl[0];
-  return s.bos ?? s.eos ?? 0;
-}
-
 /** An NPLM language model: network, tokenizer and config. */
 export class NPLMModel implements LanguageModel {
   readonly kind = 'nplm';
@@ -154,13 +147,10 @@ export class NPLMModel implements LanguageModel {
     seed = 0,
   ) {
     this.config = validateNPLMConfig(config);
-    if (this.config.vocab_size !== tokenizer.vocabSize)
-      throw new LmkitError(
-        `NPLM config: vocab_size ${this.config.vocab_size} does not match the tokenizer's ${tokenizer.vocabSize} tokens`,
-      );
+    checkConfigVocab('NPLM', this.config.vocab_size, tokenizer);
     this.net = new NPLMNet(this.config, seed);
     this.net.eval();
-    this.pad = nplmPadToken(tokenizer);
+    this.pad = lineStartToken(tokenizer);
   }
 
   /** n−1 tokens of context. */

@@ -28,7 +28,9 @@ import { IntTensor, Tensor, noGrad, tidy } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
   CHECKPOINT_FILES,
+  checkConfigVocab,
   checkTokenId,
+  lineStartToken,
   loadNamedTensors,
   logSoftmax,
   readCheckpointTokenizer,
@@ -36,7 +38,6 @@ import {
   writeCheckpointFiles,
   type StoredWeights,
 } from './checkpoint-parts.js';
-import { nplmPadToken } from './nplm.js';
 
 /** The recurrent cells a CharRNN can use. */
 export const RNN_CELLS = ['gru', 'lstm'] as const;
@@ -189,13 +190,10 @@ export class RNNModel implements LanguageModel {
     seed = 0,
   ) {
     this.config = validateRNNConfig(config);
-    if (this.config.vocab_size !== tokenizer.vocabSize)
-      throw new LmkitError(
-        `RNN config: vocab_size ${this.config.vocab_size} does not match the tokenizer's ${tokenizer.vocabSize} tokens`,
-      );
+    checkConfigVocab('RNN', this.config.vocab_size, tokenizer);
     this.net = new CharRNN(this.config, seed);
     this.net.eval();
-    this.startToken = nplmPadToken(tokenizer);
+    this.startToken = lineStartToken(tokenizer);
   }
 
   /** Starts after the line start and the prompt, carrying the hidden state. */

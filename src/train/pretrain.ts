@@ -6,7 +6,8 @@
 import { loadSentences } from '../data/load.js';
 import { LmkitError } from '../errors.js';
 import { GPTModel } from '../models/gpt.js';
-import { NPLMModel, nplmPadToken } from '../models/nplm.js';
+import { lineStartToken } from '../models/checkpoint-parts.js';
+import { NPLMModel } from '../models/nplm.js';
 import { RNNModel } from '../models/rnn.js';
 import { CharTokenizer } from '../tokenizers/char.js';
 import { WordTokenizer } from '../tokenizers/word.js';
@@ -98,7 +99,7 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
   }
   // a model over words (NPLM or GPT) sees each sentence end as a token (</s>, the NPLM's pad token):
   // whitespace splitting drops "\n", and this keeps the stream the one n-gram models score
-  const sep = model.tokenizer.kind === 'word' ? nplmPadToken(model.tokenizer) : null;
+  const sep = model.tokenizer.kind === 'word' ? lineStartToken(model.tokenizer) : null;
   const tok = model.tokenizer;
   const encode = (t: string) =>
     Int32Array.from(
