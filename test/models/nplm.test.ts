@@ -9,6 +9,7 @@ import { IntTensor } from '../../src/tensor/tensor.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
 import { WordTokenizer } from '../../src/tokenizers/word.js';
 import { runCli } from '../helpers/cli.js';
+import { checkGradients } from '../helpers/finite-differences.js';
 import { tempDir } from '../helpers/paths.js';
 
 const tokenizer = WordTokenizer.train(['the cat sat on the mat', 'a dog ran']);
@@ -107,28 +108,7 @@ describe('NPLMModel', () => {
     ];
     const x = IntTensor.from(ids.flat(), [3, 2]);
     const y = IntTensor.from([0, 4, 0, 6, 0, 2], [3, 2]);
-    const loss = () => net.loss(x, y).item();
-    net.zeroGrad();
-    net.loss(x, y).backward();
-    const eps = 1e-2;
-    let checked = 0;
-    for (const { name, tensor } of net.namedParameters()) {
-      const grad = Float64Array.from(tensor.grad!);
-      for (let i = 0; i < tensor.size; i += Math.max(1, Math.floor(tensor.size / 7))) {
-        const keep = tensor.data[i];
-        tensor.data[i] = keep + eps;
-        const up = loss();
-        tensor.data[i] = keep - eps;
-        const down = loss();
-        tensor.data[i] = keep;
-        const numeric = (up - down) / (2 * eps);
-        assert.ok(
-          Math.abs(numeric - grad[i]) < 2e-3 + 1e-2 * Math.abs(numeric),
-          `${name}[${i}]: analytic ${grad[i]}, numeric ${numeric}`,
-        );
-        checked++;
-      }
-    }
+    const checked = checkGradients(net, () => net.loss(x, y), 7);
     assert.ok(checked > 20);
     assert.ok(
       net.C.weight.grad!.some((g) => g !== 0),

@@ -15,6 +15,7 @@ import { CharTokenizer } from '../../src/tokenizers/char.js';
 import { resolveTrainConfig } from '../../src/train/config.js';
 import { pretrainGPT } from '../../src/train/pretrain.js';
 import { runCli } from '../helpers/cli.js';
+import { checkGradients } from '../helpers/finite-differences.js';
 import { tempDir } from '../helpers/paths.js';
 
 const tokenizer = CharTokenizer.train(['the cat sat on the mat\n']);
@@ -168,28 +169,7 @@ describe('RNNModel', () => {
       net.train(); // no dropout configured, so train mode is deterministic
       const x = IntTensor.from([1, 3, 4, 5, 2, 2, 6, 3], [2, 4]);
       const y = IntTensor.from([3, 4, 5, 1, 2, 6, 3, 7], [2, 4]);
-      const loss = () => net.loss(x, y).item();
-      net.zeroGrad();
-      net.loss(x, y).backward();
-      const eps = 1e-2;
-      let checked = 0;
-      for (const { name, tensor } of net.namedParameters()) {
-        const grad = Float64Array.from(tensor.grad!);
-        for (let i = 0; i < tensor.size; i += Math.max(1, Math.floor(tensor.size / 6))) {
-          const keep = tensor.data[i];
-          tensor.data[i] = keep + eps;
-          const up = loss();
-          tensor.data[i] = keep - eps;
-          const down = loss();
-          tensor.data[i] = keep;
-          const numeric = (up - down) / (2 * eps);
-          assert.ok(
-            Math.abs(numeric - grad[i]) < 2e-3 + 1e-2 * Math.abs(numeric),
-            `${cell} ${name}[${i}]: analytic ${grad[i]}, numeric ${numeric}`,
-          );
-          checked++;
-        }
-      }
+      const checked = checkGradients(net, () => net.loss(x, y), 6, `${cell} `);
       assert.ok(checked > 40, `${checked} coordinates checked`);
       for (const p of ['rnn.0.weight_hh', 'rnn.1.weight_ih', 'encoder.weight'])
         assert.ok(
