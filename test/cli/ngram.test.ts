@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli.js';
-import { sharedTestdata, tempDir } from '../helpers/paths.js';
+import { KENLM_FIXTURES, tempDir } from '../helpers/paths.js';
 
-const KENLM = join(sharedTestdata(), 'kenlm');
-const TRAIN = join(KENLM, 'tiny40.train.txt');
-const TEST = join(KENLM, 'tiny40.test.txt');
+const TRAIN = join(KENLM_FIXTURES, 'tiny40.train.txt');
+const TEST = join(KENLM_FIXTURES, 'tiny40.test.txt');
 const dir = tempDir();
 const arpa = join(dir, 'm.arpa');
 const bin = join(dir, 'm.bin');
@@ -173,7 +172,7 @@ describe('lmkit ngram on bad input', () => {
 
 describe('lmkit ngram convert and info', () => {
   it("converts KenLM's ARPA to binary and back without changing a score", async () => {
-    const kenlm = join(KENLM, 'tiny40.o3.arpa');
+    const kenlm = join(KENLM_FIXTURES, 'tiny40.o3.arpa');
     const b = join(dir, 'kenlm.bin');
     const back = join(dir, 'kenlm-again.arpa');
     assert.equal((await runCli(['ngram', 'convert', kenlm, b])).code, 0);

@@ -7,7 +7,7 @@ import { parseFortunes, stripAnsi } from '../../src/data/chinese.js';
 import { getDataset, listDatasets, measure } from '../../src/data/datasets.js';
 import { loadSentences } from '../../src/data/load.js';
 import { LmkitError } from '../../src/errors.js';
-import { sharedTestdata, tempDir } from '../helpers/paths.js';
+import { KENLM_FIXTURES, tempDir } from '../helpers/paths.js';
 
 describe('brown', () => {
   it('has 57,340 sentences and 1,161,192 tokens, as its metadata says', async () => {
@@ -19,7 +19,7 @@ describe('brown', () => {
   });
 
   it('lowercased, its mod10 train and test splits begin with the KenLM reference texts tiny40 and tiny8', async () => {
-    const read = (name: string) => readFileSync(join(sharedTestdata(), 'kenlm', name), 'utf8');
+    const read = (name: string) => readFileSync(join(KENLM_FIXTURES, name), 'utf8');
     const opts = { lowercase: true, splitScheme: 'mod10' };
     const train = await loadSentences('brown', { ...opts, split: 'train' });
     const test = await loadSentences('brown', { ...opts, split: 'test' });

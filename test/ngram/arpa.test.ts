@@ -9,11 +9,10 @@ import { scoreSentence } from '../../src/ngram/evaluate.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
 import { trainNGram } from '../../src/ngram/train.js';
-import { sharedTestdata, tempDir } from '../helpers/paths.js';
+import { KENLM_FIXTURES, tempDir } from '../helpers/paths.js';
 
-const KENLM = join(sharedTestdata(), 'kenlm');
-const arpaText = readFileSync(join(KENLM, 'tiny40.o3.arpa'), 'utf8');
-const test = splitLines(readFileSync(join(KENLM, 'tiny40.test.txt'), 'utf8')).map((l) =>
+const arpaText = readFileSync(join(KENLM_FIXTURES, 'tiny40.o3.arpa'), 'utf8');
+const test = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.test.txt'), 'utf8')).map((l) =>
   tokenizeSentence(l, 'word'),
 );
 
@@ -36,7 +35,7 @@ describe('ARPA files', () => {
 
   it('round-trips lmkit models of every estimator through a file', () => {
     const dir = tempDir();
-    const train = splitLines(readFileSync(join(KENLM, 'tiny40.train.txt'), 'utf8'));
+    const train = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.train.txt'), 'utf8'));
     for (const smoothing of ['kn', 'mle', 'addk', 'stupid'] as const) {
       const { model } = trainNGram(train, { order: 3, smoothing });
       const path = join(dir, `${smoothing}.arpa`);
@@ -150,7 +149,7 @@ describe('ARPA files', () => {
 });
 
 describe('binary models', () => {
-  const train = splitLines(readFileSync(join(KENLM, 'tiny40.train.txt'), 'utf8'));
+  const train = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.train.txt'), 'utf8'));
   const { model } = trainNGram(train, { order: 4, smoothing: 'kn' });
   const dir = tempDir();
 

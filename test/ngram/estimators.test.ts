@@ -7,10 +7,10 @@ import { Evaluator } from '../../src/ngram/evaluate.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { splitLines } from '../../src/ngram/tokenize.js';
 import { trainNGram } from '../../src/ngram/train.js';
-import { sharedTestdata } from '../helpers/paths.js';
+import { KENLM_FIXTURES } from '../helpers/paths.js';
 
 const CORPUS = ['a b a', 'b a c', 'a b'];
-const tiny40 = splitLines(readFileSync(join(sharedTestdata(), 'kenlm', 'tiny40.train.txt'), 'utf8'));
+const tiny40 = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.train.txt'), 'utf8'));
 
 /** log10 p(word | history) for a history given as words (the sentence start is implied). */
 function log10p(model: BackoffModel, history: string[], word: string): number {

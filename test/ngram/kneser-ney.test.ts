@@ -7,12 +7,10 @@ import type { BackoffModel } from '../../src/ngram/backoff-model.js';
 import { countNGrams } from '../../src/ngram/corpus-count.js';
 import { estimateKneserNey } from '../../src/ngram/kneser-ney.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
-import { sharedTestdata } from '../helpers/paths.js';
-
-const KENLM = join(sharedTestdata(), 'kenlm');
+import { KENLM_FIXTURES } from '../helpers/paths.js';
 
 function train(name: string, order: number) {
-  const lines = splitLines(readFileSync(join(KENLM, `${name}.train.txt`), 'utf8'));
+  const lines = splitLines(readFileSync(join(KENLM_FIXTURES, `${name}.train.txt`), 'utf8'));
   return estimateKneserNey(
     countNGrams(
       lines.map((l) => tokenizeSentence(l, 'word')),
@@ -44,7 +42,10 @@ function entries(model: BackoffModel): Map<string, [number, number]> {
 
 for (const name of ['tiny40', 'tiny8']) {
   describe(`Kneser-Ney on ${name} (order 3) matches KenLM lmplz`, () => {
-    const reference = parseArpa(readFileSync(join(KENLM, `${name}.o3.arpa`), 'utf8'), `${name}.o3.arpa`);
+    const reference = parseArpa(
+      readFileSync(join(KENLM_FIXTURES, `${name}.o3.arpa`), 'utf8'),
+      `${name}.o3.arpa`,
+    );
     const { model, warnings } = train(name, 3);
 
     it('lists exactly the same n-grams per order', () => {

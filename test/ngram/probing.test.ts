@@ -10,11 +10,10 @@ import { scoreSentence } from '../../src/ngram/evaluate.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { NGramVocabulary } from '../../src/ngram/vocabulary.js';
-import { ROOT, sharedTestdata, tempDir } from '../helpers/paths.js';
+import { ROOT, KENLM_FIXTURES, tempDir } from '../helpers/paths.js';
 
-const KENLM = join(sharedTestdata(), 'kenlm');
-const train = splitLines(readFileSync(join(KENLM, 'tiny40.train.txt'), 'utf8'));
-const heldOut = splitLines(readFileSync(join(KENLM, 'tiny40.test.txt'), 'utf8')).map((l) =>
+const train = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.train.txt'), 'utf8'));
+const heldOut = splitLines(readFileSync(join(KENLM_FIXTURES, 'tiny40.test.txt'), 'utf8')).map((l) =>
   tokenizeSentence(l, 'word'),
 );
 

@@ -8,9 +8,7 @@ import { countNGrams } from '../../src/ngram/corpus-count.js';
 import { Evaluator, scoreSentence } from '../../src/ngram/evaluate.js';
 import { estimateKneserNey } from '../../src/ngram/kneser-ney.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
-import { sharedTestdata } from '../helpers/paths.js';
-
-const KENLM = join(sharedTestdata(), 'kenlm');
+import { KENLM_FIXTURES } from '../helpers/paths.js';
 
 /** Parses KenLM `query -v word` lines: "word=id matched log10p\t..." then "Total: x OOV: k". */
 function parseQueryWords(text: string): { word: string; id: number; matched: number; log10p: number }[][] {
@@ -36,13 +34,15 @@ function parseSummary(text: string): Record<string, number> {
 
 for (const name of ['tiny40', 'tiny8']) {
   describe(`scoring ${name}.test.txt matches KenLM query`, () => {
-    const test = splitLines(readFileSync(join(KENLM, `${name}.test.txt`), 'utf8')).map((l) =>
+    const test = splitLines(readFileSync(join(KENLM_FIXTURES, `${name}.test.txt`), 'utf8')).map((l) =>
       tokenizeSentence(l, 'word'),
     );
-    const expected = parseQueryWords(readFileSync(join(KENLM, `${name}.o3.query_words.txt`), 'utf8'));
-    const summary = parseSummary(readFileSync(join(KENLM, `${name}.o3.query_summary.txt`), 'utf8'));
-    const fromArpa = parseArpa(readFileSync(join(KENLM, `${name}.o3.arpa`), 'utf8'));
-    const lines = splitLines(readFileSync(join(KENLM, `${name}.train.txt`), 'utf8'));
+    const expected = parseQueryWords(
+      readFileSync(join(KENLM_FIXTURES, `${name}.o3.query_words.txt`), 'utf8'),
+    );
+    const summary = parseSummary(readFileSync(join(KENLM_FIXTURES, `${name}.o3.query_summary.txt`), 'utf8'));
+    const fromArpa = parseArpa(readFileSync(join(KENLM_FIXTURES, `${name}.o3.arpa`), 'utf8'));
+    const lines = splitLines(readFileSync(join(KENLM_FIXTURES, `${name}.train.txt`), 'utf8'));
     const trained = estimateKneserNey(
       countNGrams(
         lines.map((l) => tokenizeSentence(l, 'word')),
@@ -86,11 +86,11 @@ for (const name of ['tiny40', 'tiny8']) {
 }
 
 describe('scoring straight from bytes', () => {
-  const model = parseArpa(readFileSync(join(KENLM, 'tiny40.o3.arpa'), 'utf8'));
+  const model = parseArpa(readFileSync(join(KENLM_FIXTURES, 'tiny40.o3.arpa'), 'utf8'));
   const vocab = new ByteVocabulary(model.vocab.words);
 
   it('gives the same totals as tokenizing lines, with CRLF, tabs, blank lines and no final newline', () => {
-    const text = readFileSync(join(KENLM, 'tiny40.test.txt'), 'utf8');
+    const text = readFileSync(join(KENLM_FIXTURES, 'tiny40.test.txt'), 'utf8');
     const messy = text.replace(/\n/g, '\r\n').replace(/ the /g, '\tthe  ') + '\nzzz unseen\n\nthe jury';
     const a = new Evaluator(model);
     for (const line of splitLines(messy)) a.add(tokenizeSentence(line, 'word'));
