@@ -37,7 +37,7 @@ const stoi = new Map(top.map(([c], i) => [c, i + 1]));
 const data = Int32Array.from([...text], (c) => stoi.get(c) ?? 0);
 
 const model = new GPT(
-  { vocabSize: V, blockSize: T, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false },
+  { vocab_size: V, block_size: T, n_layer: 4, n_head: 4, n_embd: 128, dropout: 0, bias: false },
   0,
 );
 const params = model.namedParameters();

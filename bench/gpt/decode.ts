@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { logSoftmax } from '../../src/models/checkpoint-parts.js';
+import { logSoftmaxRow as logSoftmax } from '../../src/tensor/ops/softmax.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { Rng } from '../../src/tensor/index.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';

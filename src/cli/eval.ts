@@ -69,11 +69,11 @@ export const EVAL: CommandGroup = {
       const mixPath = a.string('mix');
       const weight = a.number('mix-weight') as number;
       let model: LanguageModel = loadLanguageModel(path);
-      const preprocessing = preprocessingOf(model, path);
+      const preprocessing = preprocessingOf(model);
       if (mixPath !== undefined) {
         const second = loadLanguageModel(mixPath);
         model = new MixtureModel(model, second, weight);
-        checkSamePreprocessing(preprocessing, preprocessingOf(second, mixPath));
+        checkSamePreprocessing(preprocessing, preprocessingOf(second));
       }
       const sentences = await loadSentences(data, {
         split: a.string('split'),

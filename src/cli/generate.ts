@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { generateBatch, type BatchableModel } from '../generate/batch.js';
 import { loadLanguageModel } from '../models/load.js';
-import { preparePrompt, preprocessingOf } from '../models/preprocessing.js';
+import { promptPreparer } from '../models/preprocessing.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup } from './args.js';
 import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
@@ -84,10 +84,8 @@ export const GENERATE: CommandGroup = {
       };
       if ('kvCache' in model) model.kvCache = a.bool('kv-cache');
       // prompts are prepared as the training text was (an n-gram model's lowercasing, an RNN's --clean)
-      const preprocessing = preprocessingOf(model, path);
-      const prompts = readPrompts(a.list('prompt'), a.string('prompts')).map((p) =>
-        preparePrompt(preprocessing, p),
-      );
+      const prepare = promptPreparer(model);
+      const prompts = readPrompts(a.list('prompt'), a.string('prompts')).map(prepare);
       const n = a.number('n') as number;
       const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
       const seed = a.number('seed');

@@ -141,9 +141,9 @@ const train: CommandSpec = {
           : parseDiscount(a.string('discount-fallback') as string, '--discount-fallback'),
       skipSymbols: a.bool('skip-symbols'),
       unkInText: a.bool('unk-in-text') || mapsRareWords(source, a),
+      preprocessing: preprocess,
     });
     bar.done();
-    model.info.details = { ...model.info.details, ...preprocess };
     for (const w of warnings) io.stderr.write(`lmkit: warning: ${w}\n`);
     const estimated = performance.now();
     new NGramModel(model).save(out);

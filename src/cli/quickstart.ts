@@ -59,8 +59,7 @@ export const QUICKSTART: CommandGroup = {
       let best: NGramModel | undefined;
       for (const { label, options } of MODELS) {
         const t0 = performance.now();
-        const { model } = trainNGram(train, options);
-        model.info.details = { ...model.info.details, lowercase: true };
+        const { model } = trainNGram(train, { ...options, preprocessing: { lowercase: true } });
         const seconds = (performance.now() - t0) / 1000;
         const ev = new Evaluator(model);
         for (const s of test) ev.add(tokenizeSentence(s, 'word'));

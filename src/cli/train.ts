@@ -1,7 +1,8 @@
 /** `lmkit train`: train a neural language model (a GPT, an NPLM or a character RNN) on a dataset or text file. */
 import { UsageError } from '../errors.js';
+import { DEFAULT_KIND, MODEL_KINDS, modelKind } from '../models/kinds.js';
 import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../train/config.js';
-import { pretrainGPT } from '../train/pretrain.js';
+import { pretrain } from '../train/pretrain.js';
 import { PRESETS } from '../train/presets.js';
 import { isSFTRun, trainSFT } from '../train/sft.js';
 import { ProgressBar } from '../util/progress.js';
@@ -18,7 +19,7 @@ interface StartInfo {
   note?: string;
 }
 
-const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
+const SETTINGS: [string & keyof TrainConfig, 'integer' | 'number', string][] = [
   ['n_layer', 'integer', 'transformer blocks (RNN: stacked recurrent layers, default 1)'],
   ['n_head', 'integer', 'attention heads per block'],
   ['n_embd', 'integer', 'embedding width (a multiple of n_head)'],
@@ -38,14 +39,27 @@ const SETTINGS: [keyof TrainConfig, 'integer' | 'number', string][] = [
   ['eval_iters', 'integer', 'batches per evaluation'],
   ['patience', 'integer', 'stop after this many evaluations without a better validation loss (0: never)'],
   ['seed', 'integer', 'random seed (initialization and data order)'],
-  ['order', 'integer', 'NPLM: n, so n−1 tokens of context (default 5)'],
-  ['n_hidden', 'integer', 'NPLM: tanh hidden units (default 100); RNN: units per layer (default 150)'],
-  [
-    'recurrent_dropout',
-    'number',
-    'RNN: dropout on the hidden state entering the recurrent matmul (default 0.1)',
-  ],
 ];
+
+/** Each kind's own settings as flags (one flag per name; a name two kinds share lists both meanings). */
+const KIND_FLAGS: FlagSpec[] = (() => {
+  const byName = new Map<string, FlagSpec>();
+  for (const kind of MODEL_KINDS.values())
+    for (const s of kind.settings) {
+      const label = `${kind.name.toUpperCase()}: ${s.description}`;
+      const seen = byName.get(s.name);
+      if (seen) seen.description += `; ${label}`;
+      else
+        byName.set(s.name, {
+          name: s.name,
+          type: s.type,
+          ...(s.choices ? { choices: [...s.choices] } : {}),
+          ...(s.type === 'integer' || s.type === 'number' ? { min: 0 } : {}),
+          description: label,
+        });
+    }
+  return [...byName.values()];
+})();
 
 const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
   name,
@@ -61,12 +75,11 @@ const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
 function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   const out: Record<string, unknown> = {};
   for (const [name] of SETTINGS) out[name] = a.number(name);
+  for (const f of KIND_FLAGS)
+    out[f.name] =
+      f.type === 'boolean' ? a.flags.get(f.name) : f.type === 'string' ? a.string(f.name) : a.number(f.name);
   out.bias = a.flags.get('bias');
-  out.direct = a.flags.get('direct');
-  out.cell = a.string('cell');
   out.preset = a.string('preset');
-  out.rope = a.flags.get('rope');
-  out.norm = a.string('norm');
   out.group_by_length = a.flags.get('group_by_length');
   return out as Partial<TrainConfig>;
 }
@@ -96,15 +109,10 @@ export const TRAIN: CommandGroup = {
       {
         name: 'model',
         type: 'string',
-        choices: ['gpt', 'nplm', 'rnn'],
+        choices: [...MODEL_KINDS.keys()],
         description:
-          "model kind: gpt, nplm (Bengio et al. 2003) or rnn (character GRU/LSTM) (default gpt; on resume: the run's)",
-      },
-      {
-        name: 'cell',
-        type: 'string',
-        choices: ['gru', 'lstm'],
-        description: 'RNN: the recurrent cell (default gru)',
+          "model kind (default gpt; on resume: the run's): " +
+          [...MODEL_KINDS.values()].map((k) => `${k.name}, ${k.summary}`).join('; '),
       },
       {
         name: 'clean',
@@ -129,6 +137,7 @@ export const TRAIN: CommandGroup = {
       },
       { name: 'config', type: 'string', value: 'FILE', description: 'JSON file of settings' },
       ...SETTING_FLAGS,
+      ...KIND_FLAGS,
       {
         name: 'preset',
         type: 'string',
@@ -137,19 +146,7 @@ export const TRAIN: CommandGroup = {
           'GPT size preset replacing the defaults (config and flags still override): ' +
           Object.keys(PRESETS).join(', '),
       },
-      {
-        name: 'rope',
-        type: 'boolean',
-        description: 'GPT: rotary position embeddings instead of a learned table',
-      },
-      {
-        name: 'norm',
-        type: 'string',
-        choices: ['layernorm', 'rmsnorm'],
-        description: 'GPT: normalization layers (default layernorm, as GPT-2)',
-      },
       { name: 'bias', type: 'boolean', description: 'biases in linear layers and norms (default on)' },
-      { name: 'direct', type: 'boolean', description: 'NPLM: direct connections from embeddings to output' },
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
       {
@@ -200,7 +197,7 @@ export const TRAIN: CommandGroup = {
         const callbacks = {
           onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
             io.stderr.write(
-              `training ${run.model === 'nplm' ? 'an NPLM' : run.model === 'rnn' ? (run.cell === 'lstm' ? 'an LSTM RNN' : 'a GRU RNN') : 'a GPT'} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
+              `training ${modelKind(run.model ?? DEFAULT_KIND).label(run)} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
                 `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n` +
                 (note ? `${note}\n` : ''),
             );
@@ -228,11 +225,11 @@ export const TRAIN: CommandGroup = {
         };
         const summary = await (sft
           ? trainSFT({ ...common, init: a.string('init') })
-          : pretrainGPT({
+          : pretrain({
               ...common,
               split: a.string('split'),
               tokenizer: a.string('tokenizer'),
-              model: a.string('model') as 'gpt' | 'nplm' | 'rnn' | undefined,
+              model: a.string('model'),
               clean: a.flags.has('clean') ? a.bool('clean') : undefined,
             }));
         bar?.done();

@@ -16,7 +16,7 @@
  */
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
-import { MixtureModel } from '../models/mixture.js';
+import { lineBreakTokens } from '../tokenizers/line-break.js';
 import { scoreSequences, strideFor } from './sequence-scores.js';
 
 /** Whether context restarts at every sentence or runs through the whole text. */
@@ -69,25 +69,19 @@ export interface ComponentResult {
   perplexity: number;
 }
 
-/** The mode used when none is asked for: sentences for n-gram and NPLM (short fixed context), else stream. */
+/** The mode used when none is asked for: the model's own (sentences for a short fixed context), else stream. */
 export function defaultMode(model: LanguageModel): EvalMode {
-  if (model instanceof MixtureModel)
-    return defaultMode(model.first) === 'sentences' && defaultMode(model.second) === 'sentences'
-      ? 'sentences'
-      : 'stream';
-  return model.kind === 'ngram' || model.kind === 'nplm' ? 'sentences' : 'stream';
+  return model.evalMode ?? 'stream';
 }
 
-/** The token ids that end a sentence for this model: the line break's when it has them, else `</s>`. */
+/** The token ids that end a sentence for this model: what separates lines in its training stream. */
 export function sentenceEnd(model: LanguageModel): number[] {
-  const t = model.tokenizer;
-  const nl = t.encode('\n');
-  if (nl.length > 0 && (t.special.unk === undefined || !nl.includes(t.special.unk))) return nl;
-  if (t.special.eos === undefined)
+  const end = lineBreakTokens(model.tokenizer);
+  if (end.length === 0)
     throw new LmkitError(
       `the ${model.kind} model's tokenizer has neither a line-break token nor </s> to end sentences with`,
     );
-  return [t.special.eos];
+  return end;
 }
 
 /** Encodes sentences with the model's tokenizer; a sentence holding a reserved boundary token is an error. */
@@ -122,9 +116,12 @@ export function evaluatePerplexity(
     throw new LmkitError(`mode must be one of ${EVAL_MODES.join(', ')} (got '${String(mode)}')`);
   const stride = strideFor(model, o.stride);
   if (stride === null && o.stride !== undefined)
-    throw new LmkitError(`--stride is for GPT models (this is a ${model.kind} model)`, {
-      hint: 'drop --stride: other kinds score every token with their whole context',
-    });
+    throw new LmkitError(
+      `--stride is for models that score in windows, such as a GPT (this is a ${model.kind} model)`,
+      {
+        hint: 'drop --stride: other kinds score every token with their whole context',
+      },
+    );
   const end = sentenceEnd(model);
   const encoded = encodeSentences(model, sentences).map((ids) => [...ids, ...end]);
   const unk = model.tokenizer.special.unk;

@@ -1,136 +1,81 @@
 /**
- * A GPT as a `LanguageModel`: nn.GPT plus its tokenizer. The config uses nanoGPT's names; a checkpoint
- * is a directory with `config.json` (readable by Hugging Face `transformers` as GPT-2), `model.safetensors`
- * (GPT-2 tensor names, Conv1D weights stored (in, out) as Hugging Face does) and `tokenizer.json`.
+ * A GPT (the network is nn/gpt.ts) as a `LanguageModel`. The config is nanoGPT's `GPTConfig`
+ * (nn/gpt-config.ts) under the same names everywhere; a checkpoint is a folder with `config.json`
+ * (readable by Hugging Face `transformers` as GPT-2), `model.safetensors` (GPT-2 tensor names, Conv1D
+ * weights stored (in, out) as Hugging Face does) and `tokenizer.json`.
  * A model with rotary embeddings or RMSNorm is no GPT-2: its config.json records `rope`/`norm` (and
  * `rope_theta`, `rms_norm_eps`) and does not claim `model_type: gpt2`, so no GPT-2 loader misreads it.
+ *
+ * Scoring a long text (`scoreSequences`) runs sliding windows as Hugging Face's perplexity recipe: the
+ * stream is the start tokens followed by the sequence; window k covers stream positions
+ * [k·stride, k·stride + block_size] (inputs all but the last) and scores only the tokens no earlier window
+ * scored. So every token is scored once, with all of its history when it lies in the first block, else
+ * with at least block_size − stride tokens of context. stride = 1 gives every token a full block of
+ * context, exactly what the `DecoderState` gives; stride = block_size cuts the text into independent blocks.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
-import type { DecoderState, LanguageModel } from '../lm.js';
+import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
 import { GPT } from '../nn/gpt.js';
-import { readSafetensors } from '../nn/safetensors.js';
+import { GPT_CONFIG_KEYS, validateGPTConfig, type GPTConfig } from '../nn/gpt-config.js';
+import { KVCache } from '../nn/gpt-kv-cache.js';
 import { ROPE_BASE } from '../tensor/ops/rope.js';
+import { logSoftmax, logSoftmaxRow } from '../tensor/ops/softmax.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
+import { lineBreakTokens } from '../tokenizers/line-break.js';
+import { checkTokenId } from '../tokenizers/tokenizer.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import {
-  CHECKPOINT_FILES,
   checkConfigVocab,
-  checkTokenId,
-  loadNamedTensors,
-  logSoftmax,
-  readCheckpointTokenizer,
-  readKindConfig,
-  writeCheckpointFiles,
-  type StoredWeights,
-} from './checkpoint-parts.js';
-import { KVCache } from './gpt-kv-cache.js';
-
-/** The sizes of a GPT, in nanoGPT's names. */
-export interface GPTModelConfig {
-  n_layer: number;
-  n_head: number;
-  n_embd: number;
-  block_size: number;
-  vocab_size: number;
-  dropout: number;
-  bias: boolean;
-  /** Rotary position embeddings instead of the learned table wpe (absent: false). */
-  rope?: boolean;
-  /** layernorm (GPT-2) or rmsnorm (absent: layernorm). */
-  norm?: 'layernorm' | 'rmsnorm';
-}
-
-/** The files of a checkpoint directory. */
-export { CHECKPOINT_FILES } from './checkpoint-parts.js';
+  loadCheckpoint,
+  loadWeights,
+  saveCheckpoint,
+  type TensorNames,
+} from './checkpoint.js';
+import { preprocessingFromRun } from './preprocessing.js';
 
 /** Linear layers whose weights Hugging Face's GPT-2 stores transposed (its Conv1D is (in, out)). */
 const CONV1D = /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
 
-/** Checks a config's sizes, throwing an error that names the bad value; returns a clean copy. */
-export function validateGPTConfig(c: Partial<GPTModelConfig>): GPTModelConfig {
-  const whole = (name: keyof GPTModelConfig, min: number) => {
-    const v = c[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-      throw new LmkitError(`GPT config: ${name} must be a whole number ≥ ${min} (got ${JSON.stringify(v)})`);
-    return v;
-  };
-  const out: GPTModelConfig = {
-    n_layer: whole('n_layer', 1),
-    n_head: whole('n_head', 1),
-    n_embd: whole('n_embd', 1),
-    block_size: whole('block_size', 1),
-    vocab_size: whole('vocab_size', 1),
-    dropout: c.dropout ?? 0,
-    bias: c.bias ?? true,
-    rope: c.rope ?? false,
-    norm: c.norm ?? 'layernorm',
-  };
-  if (out.n_embd % out.n_head !== 0)
-    throw new LmkitError(`GPT config: n_embd ${out.n_embd} is not divisible by n_head ${out.n_head}`, {
-      hint: `choose n_embd as a multiple of n_head, e.g. ${out.n_head * Math.max(1, Math.round(out.n_embd / out.n_head))}`,
-    });
-  if (typeof out.dropout !== 'number' || !(out.dropout >= 0 && out.dropout < 1))
-    throw new LmkitError(`GPT config: dropout must be in [0, 1) (got ${JSON.stringify(c.dropout)})`);
-  if (typeof out.bias !== 'boolean')
-    throw new LmkitError(`GPT config: bias must be true or false (got ${JSON.stringify(c.bias)})`);
-  if (typeof out.rope !== 'boolean')
-    throw new LmkitError(`GPT config: rope must be true or false (got ${JSON.stringify(c.rope)})`);
-  if (out.rope && (out.n_embd / out.n_head) % 2 !== 0)
-    throw new LmkitError(
-      `GPT config: rotary embeddings need an even head size (n_embd / n_head = ${out.n_embd / out.n_head})`,
-      { hint: 'choose n_embd and n_head so that n_embd / n_head is even' },
-    );
-  if (out.norm !== 'layernorm' && out.norm !== 'rmsnorm')
-    throw new LmkitError(`GPT config: norm must be layernorm or rmsnorm (got ${JSON.stringify(c.norm)})`);
-  return out;
-}
-
 /**
- * The context a GPT starts from: the tokens of a line break (training joins lines with "\n"), else `</s>`
- * (word-level training streams end every sentence in `</s>`), else BOS.
+ * GPT-2's stored names: Conv1D weights transposed; on loading, Hugging Face's `transformer.` prefix is
+ * dropped and its tied `lm_head` and causal-mask buffers skipped.
  */
-function startTokens(tokenizer: SavableTokenizer): number[] {
-  const nl = tokenizer.encode('\n');
-  const unk = tokenizer.special.unk;
-  if (nl.length > 0 && !nl.includes(unk as number)) return nl;
-  return [tokenizer.special.eos ?? tokenizer.special.bos ?? 0];
-}
+const GPT2_NAMES: TensorNames = {
+  save: (name, t) => [name, CONV1D.test(name) ? transposed(t) : t],
+  load: (raw, t) => {
+    const name = raw.replace(/^transformer\./, '');
+    if (name === 'lm_head.weight' || /\.attn\.(masked_)?bias$/.test(name)) return null;
+    return [name, CONV1D.test(name) && t.shape.length === 2 ? transposed(t) : t];
+  },
+};
+
+/** Log-probabilities per forward pass when scoring windows: about this many floats of (n, T, V). */
+const SCORE_BATCH_FLOATS = 1 << 23;
 
 /** A GPT language model: network, tokenizer and config. */
 export class GPTModel implements LanguageModel {
   readonly kind = 'gpt';
   readonly net: GPT;
-  /** Tokens every context begins with (what precedes a line in training). */
+  readonly config: GPTConfig;
+  /** Tokens every context begins with (what precedes a line in training: {@link lineBreakTokens}). */
   readonly prefix: number[];
   /** Whether decoding keeps a key/value cache (the same probabilities, fewer computations). */
   kvCache = true;
+  preprocessing?: Preprocessing;
 
   /** A freshly initialized GPT (seeded) for a tokenizer; the config's vocab_size must match it. */
   constructor(
-    readonly config: GPTModelConfig,
+    config: Partial<GPTConfig>,
     readonly tokenizer: SavableTokenizer,
     seed = 0,
   ) {
     this.config = validateGPTConfig(config);
     checkConfigVocab('GPT', this.config.vocab_size, tokenizer);
-    this.net = new GPT(
-      {
-        vocabSize: this.config.vocab_size,
-        blockSize: this.config.block_size,
-        nLayer: this.config.n_layer,
-        nHead: this.config.n_head,
-        nEmbd: this.config.n_embd,
-        dropout: this.config.dropout,
-        bias: this.config.bias,
-        rope: this.config.rope,
-        norm: this.config.norm,
-      },
-      seed,
-    );
+    this.net = new GPT(this.config, seed);
     this.net.eval();
-    this.prefix = startTokens(tokenizer);
+    const start = lineBreakTokens(tokenizer);
+    this.prefix = start.length ? start : [0];
   }
 
   /** At most block_size tokens of context. */
@@ -148,7 +93,7 @@ export class GPTModel implements LanguageModel {
    * runs every state with a new token in one batched pass (with the KV cache; else one by one).
    */
   startBatch(prompts: readonly number[][]): DecoderState[] {
-    for (const prompt of prompts) for (const t of prompt) this.checkToken(t);
+    for (const prompt of prompts) for (const t of prompt) checkTokenId(t, this.config.vocab_size);
     const batch = new DecodeBatch(this);
     return prompts.map((prompt) => batch.add([...this.prefix, ...prompt]));
   }
@@ -156,7 +101,7 @@ export class GPTModel implements LanguageModel {
   /** Next-token natural-log probabilities after `context` (its last block_size tokens), computed afresh. */
   nextLogProbs(context: readonly number[]): Float32Array {
     const ids = context.slice(-this.config.block_size);
-    return logSoftmax(new KVCache(this.net, ids.length).extend(ids));
+    return logSoftmaxRow(new KVCache(this.net, ids.length).extend(ids));
   }
 
   /** Full-precision logits (T,V) of the network's training forward over `ids` (a check for the cache). */
@@ -166,50 +111,99 @@ export class GPTModel implements LanguageModel {
     );
   }
 
+  /** The window stride for `stride` (default ⌈block_size / 2⌉), checked to lie in 1 … block_size. */
+  scoreStride(stride?: number): number {
+    const block = this.config.block_size;
+    const s = stride ?? Math.ceil(block / 2);
+    if (!Number.isInteger(s) || s < 1 || s > block)
+      throw new LmkitError(`--stride must be a whole number from 1 to the block size ${block} (got ${s})`);
+    return s;
+  }
+
+  /** Sliding windows over start tokens + each sequence (see the module comment), several per forward pass. */
+  scoreSequences(sequences: readonly (readonly number[])[], o: ScoreOptions = {}): Float64Array[] {
+    const stride = this.scoreStride(o.stride);
+    let done = 0;
+    return sequences.map((seq) => {
+      const out = this.scoreWindows(seq, stride);
+      done += seq.length;
+      o.onProgress?.(done);
+      return out;
+    });
+  }
+
+  private scoreWindows(seq: readonly number[], stride: number): Float64Array {
+    const stream = [...this.prefix, ...seq];
+    const first = this.prefix.length; // stream index of seq[0]
+    const B = this.config.block_size;
+    const V = this.config.vocab_size;
+    for (const t of stream) checkTokenId(t, V);
+    // window stream[begin, end): inputs all but the last; it scores positions [from, end)
+    const windows: { begin: number; end: number; from: number }[] = [];
+    for (let begin = 0, next = first; next < stream.length; begin += stride) {
+      const end = Math.min(begin + B + 1, stream.length);
+      windows.push({ begin, end, from: Math.max(next, begin + 1) });
+      next = end;
+    }
+    const out = new Float64Array(seq.length);
+    for (let k = 0; k < windows.length;) {
+      // a batch of consecutive windows of the same length T, about SCORE_BATCH_FLOATS log-probabilities in all
+      const T = windows[k].end - windows[k].begin - 1;
+      const most = Math.max(1, Math.floor(SCORE_BATCH_FLOATS / (T * V)));
+      let n = 1;
+      while (n < most && k + n < windows.length && windows[k + n].end - windows[k + n].begin - 1 === T) n++;
+      const ids = new Int32Array(n * T);
+      for (let r = 0; r < n; r++)
+        ids.set(stream.slice(windows[k + r].begin, windows[k + r].begin + T), r * T);
+      noGrad(() =>
+        tidy(() => {
+          // (n, T, V): row (r, c) predicts stream[begin_r + c + 1]
+          const logp = logSoftmax(this.net.forward(new IntTensor(ids, [n, T]))).data;
+          for (let r = 0; r < n; r++) {
+            const w = windows[k + r];
+            for (let j = w.from; j < w.end; j++)
+              out[j - first] = logp[(r * T + j - w.begin - 1) * V + stream[j]];
+          }
+        }),
+      );
+      k += n;
+    }
+    return out;
+  }
+
   /**
    * Writes model.safetensors, tokenizer.json and config.json (last) into `dir` (created if needed), each
    * atomically; `extra` adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    const tensors: StoredWeights = new Map();
-    for (const { name, tensor } of this.net.namedParameters()) {
-      const data = tensor.data as Float32Array;
-      if (CONV1D.test(name)) {
-        const [rows, cols] = tensor.shape;
-        tensors.set(name, { shape: [cols, rows], data: transpose(data, rows, cols) });
-      } else tensors.set(name, { shape: tensor.shape, data });
-    }
-    const config = checkpointConfig(this.config, this.tokenizer, extra);
-    writeCheckpointFiles(dir, 'gpt', tensors, this.tokenizer, config, metadata);
+    saveCheckpoint(dir, {
+      kind: 'gpt',
+      net: this.net,
+      tokenizer: this.tokenizer,
+      config: checkpointConfig(this.config, this.tokenizer, extra),
+      names: GPT2_NAMES,
+      metadata,
+    });
   }
 
-  /** Loads a checkpoint directory; errors name the missing file, or the mismatched tensor and shape. */
+  /** Loads a checkpoint folder (lmkit's, or Hugging Face GPT-2's); errors name the missing file, or the mismatched tensor. */
   static load(dir: string): GPTModel {
-    const config = readCheckpointConfig(dir);
-    const tokenizer = readCheckpointTokenizer(dir, CHECKPOINT_FILES.tokenizer, config.vocab_size);
-    const model = new GPTModel(config, tokenizer);
-    model.loadWeights(join(dir, CHECKPOINT_FILES.weights));
-    return model;
+    return loadCheckpoint(dir, {
+      kind: 'gpt',
+      what: 'a GPT',
+      validate: configFromJSON,
+      build: (config, tokenizer, json) => {
+        const m = new GPTModel(config, tokenizer);
+        m.preprocessing = preprocessingFromRun(json);
+        return m;
+      },
+      names: GPT2_NAMES,
+    });
   }
 
   /** Copies weights from a model.safetensors (lmkit's or Hugging Face GPT-2's names) into the network. */
   loadWeights(path: string): void {
-    if (!existsSync(path)) throw new LmkitError(`checkpoint weights ${path} do not exist`);
-    const stored = readSafetensors(path).tensors;
-    const values = new Map<string, { shape: readonly number[]; data: ArrayLike<number> }>();
-    for (const [raw, t] of stored) {
-      const name = raw.replace(/^transformer\./, '');
-      if (name === 'lm_head.weight' || /\.attn\.(masked_)?bias$/.test(name)) continue; // tied head, causal masks
-      if (CONV1D.test(name) && t.shape.length === 2) {
-        const [rows, cols] = t.shape;
-        values.set(name, { shape: [cols, rows], data: transpose(t.data, rows, cols) });
-      } else values.set(name, t);
-    }
-    loadNamedTensors(this.net, path, values);
-  }
-
-  private checkToken(t: number): void {
-    checkTokenId(t, this.config.vocab_size);
+    loadWeights(this.net, path, GPT2_NAMES);
   }
 }
 
@@ -249,7 +243,7 @@ class DecodeBatch {
       }
     }
     const logits = KVCache.extendAll(runs);
-    runs.forEach(({ state }, i) => (state.cached = logSoftmax(logits[i])));
+    runs.forEach(({ state }, i) => (state.cached = logSoftmaxRow(logits[i])));
   }
 }
 
@@ -278,32 +272,23 @@ class GPTDecoderState implements DecoderState {
   }
 }
 
-/** Reads and validates a checkpoint's config.json (lmkit's, or a Hugging Face GPT-2 one). */
-export function readCheckpointConfig(dir: string): GPTModelConfig {
-  return readKindConfig(dir, 'gpt', 'a GPT', (json) =>
-    validateGPTConfig({
-      n_layer: json.n_layer as number,
-      n_head: json.n_head as number,
-      n_embd: json.n_embd as number,
-      block_size: (json.block_size ?? json.n_positions) as number,
-      vocab_size: json.vocab_size as number,
-      dropout: (json.dropout ?? json.resid_pdrop ?? 0) as number,
-      bias: (json.bias ?? true) as boolean,
-      rope: (json.rope ?? false) as boolean,
-      norm: (json.norm ?? 'layernorm') as 'layernorm' | 'rmsnorm',
-    }),
-  );
+/** A GPT config from a config.json (lmkit's, or a Hugging Face GPT-2 one with its own key names). */
+function configFromJSON(json: Record<string, unknown>): GPTConfig {
+  return validateGPTConfig({
+    ...Object.fromEntries(GPT_CONFIG_KEYS.map((k) => [k, json[k]])),
+    block_size: (json.block_size ?? json.n_positions) as number,
+    dropout: (json.dropout ?? json.resid_pdrop ?? 0) as number,
+  });
 }
 
 /** config.json: nanoGPT's names plus the Hugging Face GPT-2 keys `transformers` reads. */
 function checkpointConfig(
-  c: GPTModelConfig,
+  c: GPTConfig,
   tokenizer: SavableTokenizer,
   extra: Record<string, unknown>,
 ): Record<string, unknown> {
   const gpt2 = !c.rope && c.norm !== 'rmsnorm';
   return {
-    lmkit_kind: 'gpt',
     ...c,
     ...(gpt2
       ? { model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }
@@ -326,9 +311,13 @@ function checkpointConfig(
   };
 }
 
-/** The transpose of a (rows, cols) row-major matrix. */
-function transpose(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
+/** A (rows, cols) row-major matrix as its (cols, rows) transpose. */
+function transposed(t: { shape: readonly number[]; data: ArrayLike<number> }): {
+  shape: number[];
+  data: Float32Array;
+} {
+  const [rows, cols] = t.shape;
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c];
+  return { shape: [cols, rows], data: out };
 }

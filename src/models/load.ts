@@ -1,34 +1,23 @@
-/** Loads a model of any kind from a path: an n-gram file (.arpa, .arpa.gz, .bin) or a checkpoint directory. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+/** Loads a model of any kind from a path: an n-gram file (.arpa, .arpa.gz, .bin) or a checkpoint folder. */
+import { existsSync, statSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
-import { CHECKPOINT_FILES, GPTModel } from './gpt.js';
-import { checkpointKind } from './checkpoint-parts.js';
-import { NPLMModel } from './nplm.js';
-import { RNNModel } from './rnn.js';
+import { checkpointKind, readConfigJSON } from './checkpoint.js';
+import { MODEL_KINDS } from './kinds.js';
 
-/** The model at `path`: a checkpoint directory (GPT, NPLM or RNN, by its config.json's kind), or an n-gram file. */
+/** The model at `path`: a checkpoint folder (of the kind its config.json records), or an n-gram file. */
 export function loadLanguageModel(path: string): LanguageModel {
   if (!existsSync(path))
     throw new LmkitError(`model ${path} does not exist`, {
       hint: "give an n-gram file (.arpa, .bin) or a checkpoint directory from 'lmkit train'",
     });
   if (!statSync(path).isDirectory()) return NGramModel.load(path);
-  const kind = checkpointKindAt(path);
-  if (kind === 'nplm') return NPLMModel.load(path);
-  if (kind === 'rnn') return RNNModel.load(path);
-  return GPTModel.load(path);
-}
-
-/** The kind recorded in a checkpoint's config.json (null when absent or unreadable; the loader then explains). */
-function checkpointKindAt(dir: string): string | null {
-  try {
-    return checkpointKind(
-      JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.config), 'utf8')) as Record<string, unknown>,
+  const found = checkpointKind(readConfigJSON(path));
+  const kind = found === null ? undefined : MODEL_KINDS.get(found);
+  if (!kind)
+    throw new LmkitError(
+      `${path} holds a model of kind ${JSON.stringify(found)}, not one lmkit loads (${[...MODEL_KINDS.keys()].join(', ')})`,
     );
-  } catch {
-    return null;
-  }
+  return kind.load(path);
 }

@@ -5,7 +5,8 @@
  * `<s>`, `</s>`, words... against a word tokenizer's), so the second model's ids are mapped by token string.
  */
 import { LmkitError } from '../errors.js';
-import type { DecoderState, LanguageModel } from '../lm.js';
+import type { Preprocessing } from '../data/clean.js';
+import { scoreWith, type DecoderState, type LanguageModel, type ScoreOptions } from '../lm.js';
 
 /** Two models mixed with weight λ on the first; ids and the tokenizer are the first model's. */
 export class MixtureModel implements LanguageModel {
@@ -40,6 +41,57 @@ export class MixtureModel implements LanguageModel {
       this.first.start(prompt),
       this.second.start(prompt.map((t) => this.secondId(t))),
     );
+  }
+
+  /** The first model's preparation of text (a mixture's two models are checked to prepare text alike). */
+  get preprocessing(): Preprocessing | undefined {
+    return this.first.preprocessing;
+  }
+
+  /** Sentences when both models score sentences by default, else a stream. */
+  get evalMode(): 'sentences' | 'stream' {
+    return this.first.evalMode === 'sentences' && this.second.evalMode === 'sentences'
+      ? 'sentences'
+      : 'stream';
+  }
+
+  /** The stride of the windowed model(s) among the two; two different defaults are an error. */
+  scoreStride(stride?: number): number | null {
+    const a = this.first.scoreStride?.(stride) ?? null;
+    const b = this.second.scoreStride?.(stride) ?? null;
+    if (a !== null && b !== null && a !== b)
+      throw new LmkitError(`the two models of the mixture have different default strides (${a}, ${b})`, {
+        hint: 'give --stride',
+      });
+    return a ?? b;
+  }
+
+  /** Each component scored its own fastest way (ids mapped for the second), mixed per token. */
+  scoreSequences(sequences: readonly (readonly number[])[], o: ScoreOptions = {}): Float64Array[] {
+    return this.scoreComponents(sequences, o).mixed;
+  }
+
+  /** The mixed scores, and each component's own scores of the same tokens. */
+  scoreComponents(
+    sequences: readonly (readonly number[])[],
+    o: ScoreOptions = {},
+  ): { mixed: Float64Array[]; first: Float64Array[]; second: Float64Array[] } {
+    const inner = { stride: o.stride };
+    const first = scoreWith(this.first, sequences, inner);
+    const second = scoreWith(
+      this.second,
+      sequences.map((s) => s.map((t) => this.secondId(t))),
+      inner,
+    );
+    let done = 0;
+    const mixed = first.map((sa, k) => {
+      const out = new Float64Array(sa.length);
+      for (let i = 0; i < sa.length; i++) out[i] = mixLogProbs(sa[i], second[k][i], this.weight);
+      done += sa.length;
+      o.onProgress?.(done);
+      return out;
+    });
+    return { mixed, first, second };
   }
 
   /** The second model's id of a first-model token id. */

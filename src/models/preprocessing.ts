@@ -1,36 +1,47 @@
 /**
- * How a model wants its text prepared: an n-gram model records lowercasing, classic cleaning and punctuation
- * splitting in its details; a neural checkpoint's run records `--clean` in config.json. Evaluation text and
- * prompts go through the same preparation as the training text did.
+ * How a model wants its text prepared, read through one accessor: every model may carry a
+ * `preprocessing` (an n-gram model records lowercasing, classic cleaning and punctuation splitting in its
+ * file; a neural checkpoint's run records `--clean` in config.json). Evaluation text and prompts — in
+ * `lmkit generate`, `eval`, `chat` and the server alike — go through the same preparation as the training
+ * text did.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { prepareText, type Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
-import { NGramModel } from '../ngram/ngram-model.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
+
+/** Text used as given. */
+const AS_GIVEN: Preprocessing = { lowercase: false, clean: false, tokenize: false };
+
+/** The preparation `model`'s training text had (text as given when it records none). */
+export function preprocessingOf(model: LanguageModel): Preprocessing {
+  return model.preprocessing ?? AS_GIVEN;
+}
+
+/** The preparation a checkpoint's config.json records for its run (`training.clean`), or undefined. */
+export function preprocessingFromRun(config: Record<string, unknown>): Preprocessing | undefined {
+  const training = config.training;
+  if (!training || typeof training !== 'object') return undefined;
+  return { ...AS_GIVEN, clean: (training as Record<string, unknown>).clean === true };
+}
 
 /**
- * The preprocessing to apply to evaluation text for `model` loaded from `path`: what an n-gram model
- * records in its details, or the classic cleaning a checkpoint's run used (config.json `training.clean`);
- * neural tokenizers lowercase by themselves when trained to.
+ * Prepares prompts and chat messages for `model`: its own preparation, plus punctuation split off words
+ * when it reads words whose vocabulary has punctuation as tokens of its own (a pre-tokenized corpus such
+ * as Brown); a trailing space (the next word starts) is kept.
  */
-export function preprocessingOf(model: LanguageModel, path?: string): Preprocessing {
-  if (model instanceof NGramModel) {
-    const d = model.backoff.info.details ?? {};
-    return { lowercase: d.lowercase === true, clean: d.clean === true, tokenize: d.tokenize === true };
-  }
-  let training: Record<string, unknown> = {};
-  if (path !== undefined && existsSync(join(path, 'config.json'))) {
-    try {
-      const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8')) as { training?: unknown };
-      if (config.training && typeof config.training === 'object')
-        training = config.training as Record<string, unknown>;
-    } catch {
-      // an unreadable config.json has already failed the model's own loading
-    }
-  }
-  return { lowercase: false, clean: training.clean === true, tokenize: false };
+export function promptPreparer(model: LanguageModel): (prompt: string) => string {
+  const base = preprocessingOf(model);
+  const p = { ...base, tokenize: base.tokenize || splitsPunctuation(model.tokenizer) };
+  return (prompt) => {
+    const prepared = prepareText(p, prompt);
+    return prepared && prepared !== prompt && /\s$/u.test(prompt) ? `${prepared} ` : prepared;
+  };
+}
+
+/** Whether a word-level vocabulary holds punctuation as separate tokens. */
+function splitsPunctuation(tokenizer: Tokenizer): boolean {
+  return tokenizer.kind === 'word' && [',', '.'].some((p) => tokenizer.tokenToId(p) !== undefined);
 }
 
 /** Throws when two models to be mixed prepare text differently. */
@@ -40,10 +51,4 @@ export function checkSamePreprocessing(a: Preprocessing, b: Preprocessing): void
       `cannot mix models that prepare text differently (${JSON.stringify(a)} vs ${JSON.stringify(b)})`,
       { hint: 'train both with the same lowercasing, cleaning and punctuation splitting' },
     );
-}
-
-/** A prompt prepared as the model's training text was; a trailing space (the next word starts) is kept. */
-export function preparePrompt(p: Preprocessing, prompt: string): string {
-  const prepared = prepareText(p, prompt);
-  return prepared && prepared !== prompt && /\s$/u.test(prompt) ? `${prepared} ` : prepared;
 }

@@ -3,8 +3,9 @@
  * sampling, chat and serving treat it like any neural model. Loads and saves ARPA or binary files.
  */
 import { gunzipSync } from 'node:zlib';
+import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
-import type { DecoderState, LanguageModel } from '../lm.js';
+import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
 import type { SpecialTokens, Tokenizer } from '../tokenizers/tokenizer.js';
 import { readFileMapped } from '../util/map-file.js';
 import { parseArpa, writeArpa } from './arpa.js';
@@ -58,9 +59,24 @@ export class NGramTokenizer implements Tokenizer {
 export class NGramModel implements LanguageModel {
   readonly kind = 'ngram';
   readonly tokenizer: NGramTokenizer;
+  /** An n-gram model scores sentences one by one, each from `<s>`. */
+  readonly evalMode = 'sentences';
+  /**
+   * The backoff model's own score of each token after `<s>` (log10 p × ln 10), as `lmkit ngram eval` sums
+   * it, instead of a whole distribution per token; absent for stupid backoff, whose scores are not
+   * probabilities (its decoding states renormalise them).
+   */
+  readonly scoreSequences?: (sequences: readonly (readonly number[])[], o?: ScoreOptions) => Float64Array[];
 
   constructor(readonly backoff: BackoffModel) {
     this.tokenizer = new NGramTokenizer(backoff);
+    if (backoff.info.estimator !== 'stupid') this.scoreSequences = (seqs, o) => this.scoreAll(seqs, o);
+  }
+
+  /** The preparation the model's training text had (recorded in its details), applied to text it is given. */
+  get preprocessing(): Preprocessing {
+    const d = this.backoff.info.details ?? {};
+    return { lowercase: d.lowercase === true, clean: d.clean === true, tokenize: d.tokenize === true };
   }
 
   /** N − 1 words of context. */
@@ -73,6 +89,23 @@ export class NGramModel implements LanguageModel {
     const state = this.backoff.beginSentence();
     for (const t of prompt) this.backoff.advance(state, t, state);
     return new NGramDecoderState(this.backoff, state);
+  }
+
+  private scoreAll(sequences: readonly (readonly number[])[], o: ScoreOptions = {}): Float64Array[] {
+    const backoff = this.backoff;
+    let done = 0;
+    return sequences.map((seq) => {
+      const state = backoff.beginSentence();
+      const out = new Float64Array(seq.length);
+      for (let i = 0; i < seq.length; i++) {
+        if (!(seq[i] >= 0 && seq[i] < backoff.vocab.size))
+          throw new LmkitError(`token id ${seq[i]} is outside the vocabulary of ${backoff.vocab.size}`);
+        out[i] = backoff.score(state, seq[i], state) * Math.LN10;
+      }
+      done += seq.length;
+      o.onProgress?.(done);
+      return out;
+    });
   }
 
   /** Loads an ARPA (plain or gzip) or binary model, detected from the file's first bytes. */

@@ -1,4 +1,5 @@
 /** Trains an n-gram model of any order with any of the estimators, from sentences of text. */
+import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import { estimateAddK } from './add-k.js';
 import type { BackoffModel } from './backoff-model.js';
@@ -31,6 +32,8 @@ export interface NGramTrainOptions {
   unkInText?: boolean;
   /** Called now and then with the number of sentences counted. */
   onProgress?: (sentences: number) => void;
+  /** How the sentences were prepared; recorded in the model, which prepares text it scores or continues alike. */
+  preprocessing?: Partial<Preprocessing>;
 }
 
 /** Counts the sentences and estimates a model; warnings are things the user should know. */
@@ -93,6 +96,7 @@ export function trainNGram(
       throw new LmkitError(`unknown smoothing '${String(options.smoothing)}'; use kn, mle, addk or stupid`);
   }
   model.info.level = level;
+  if (options.preprocessing) model.info.details = { ...model.info.details, ...options.preprocessing };
   return { model, warnings };
 }
 

@@ -9,7 +9,7 @@
  */
 import { add } from '../tensor/ops/elementwise.js';
 import { causalSelfAttention } from '../tensor/ops/attention.js';
-import { crossEntropy, type CrossEntropyOptions } from '../tensor/ops/cross_entropy.js';
+import { crossEntropy, type CrossEntropyOptions } from '../tensor/ops/cross-entropy.js';
 import { matmul } from '../tensor/ops/matmul.js';
 import { rotary } from '../tensor/ops/rope.js';
 import { gelu } from '../tensor/ops/unary.js';
@@ -17,31 +17,19 @@ import { ShapeError } from '../tensor/errors.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { Dropout, Embedding, LayerNorm, Linear, RMSNorm } from './layers.js';
+import { validateGPTConfig, type GPTConfig } from './gpt-config.js';
 import { Module } from './module.js';
 
-/** The sizes of a GPT: the single source of its hyper-parameters. */
-export interface GPTConfig {
-  vocabSize: number;
-  blockSize: number;
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
-  dropout: number;
-  bias: boolean;
-  /** Rotary position embeddings (RoFormer) instead of a learned position table (default false). */
-  rope?: boolean;
-  /** The normalization of every block and the final one (default layernorm). */
-  norm?: 'layernorm' | 'rmsnorm';
-}
+export type { GPTConfig } from './gpt-config.js';
 
 /** The normalization layer a config asks for (GPT-2's LayerNorm, or RMSNorm). */
 export type Norm = LayerNorm | RMSNorm;
 
-/** A LayerNorm (with bias when the config has biases) or an RMSNorm over nEmbd features, eps 1e-5. */
+/** A LayerNorm (with bias when the config has biases) or an RMSNorm over n_embd features, eps 1e-5. */
 function makeNorm(config: GPTConfig): Norm {
   return config.norm === 'rmsnorm'
-    ? new RMSNorm(config.nEmbd, 1e-5)
-    : new LayerNorm(config.nEmbd, 1e-5, config.bias);
+    ? new RMSNorm(config.n_embd, 1e-5)
+    : new LayerNorm(config.n_embd, 1e-5, config.bias);
 }
 
 /** Multi-head causal self-attention: one qkv projection, the fused attention kernel, an output projection. */
@@ -50,23 +38,17 @@ export class CausalSelfAttention extends Module {
   readonly c_proj: Linear;
   readonly resid_dropout: Dropout;
 
-  /** Attention for the config's width and heads; c_proj is scaled by 1/√(2·nLayer) as GPT-2. */
+  /** Attention for the config's width and heads; c_proj is scaled by 1/√(2·n_layer) as GPT-2. */
   constructor(
     readonly config: GPTConfig,
     rng: Rng,
   ) {
     super();
-    const C = config.nEmbd;
-    if (C % config.nHead !== 0)
-      throw new ShapeError(`n_embd ${C} is not divisible by n_head ${config.nHead}`);
-    if (config.rope && (C / config.nHead) % 2 !== 0)
-      throw new ShapeError(
-        `rotary embeddings need an even head size (n_embd / n_head = ${C / config.nHead})`,
-      );
+    const C = config.n_embd;
     this.c_attn = this.module('c_attn', new Linear(C, 3 * C, rng, { bias: config.bias, std: 0.02 }));
     this.c_proj = this.module(
       'c_proj',
-      new Linear(C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.nLayer) }),
+      new Linear(C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.n_layer) }),
     );
     this.resid_dropout = this.module('resid_dropout', new Dropout(config.dropout, rng));
   }
@@ -74,8 +56,8 @@ export class CausalSelfAttention extends Module {
   /** x (B,T,C) → (B,T,C). */
   forward(x: Tensor): Tensor {
     let qkv = this.c_attn.forward(x); // (B,T,3C)
-    if (this.config.rope) qkv = rotary(qkv, this.config.nHead);
-    const y = causalSelfAttention(qkv, this.config.nHead);
+    if (this.config.rope) qkv = rotary(qkv, this.config.n_head);
+    const y = causalSelfAttention(qkv, this.config.n_head);
     return this.resid_dropout.forward(this.c_proj.forward(y));
   }
 }
@@ -89,11 +71,11 @@ export class MLP extends Module {
   /** The MLP for the config's width. */
   constructor(config: GPTConfig, rng: Rng) {
     super();
-    const C = config.nEmbd;
+    const C = config.n_embd;
     this.c_fc = this.module('c_fc', new Linear(C, 4 * C, rng, { bias: config.bias, std: 0.02 }));
     this.c_proj = this.module(
       'c_proj',
-      new Linear(4 * C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.nLayer) }),
+      new Linear(4 * C, C, rng, { bias: config.bias, std: 0.02 / Math.sqrt(2 * config.n_layer) }),
     );
     this.dropout = this.module('dropout', new Dropout(config.dropout, rng));
   }
@@ -139,21 +121,19 @@ export class GPT extends Module {
   readonly dropoutRng: Rng;
   private readonly positions: IntTensor[] = [];
 
-  /** A GPT initialized as nanoGPT does (N(0, 0.02), scaled residual projections), from a seed. */
-  constructor(
-    readonly config: GPTConfig,
-    seed = 0,
-  ) {
+  readonly config: GPTConfig;
+
+  /** A GPT initialized as nanoGPT does (N(0, 0.02), scaled residual projections), from a seed; the config is checked here. */
+  constructor(config: Partial<GPTConfig>, seed = 0) {
     super();
+    const c = (this.config = validateGPTConfig(config));
     const rng = new Rng(seed);
-    this.wte = this.module('wte', new Embedding(config.vocabSize, config.nEmbd, rng, 0.02));
-    this.wpe = config.rope
-      ? null
-      : this.module('wpe', new Embedding(config.blockSize, config.nEmbd, rng, 0.02));
-    this.drop = this.module('drop', new Dropout(config.dropout, rng));
+    this.wte = this.module('wte', new Embedding(c.vocab_size, c.n_embd, rng, 0.02));
+    this.wpe = c.rope ? null : this.module('wpe', new Embedding(c.block_size, c.n_embd, rng, 0.02));
+    this.drop = this.module('drop', new Dropout(c.dropout, rng));
     this.h = [];
-    for (let i = 0; i < config.nLayer; i++) this.h.push(this.module(`h.${i}`, new Block(config, rng)));
-    this.ln_f = this.module('ln_f', makeNorm(config));
+    for (let i = 0; i < c.n_layer; i++) this.h.push(this.module(`h.${i}`, new Block(c, rng)));
+    this.ln_f = this.module('ln_f', makeNorm(c));
     this.dropoutRng = rng;
   }
 
@@ -161,9 +141,9 @@ export class GPT extends Module {
   forward(idx: IntTensor): Tensor {
     if (idx.shape.length !== 2) throw new ShapeError(`GPT: input ids ${idx.describe()} must be (B, T)`);
     const T = idx.shape[1];
-    if (T > this.config.blockSize)
+    if (T > this.config.block_size)
       throw new ShapeError(
-        `GPT: sequence of ${T} tokens is longer than the block size ${this.config.blockSize}`,
+        `GPT: sequence of ${T} tokens is longer than the block size ${this.config.block_size}`,
       );
     const tok = this.wte.forward(idx);
     let x = this.drop.forward(this.wpe ? add(tok, this.wpe.forward(this.positionIds(T))) : tok);

@@ -11,8 +11,7 @@ export const DEFAULT_MODEL_FILE = 'brown-kn3.bin';
 /** Trains the default model (lowercased Brown, mod10 train split) and saves it in `dir`; returns its path. */
 export async function buildDefaultModel(dir: string): Promise<string> {
   const sentences = await loadSentences('brown', { split: 'train', splitScheme: 'mod10', lowercase: true });
-  const { model } = trainNGram(sentences, { order: 3, smoothing: 'kn' });
-  model.info.details = { ...model.info.details, lowercase: true };
+  const { model } = trainNGram(sentences, { order: 3, smoothing: 'kn', preprocessing: { lowercase: true } });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, DEFAULT_MODEL_FILE);
   new NGramModel(model).save(path);

@@ -5,12 +5,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chatTemplateFor, type ChatTemplate } from '../chat/template.js';
-import { classicClean, lowercase } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
-import { NGramModel } from '../ngram/ngram-model.js';
-import { splitRegex } from '../tokenizers/word.js';
+import { promptPreparer } from '../models/preprocessing.js';
 import { notFound } from './errors.js';
 
 /** A model ready to serve. */
@@ -18,7 +16,7 @@ export interface ServedModel {
   id: string;
   model: LanguageModel;
   template: ChatTemplate;
-  /** Prepares prompt text as the model's training text was (case, punctuation split). */
+  /** Prepares prompt text as the model's training text was (case, cleaning, punctuation split), as `lmkit generate` does. */
   normalize(text: string): string;
   /** Tokens never sampled in replies (the unknown-word token). */
   suppressTokens: number[];
@@ -55,46 +53,16 @@ export function loadModel(path: string): ServedModel {
       `cannot serve ${path}: not a model lmkit knows (.arpa, .arpa.gz, .bin, or a checkpoint folder)`,
     );
   }
-  const model = loadLanguageModel(path);
-  const id = modelId(path);
-  return model instanceof NGramModel ? servedNGram(id, model, path) : servedModel(id, model, path);
-}
-
-/** Wraps any model: its chat template from its tokenizer, text as given, the unknown token never sampled. */
-export function servedModel(id: string, model: LanguageModel, path = ''): ServedModel {
-  const unk = model.tokenizer.special.unk;
-  return {
-    id,
-    model,
-    template: chatTemplateFor(model.tokenizer),
-    normalize: (text) => text,
-    suppressTokens: unk === undefined ? [] : [unk],
-    created: Math.floor(Date.now() / 1000),
-    path,
-  };
-}
-
-function isCheckpoint(path: string): boolean {
-  return existsSync(join(path, 'config.json'));
+  return servedModel(modelId(path), loadLanguageModel(path), path);
 }
 
 /**
- * Wraps an n-gram model: prompts get the model's recorded preprocessing (punctuation split, cleaning or
- * lowercasing); punctuation is also split for a word model whose vocabulary has it as separate tokens
- * (a pre-tokenized corpus such as Brown); `<unk>` is never sampled.
+ * Wraps any model: prompts and messages prepared as its training text was (the one rule `lmkit generate`
+ * uses), its chat template from its tokenizer, the unknown token never sampled.
  */
-export function servedNGram(id: string, model: NGramModel, path = ''): ServedModel {
-  const details = model.backoff.info.details ?? {};
-  const split =
-    details.tokenize === true ||
-    (model.backoff.info.level === 'word' &&
-      [',', '.'].some((p) => model.tokenizer.tokenToId(p) !== undefined));
-  const normalize = (text: string): string => {
-    const t = split ? splitRegex(text).join(' ') : text;
-    if (details.clean === true) return classicClean(t);
-    return details.lowercase === true ? lowercase(t) : t;
-  };
+export function servedModel(id: string, model: LanguageModel, path = ''): ServedModel {
   const unk = model.tokenizer.special.unk;
+  const normalize = promptPreparer(model);
   return {
     id,
     model,
@@ -104,6 +72,10 @@ export function servedNGram(id: string, model: NGramModel, path = ''): ServedMod
     created: Math.floor(Date.now() / 1000),
     path,
   };
+}
+
+function isCheckpoint(path: string): boolean {
+  return existsSync(join(path, 'config.json'));
 }
 
 /** The served models by id. */

@@ -32,7 +32,7 @@ export { exp, log, tanh, sigmoid, relu, gelu } from './ops/unary.js';
 export { dropout } from './ops/dropout.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { crossEntropy, type CrossEntropyOptions } from './ops/cross_entropy.js';
+export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.js';
 export { causalSelfAttention } from './ops/attention.js';
 export { lstmCell, gruCell } from './ops/recurrent.js';
 export { argmax, topk } from './ops/select.js';

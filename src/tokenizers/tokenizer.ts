@@ -1,4 +1,7 @@
 /** Text <-> token ids. Every model carries one; n-gram, neural and chat code only talk through this. */
+import { LmkitError } from '../errors.js';
+
+/** Text <-> token ids, with the special tokens a model uses. */
 export interface Tokenizer {
   /** "word" | "char" | "bpe" */
   readonly kind: string;
@@ -22,4 +25,10 @@ export interface SpecialTokens {
   eos?: number;
   unk?: number;
   pad?: number;
+}
+
+/** Throws when `t` is not a token id of a vocabulary of `vocabSize`. */
+export function checkTokenId(t: number, vocabSize: number): void {
+  if (!Number.isInteger(t) || t < 0 || t >= vocabSize)
+    throw new LmkitError(`token id ${t} is outside the vocabulary of ${vocabSize}`);
 }

@@ -7,12 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
-import { CHECKPOINT_FILES } from '../models/gpt.js';
+import { CHECKPOINT_FILES } from '../models/checkpoint.js';
+import { MODEL_KINDS } from '../models/kinds.js';
 import type { AdamW } from '../nn/optim.js';
 import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { TrainConfig } from './config.js';
-import type { TrainableModel } from './loop.js';
+import type { NeuralModel } from '../models/kinds.js';
 
 /** Where a run stands, besides weights and optimizer moments. */
 export interface TrainState {
@@ -48,9 +49,9 @@ const STATE_WEIGHTS = 'train_state.safetensors';
 const STATE_JSON = 'train_state.json';
 
 /** Saves model, optimizer and state to `dir`; train_state.json goes last. */
-export function saveCheckpoint(
+export function saveTrainingCheckpoint(
   dir: string,
-  model: TrainableModel,
+  model: Pick<NeuralModel, 'save'>,
   optimizer: AdamW,
   state: TrainState,
   run: RunInfo,
@@ -68,8 +69,8 @@ export interface SavedRun {
   moments: Map<string, StoredTensor>;
 }
 
-/** Reads what {@link saveCheckpoint} wrote; errors say which file is missing or out of step. */
-export function readCheckpoint(dir: string): SavedRun {
+/** Reads what {@link saveTrainingCheckpoint} wrote; errors say which file is missing or out of step. */
+export function readTrainingCheckpoint(dir: string): SavedRun {
   for (const f of [CHECKPOINT_FILES.config, CHECKPOINT_FILES.weights, STATE_WEIGHTS, STATE_JSON]) {
     if (!existsSync(join(dir, f)))
       throw new LmkitError(`cannot resume from ${dir}: it has no ${f}`, {
@@ -81,9 +82,9 @@ export function readCheckpoint(dir: string): SavedRun {
     step?: number;
     lmkit_kind?: string;
   };
-  if (config.lmkit_kind !== 'gpt' && config.lmkit_kind !== 'nplm' && config.lmkit_kind !== 'rnn')
+  if (config.lmkit_kind === undefined || !MODEL_KINDS.has(config.lmkit_kind))
     throw new LmkitError(
-      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not a GPT, NPLM or RNN`,
+      `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not one lmkit trains (${[...MODEL_KINDS.keys()].join(', ')})`,
     );
   if (!config.training)
     throw new LmkitError(`cannot resume from ${dir}: config.json has no training settings`);

@@ -4,9 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
+import { DEFAULT_KIND, MODEL_KINDS, modelKind } from '../models/kinds.js';
+import { GPT_DEFAULTS } from '../nn/gpt-config.js';
 import { presetSettings } from './presets.js';
 
-/** Every setting of a GPT training run. */
+/**
+ * Every setting of a training run, in nanoGPT's names. The model sizes here are shared by the kinds
+ * (a GPT's, and the n_embd / n_layer / block_size / dropout of the others); settings only one kind has
+ * (`order`, `cell`, `rope`, ...) are declared by that kind in models/kinds.ts and checked there.
+ */
 export interface TrainConfig {
   n_layer: number;
   n_head: number;
@@ -29,76 +35,32 @@ export interface TrainConfig {
   /** Stop after this many evaluations without a better validation loss (0: never). */
   patience: number;
   seed: number;
-  /** The model kind (absent: gpt). The NPLM and RNN keys below are set only for runs of that kind. */
-  model?: 'gpt' | 'nplm' | 'rnn';
-  /** NPLM: n, so n−1 tokens of context (block_size follows as n−1). */
-  order?: number;
-  /** NPLM: tanh hidden units; RNN: units of each recurrent layer. */
-  n_hidden?: number;
-  /** NPLM: direct connections from the embeddings to the output. */
-  direct?: boolean;
-  /** RNN: the recurrent cell. */
-  cell?: 'gru' | 'lstm';
-  /** RNN: dropout on the hidden state entering the recurrent matmul (one mask per sequence). */
-  recurrent_dropout?: number;
-  /** A named size preset (src/train/presets.ts) that replaces the defaults; file and flags still override. */
+  /** The model kind (absent: gpt); see models/kinds.ts. */
+  model?: string;
+  /** A named size preset (src/train/presets.ts) over the defaults; file and flags still override. */
   preset?: string;
-  /** GPT: rotary position embeddings instead of a learned position table (absent: false). */
-  rope?: boolean;
-  /** GPT: layernorm (GPT-2, absent) or rmsnorm. */
-  norm?: 'layernorm' | 'rmsnorm';
   /** SFT: draw each batch from conversations of similar length (less padding; absent: false). */
   group_by_length?: boolean;
+  /** The kind's own settings (models/kinds.ts). */
+  [kindSetting: string]: unknown;
 }
 
-/** NPLM defaults (Bengio et al. 2003's n = 5, h = 100; n_embd stays a shared key). */
-export const NPLM_DEFAULTS = { order: 5, n_hidden: 100, direct: false } as const;
-
-/**
- * Character RNN defaults, the classic Keras recipe: embedding 50, one GRU of 150 units, windows of 30
- * characters, dropout and recurrent dropout 0.1, Adam (no weight decay, Keras's β2 0.999) at a constant
- * learning rate of 1e-3 (min_lr follows learning_rate unless set), early stopping after 3 evaluations.
- */
-export const RNN_DEFAULTS: Partial<TrainConfig> = {
-  cell: 'gru',
-  n_embd: 50,
-  n_hidden: 150,
-  n_layer: 1,
-  block_size: 30,
-  dropout: 0.1,
-  recurrent_dropout: 0.1,
-  batch_size: 64,
-  warmup_iters: 0,
-  weight_decay: 0,
-  beta2: 0.999,
-  patience: 3,
-};
-
-/** The keys that fix a character RNN's architecture. */
-export const RNN_ARCHITECTURE_KEYS = ['cell', 'n_embd', 'n_hidden', 'n_layer'] as const;
-
-/** Settings a config file may hold beyond the defaults' keys. */
+/** Settings a config file may hold beyond the defaults' keys: the run's own and every kind's. */
 const OPTIONAL_KEYS = [
   'model',
-  'order',
-  'n_hidden',
-  'direct',
-  'cell',
-  'recurrent_dropout',
   'preset',
-  'rope',
-  'norm',
   'group_by_length',
+  ...new Set([...MODEL_KINDS.values()].flatMap((k) => k.settings.map((x) => x.name))),
 ];
 
-/** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char. */
+/** Defaults: nanoGPT's laptop-CPU settings for shakespeare_char (a kind may change some, models/kinds.ts). */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  n_layer: 4,
-  n_head: 4,
-  n_embd: 128,
-  block_size: 64,
-  dropout: 0,
-  bias: true,
+  n_layer: GPT_DEFAULTS.n_layer,
+  n_head: GPT_DEFAULTS.n_head,
+  n_embd: GPT_DEFAULTS.n_embd,
+  block_size: GPT_DEFAULTS.block_size,
+  dropout: GPT_DEFAULTS.dropout,
+  bias: GPT_DEFAULTS.bias,
   batch_size: 12,
   learning_rate: 1e-3,
   max_iters: 2000,
@@ -115,18 +77,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 1337,
 };
 
-/** The keys that fix a model's architecture (a resumed run may not change them). */
-export const ARCHITECTURE_KEYS = [
-  'n_layer',
-  'n_head',
-  'n_embd',
-  'block_size',
-  'bias',
-  'rope',
-  'norm',
-] as const;
-
-const WHOLE: (keyof TrainConfig)[] = [
+const WHOLE = [
   'n_layer',
   'n_head',
   'n_embd',
@@ -139,7 +90,7 @@ const WHOLE: (keyof TrainConfig)[] = [
   'eval_iters',
   'patience',
   'seed',
-];
+] as const;
 
 /** Reads a JSON config file of TrainConfig keys; unknown keys are an error naming them. */
 export function readTrainConfigFile(path: string): Partial<TrainConfig> {
@@ -163,38 +114,34 @@ export function readTrainConfigFile(path: string): Partial<TrainConfig> {
 }
 
 /**
- * Merges defaults, then each layer in order (undefined values skipped); lr_decay_iters follows
- * max_iters unless set. Throws an error naming the first impossible value.
+ * Merges the defaults, the kind's defaults, a preset, then each layer in order (undefined values
+ * skipped); lr_decay_iters follows max_iters unless set, and the kind fills what follows from its own
+ * settings. Throws an error naming the first impossible value.
  */
 export function resolveTrainConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
-  const model = layers.reduce<TrainConfig['model']>((m, l) => l.model ?? m, undefined);
+  const name = layers.reduce<string | undefined>((m, l) => l.model ?? m, undefined);
+  const kind = modelKind(name ?? DEFAULT_KIND);
   const preset = layers.reduce<string | undefined>((p, l) => l.preset ?? p, undefined);
   const c: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
-    ...(model === 'rnn' ? RNN_DEFAULTS : {}),
+    ...kind.defaults,
     ...(preset === undefined ? {} : presetSettings(preset)),
   };
-  const set = new Set<string>();
+  const given = new Set<string>();
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
       if (v === undefined) continue;
-      (c as unknown as Record<string, unknown>)[k] = v;
-      set.add(k);
+      c[k] = v;
+      given.add(k);
     }
   }
-  if (!set.has('lr_decay_iters')) c.lr_decay_iters = c.max_iters;
-  if (model === 'rnn' && !set.has('min_lr')) c.min_lr = c.learning_rate;
-  if (c.model === 'nplm') {
-    c.order ??= NPLM_DEFAULTS.order;
-    c.n_hidden ??= NPLM_DEFAULTS.n_hidden;
-    c.direct ??= NPLM_DEFAULTS.direct;
-    if (Number.isInteger(c.order) && c.order >= 2) c.block_size = c.order - 1;
-  }
+  if (!given.has('lr_decay_iters')) c.lr_decay_iters = c.max_iters;
   validateTrainConfig(c);
+  kind.resolve(c, given);
   return c;
 }
 
-/** Throws an LmkitError naming the first setting that cannot work. */
+/** Throws an LmkitError naming the first run setting (optimizer, schedule, loop) that cannot work. */
 export function validateTrainConfig(c: TrainConfig): void {
   for (const k of WHOLE) {
     const v = c[k];
@@ -215,39 +162,4 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (c.dropout >= 1) throw new LmkitError(`dropout must be below 1 (got ${c.dropout})`);
   if (c.group_by_length !== undefined && typeof c.group_by_length !== 'boolean')
     throw new LmkitError(`group_by_length must be true or false (got ${JSON.stringify(c.group_by_length)})`);
-  if (c.model !== undefined && c.model !== 'gpt' && c.model !== 'nplm' && c.model !== 'rnn')
-    throw new LmkitError(`model must be gpt, nplm or rnn (got ${JSON.stringify(c.model)})`);
-  if (c.model === 'rnn') {
-    if (c.cell !== 'gru' && c.cell !== 'lstm')
-      throw new LmkitError(`cell must be gru or lstm (got ${JSON.stringify(c.cell)})`);
-    if (typeof c.n_hidden !== 'number' || !Number.isInteger(c.n_hidden) || c.n_hidden < 1)
-      throw new LmkitError(`n_hidden must be a whole number ≥ 1 (got ${JSON.stringify(c.n_hidden)})`);
-    const r = c.recurrent_dropout;
-    if (typeof r !== 'number' || !(r >= 0 && r < 1))
-      throw new LmkitError(`recurrent_dropout must be in [0, 1) (got ${JSON.stringify(r)})`);
-    return;
-  }
-  if (c.model === 'nplm') {
-    for (const [k, min] of [
-      ['order', 2],
-      ['n_hidden', 0],
-    ] as const) {
-      const v = c[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-        throw new LmkitError(`${k} must be a whole number ≥ ${min} (got ${JSON.stringify(v)})`);
-    }
-    if (typeof c.direct !== 'boolean')
-      throw new LmkitError(`direct must be true or false (got ${JSON.stringify(c.direct)})`);
-    if (c.n_hidden === 0 && !c.direct)
-      throw new LmkitError('n_hidden is 0 and direct is off, so nothing reaches the output', {
-        hint: 'give --n_hidden ≥ 1 or --direct',
-      });
-    return;
-  }
-  if (c.n_embd % c.n_head !== 0)
-    throw new LmkitError(`n_embd ${c.n_embd} is not divisible by n_head ${c.n_head}`, {
-      hint: `choose n_embd as a multiple of n_head, e.g. ${c.n_head * Math.max(1, Math.round(c.n_embd / c.n_head))}`,
-    });
-  if (typeof c.bias !== 'boolean')
-    throw new LmkitError(`bias must be true or false (got ${JSON.stringify(c.bias)})`);
 }

@@ -5,13 +5,13 @@
  * metrics as JSONL. Each step runs inside tidy(), so a warm step allocates nothing.
  */
 import { join } from 'node:path';
-import type { Module } from '../nn/module.js';
+import type { NeuralModel } from '../models/kinds.js';
 import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
 import { Rng } from '../tensor/random.js';
-import { noGrad, tidy, type IntTensor, type Tensor } from '../tensor/tensor.js';
+import { noGrad, tidy } from '../tensor/tensor.js';
 import { randomBatch, type Batch } from './batches.js';
-import { saveCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
+import { saveTrainingCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
 
 /** One evaluation: mean losses on the two splits. */
@@ -36,18 +36,8 @@ export interface TrainSummary {
   best: string;
 }
 
-/** A model the loop can train (GPT, NPLM): a network with a window loss, and a checkpoint writer. */
-export interface TrainableModel {
-  readonly net: Module & {
-    loss(x: IntTensor, y: IntTensor): Tensor;
-    /** Where dropout masks come from, when the network has dropout: saved so a resume is exact. */
-    readonly dropoutRng?: Rng;
-  };
-  /** Targets scored per window (default block_size: every position); tokens/s counts these. */
-  readonly targetsPerWindow?: number;
-  /** Writes the model's checkpoint files into `dir`. */
-  save(dir: string, extra?: Record<string, unknown>, metadata?: Record<string, string>): void;
-}
+/** A model the loop can train: any neural kind (models/kinds.ts). */
+export type TrainableModel = Pick<NeuralModel, 'net' | 'targetsPerWindow' | 'save'>;
 
 /** What the loop needs. */
 export interface LoopOptions {
@@ -110,7 +100,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   const save = () => {
     state.rng = rng.state();
     if (net.dropoutRng) state.dropoutRng = net.dropoutRng.state();
-    saveCheckpoint(o.out, o.model, optimizer, state, c);
+    saveTrainingCheckpoint(o.out, o.model, optimizer, state, c);
   };
 
   net.train();

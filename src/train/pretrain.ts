@@ -1,21 +1,19 @@
 /**
- * Pre-training a GPT on text: sentences joined with "\n" become one token stream, split 90/10 (or a
+ * Pre-training a language model of any neural kind on text: sentences joined with "\n" become one token stream, split 90/10 (or a
  * separate validation file), a tokenizer (characters of the corpus, GPT-2's BPE, or a file), a fresh
  * model or a resumed checkpoint, then the training loop.
  */
 import { loadSentences } from '../data/load.js';
 import { LmkitError } from '../errors.js';
-import { GPTModel } from '../models/gpt.js';
-import { lineStartToken } from '../models/checkpoint-parts.js';
-import { NPLMModel } from '../models/nplm.js';
-import { RNNModel } from '../models/rnn.js';
+import { DEFAULT_KIND, modelKind, type NeuralModel } from '../models/kinds.js';
 import { CharTokenizer } from '../tokenizers/char.js';
 import { WordTokenizer } from '../tokenizers/word.js';
+import { lineBreakToken } from '../tokenizers/line-break.js';
 import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { checkStream, splitStream } from './batches.js';
-import { readCheckpoint, type RunInfo } from './checkpoint.js';
-import { ARCHITECTURE_KEYS, RNN_ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainableModel, type TrainSummary } from './loop.js';
+import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
+import { resolveTrainConfig, type TrainConfig } from './config.js';
+import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
 
 /** What to train on and with. */
 export interface PretrainOptions {
@@ -25,8 +23,8 @@ export interface PretrainOptions {
   split?: string;
   /** A validation text file (default: the data's valid split with --split train, else the last 10%). */
   valid?: string;
-  /** gpt (default), nplm or rnn; on resume: the checkpoint's. */
-  model?: 'gpt' | 'nplm' | 'rnn';
+  /** The model kind (models/kinds.ts; default gpt); on resume: the checkpoint's. */
+  model?: string;
   /** The classic cleaning (lowercase, letters only, words of 3+ letters); on resume: the run's. */
   clean?: boolean;
   /** char | word | gpt2 | a tokenizer file (default char; on resume: the checkpoint's). */
@@ -43,30 +41,25 @@ export interface PretrainOptions {
   onEval?(record: EvalRecord): void;
 }
 
-/** Trains (or resumes) a GPT, an NPLM or a character RNN and returns the run's summary. */
-export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
-  const saved = o.resume === undefined ? undefined : readCheckpoint(o.resume);
+/** Trains (or resumes) a language model of any neural kind on text and returns the run's summary. */
+export async function pretrain(o: PretrainOptions): Promise<TrainSummary> {
+  const saved = o.resume === undefined ? undefined : readTrainingCheckpoint(o.resume);
   // the kind asked for: --model, else a config file's "model"
   const asked = o.model ?? o.settings.reduce<TrainConfig['model']>((m, l) => l.model ?? m, undefined);
-  const kind = saved ? (saved.run.model ?? 'gpt') : (asked ?? 'gpt');
-  if (saved && asked !== undefined && asked !== kind)
-    throw new LmkitError(`cannot resume a ${kind} run as --model ${asked}`);
+  const name = saved ? (saved.run.model ?? DEFAULT_KIND) : (asked ?? DEFAULT_KIND);
+  if (saved && asked !== undefined && asked !== name)
+    throw new LmkitError(`cannot resume a ${name} run as --model ${asked}`);
+  const kind = modelKind(name);
   const config = resolveTrainConfig(
     ...(saved ? [saved.run] : []),
     ...o.settings,
-    kind === 'gpt' ? {} : { model: kind },
+    name === DEFAULT_KIND ? {} : { model: name },
   );
   if (saved) {
-    const keys =
-      kind === 'nplm'
-        ? (['order', 'n_embd', 'n_hidden', 'direct'] as const)
-        : kind === 'rnn'
-          ? RNN_ARCHITECTURE_KEYS
-          : ARCHITECTURE_KEYS;
-    for (const k of keys)
+    for (const k of kind.architectureKeys)
       if (config[k] !== saved.run[k])
         throw new LmkitError(
-          `cannot resume with a changed architecture: ${k} is ${saved.run[k]} in ${o.resume}, ${config[k]} now`,
+          `cannot resume with a changed architecture: ${k} is ${String(saved.run[k])} in ${o.resume}, ${String(config[k])} now`,
         );
   }
   const data = o.data ?? saved?.run.data;
@@ -83,23 +76,12 @@ export async function pretrainGPT(o: PretrainOptions): Promise<TrainSummary> {
     throw new LmkitError(
       `cannot resume with another tokenizer (${o.tokenizer}; the run used ${saved.run.tokenizer})`,
     );
-  let model: TrainableModel & { tokenizer: SavableTokenizer };
-  if (saved) {
-    const dir = o.resume as string;
-    model = kind === 'nplm' ? NPLMModel.load(dir) : kind === 'rnn' ? RNNModel.load(dir) : GPTModel.load(dir);
-  } else {
-    const tokenizer = await makeTokenizer(tokenizerName, [text], validText);
-    const vocab_size = tokenizer.vocabSize;
-    model =
-      kind === 'nplm'
-        ? new NPLMModel({ ...config, vocab_size }, tokenizer, config.seed)
-        : kind === 'rnn'
-          ? new RNNModel({ ...config, vocab_size }, tokenizer, config.seed)
-          : new GPTModel({ ...config, vocab_size }, tokenizer, config.seed);
-  }
+  const model: NeuralModel = saved
+    ? kind.load(o.resume as string)
+    : kind.create(config, await makeTokenizer(tokenizerName, [text], validText), config.seed);
   // a model over words (NPLM or GPT) sees each sentence end as a token (</s>, the NPLM's pad token):
   // whitespace splitting drops "\n", and this keeps the stream the one n-gram models score
-  const sep = model.tokenizer.kind === 'word' ? lineStartToken(model.tokenizer) : null;
+  const sep = model.tokenizer.kind === 'word' ? lineBreakToken(model.tokenizer) : null;
   const tok = model.tokenizer;
   const encode = (t: string) =>
     Int32Array.from(

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { addChatTokens } from '../chat/chat-tokens.js';
 import { chatTokenIds } from '../chat/template.js';
 import { LmkitError } from '../errors.js';
-import { CHECKPOINT_FILES, GPTModel } from '../models/gpt.js';
+import { CHECKPOINT_FILES } from '../models/checkpoint.js';
+import { GPTModel } from '../models/gpt.js';
+import { modelKind } from '../models/kinds.js';
 import { growGPTVocabulary } from '../models/gpt-vocab.js';
-import { readCheckpoint, type RunInfo } from './checkpoint.js';
-import { ARCHITECTURE_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
+import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
+import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
 import {
   encodeSFT,
@@ -75,7 +77,7 @@ export function isSFTRun(dir: string): boolean {
 
 /** Fine-tunes (or resumes fine-tuning) a GPT on conversations and returns the run's summary. */
 export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
-  const saved = o.resume === undefined ? undefined : readCheckpoint(o.resume);
+  const saved = o.resume === undefined ? undefined : readTrainingCheckpoint(o.resume);
   if (saved && saved.run.objective !== 'sft')
     throw new LmkitError(`${o.resume} is a pretraining run, not an SFT run`, {
       hint: 'start SFT from it with --init instead of --resume',
@@ -101,10 +103,10 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     block_size: model.config.block_size,
     bias: model.config.bias,
     dropout: model.config.dropout,
-    rope: model.config.rope ?? false,
-    norm: model.config.norm ?? 'layernorm',
+    rope: model.config.rope,
+    norm: model.config.norm,
   };
-  const kept = [...ARCHITECTURE_KEYS, 'dropout'] as const;
+  const kept = [...modelKind(model.kind).architectureKeys, 'dropout'];
   for (const layer of o.settings)
     for (const k of kept)
       if (layer[k] !== undefined && layer[k] !== arch[k])

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { generateBatch } from '../../src/generate/batch.js';
 import { streamText } from '../../src/generate/stream.js';
 import { GPTModel } from '../../src/models/gpt.js';
-import { KVCache } from '../../src/models/gpt-kv-cache.js';
+import { KVCache } from '../../src/nn/gpt-kv-cache.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
 import { Rng } from '../../src/util/rng.js';
 import { runCli } from '../helpers/cli.js';

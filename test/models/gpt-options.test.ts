@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { logSoftmax } from '../../src/models/checkpoint-parts.js';
-import { GPTModel, validateGPTConfig, type GPTModelConfig } from '../../src/models/gpt.js';
+import { logSoftmaxRow as logSoftmax } from '../../src/tensor/ops/softmax.js';
+import { GPTModel } from '../../src/models/gpt.js';
+import { validateGPTConfig, type GPTConfig as GPTModelConfig } from '../../src/nn/gpt-config.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { readSafetensors } from '../../src/nn/safetensors.js';
 import * as T from '../../src/tensor/index.js';
@@ -24,6 +25,8 @@ function config(over: Partial<GPTModelConfig> = {}): GPTModelConfig {
     vocab_size: tokenizer.vocabSize,
     dropout: 0,
     bias: true,
+    rope: false,
+    norm: 'layernorm',
     ...over,
   };
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { GPTModel, validateGPTConfig, type GPTModelConfig } from '../../src/models/gpt.js';
+import { GPTModel } from '../../src/models/gpt.js';
+import { validateGPTConfig, type GPTConfig as GPTModelConfig } from '../../src/nn/gpt-config.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { readSafetensors, writeSafetensors } from '../../src/nn/safetensors.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
@@ -20,6 +21,8 @@ function tiny(over: Partial<GPTModelConfig> = {}): GPTModelConfig {
     vocab_size: tokenizer.vocabSize,
     dropout: 0,
     bias: true,
+    rope: false,
+    norm: 'layernorm',
     ...over,
   };
 }
@@ -104,7 +107,7 @@ describe('GPTModel', () => {
     const other = join(tempDir(), 'reward');
     mkdirSync(other);
     writeFileSync(join(other, 'config.json'), JSON.stringify({ lmkit_kind: 'reward' }));
-    assert.throws(() => loadLanguageModel(other), /kind "reward", not a GPT/);
+    assert.throws(() => loadLanguageModel(other), /kind "reward", not one lmkit loads/);
     assert.throws(() => loadLanguageModel(join(other, 'nope')), /does not exist/);
   });
 });

@@ -2,18 +2,19 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { logSoftmax } from '../../src/models/checkpoint-parts.js';
+import { logSoftmaxRow as logSoftmax } from '../../src/tensor/ops/softmax.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { NPLMModel } from '../../src/models/nplm.js';
-import { RNNModel, validateRNNConfig, type RNNConfig } from '../../src/models/rnn.js';
+import { RNNModel } from '../../src/models/rnn.js';
+import { validateRNNConfig, type RNNConfig } from '../../src/nn/char-rnn.js';
 import { GRU } from '../../src/nn/recurrent.js';
 import { readSafetensors } from '../../src/nn/safetensors.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor, Tensor } from '../../src/tensor/tensor.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
 import { resolveTrainConfig } from '../../src/train/config.js';
-import { pretrainGPT } from '../../src/train/pretrain.js';
+import { pretrain } from '../../src/train/pretrain.js';
 import { runCli } from '../helpers/cli.js';
 import { checkGradients } from '../helpers/finite-differences.js';
 import { tempDir } from '../helpers/paths.js';
@@ -358,7 +359,7 @@ describe('training a character RNN', () => {
 
   it('stops early when the validation loss stops improving, keeping the best model', async () => {
     const out = tempDir();
-    const summary = await pretrainGPT({
+    const summary = await pretrain({
       model: 'rnn',
       data: corpus(),
       settings: [

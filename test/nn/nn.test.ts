@@ -7,12 +7,12 @@ import { IntTensor, Rng, Tensor } from '../../src/tensor/index.js';
 import * as nn from '../../src/nn/index.js';
 import { tempDir } from '../helpers/paths.js';
 
-const tiny: nn.GPTConfig = {
-  vocabSize: 11,
-  blockSize: 8,
-  nLayer: 2,
-  nHead: 2,
-  nEmbd: 16,
+const tiny: Partial<nn.GPTConfig> = {
+  vocab_size: 11,
+  block_size: 8,
+  n_layer: 2,
+  n_head: 2,
+  n_embd: 16,
   dropout: 0,
   bias: true,
 };
@@ -106,12 +106,12 @@ describe('modules', () => {
 
   it('refuses a checkpoint from another architecture, naming the tensor and shapes', () => {
     const model = new nn.GPT(tiny);
-    const other = new nn.GPT({ ...tiny, nEmbd: 32 });
+    const other = new nn.GPT({ ...tiny, n_embd: 32 });
     assert.throws(
       () => model.loadStateDict(other.stateDict()),
       /checkpoint tensor 'wte.weight' has shape \[11, 32\], the model expects \[11, 16\]/,
     );
-    const deeper = new nn.GPT({ ...tiny, nLayer: 3 });
+    const deeper = new nn.GPT({ ...tiny, n_layer: 3 });
     assert.throws(() => model.loadStateDict(deeper.stateDict()), /tensor\(s\) the model does not: h\.2\./);
     assert.throws(() => deeper.loadStateDict(model.stateDict()), /missing .* h\.2\./);
   });
@@ -210,7 +210,7 @@ describe('optimizers and schedules', () => {
     assert.deepEqual(train(b, optB, 2), expected);
     assert.throws(
       () =>
-        new nn.AdamW(new nn.GPT({ ...tiny, nEmbd: 8 }).namedParameters(), { lr: 1 }).loadState(
+        new nn.AdamW(new nn.GPT({ ...tiny, n_embd: 8 }).namedParameters(), { lr: 1 }).loadState(
           saved.tensors,
           3,
         ),

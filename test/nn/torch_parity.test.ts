@@ -13,7 +13,7 @@ import { testBackends } from '../tensor/backends.js';
 const dir = join(ROOT, 'test', 'fixtures', 'torch');
 
 interface Meta {
-  config: nn.GPTConfig;
+  config: Partial<nn.GPTConfig>;
   batch: [number, number];
   optimizer: {
     lr: number;

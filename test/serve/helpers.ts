@@ -5,7 +5,7 @@ import type { LanguageModel } from '../../src/lm.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { createApp, type App, type AppOptions } from '../../src/serve/app.js';
-import { servedNGram, type ServedModel } from '../../src/serve/models.js';
+import { servedModel, type ServedModel } from '../../src/serve/models.js';
 import { ByteTokenizer, ScriptedModel } from '../generate/fakes.js';
 
 /** Sentences for a tiny model that answers in recognisable words. */
@@ -20,7 +20,7 @@ export const SENTENCES = [
 /** A Kneser-Ney trigram trained on {@link SENTENCES}. */
 export function tinyModel(id = 'tiny'): ServedModel {
   const { model } = trainNGram(SENTENCES, { order: 3, smoothing: 'kn' });
-  return servedNGram(id, new NGramModel(model));
+  return servedModel(id, new NGramModel(model));
 }
 
 /**

@@ -7,7 +7,7 @@ import { assistantLoss, scoreReplies } from '../../src/eval/instruct.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { growGPTVocabulary } from '../../src/models/gpt-vocab.js';
 import { Rng } from '../../src/tensor/random.js';
-import { pretrainGPT } from '../../src/train/pretrain.js';
+import { pretrain } from '../../src/train/pretrain.js';
 import { readSFTFile } from '../../src/train/sft-data.js';
 import { trainSFT } from '../../src/train/sft.js';
 import { runCli } from '../helpers/cli.js';
@@ -24,7 +24,7 @@ async function setup() {
     text,
     Array.from({ length: 200 }, (_, i) => `say ${WORDS[i % 12]} ${WORDS[(i * 5) % 12]}`).join('\n'),
   );
-  await pretrainGPT({
+  await pretrain({
     data: text,
     tokenizer: 'char',
     settings: [SMALL, { max_iters: 30, eval_interval: 30, learning_rate: 3e-3 }],
@@ -92,7 +92,7 @@ describe('supervised fine-tuning', () => {
     const { dir, train } = await setup();
     const text = join(dir, 'text.txt');
     const pre = join(dir, 'pre-rope');
-    await pretrainGPT({
+    await pretrain({
       data: text,
       tokenizer: 'char',
       settings: [SMALL, { max_iters: 3, eval_interval: 3, rope: true, norm: 'rmsnorm' }],

@@ -6,7 +6,7 @@ import { GPTModel } from '../../src/models/gpt.js';
 import { Rng } from '../../src/tensor/random.js';
 import { checkStream, randomBatch, splitStream } from '../../src/train/batches.js';
 import { resolveTrainConfig, type TrainConfig } from '../../src/train/config.js';
-import { pretrainGPT } from '../../src/train/pretrain.js';
+import { pretrain } from '../../src/train/pretrain.js';
 import { tempDir } from '../helpers/paths.js';
 
 const TINY: Partial<TrainConfig> = {
@@ -79,10 +79,10 @@ describe('training config', () => {
   });
 });
 
-describe('pretrainGPT', () => {
+describe('pretrain', () => {
   it('lowers the validation loss of a tiny GPT clearly within 50 steps, saving the best model', async () => {
     const out = tempDir();
-    const summary = await pretrainGPT({
+    const summary = await pretrain({
       data: corpus(),
       settings: [{ ...TINY, max_iters: 50, eval_interval: 25 }],
       out,
@@ -113,11 +113,11 @@ describe('pretrainGPT', () => {
       const data = corpus();
       const settings = [{ ...TINY, max_iters: 20, eval_interval: 5, dropout }];
       const straight = tempDir();
-      await pretrainGPT({ data, settings: [{ ...TINY, max_iters: 3 }], out: straight });
-      await pretrainGPT({ data, settings, out: straight }); // a fresh run in the same folder: a fresh log
+      await pretrain({ data, settings: [{ ...TINY, max_iters: 3 }], out: straight });
+      await pretrain({ data, settings, out: straight }); // a fresh run in the same folder: a fresh log
       const cut = tempDir();
       const controller = new AbortController();
-      const first = await pretrainGPT({
+      const first = await pretrain({
         data,
         settings,
         out: cut,
@@ -130,7 +130,7 @@ describe('pretrainGPT', () => {
       assert.equal(first.steps, 7);
       // steps logged after the checkpoint by a run killed outright are dropped on resume
       appendFileSync(join(cut, 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 8, loss: 0 }) + '\n');
-      const second = await pretrainGPT({ settings: [], out: cut, resume: cut });
+      const second = await pretrain({ settings: [], out: cut, resume: cut });
       assert.equal(second.steps, 20);
       assert.deepEqual(trainLosses(cut), trainLosses(straight));
     });
@@ -140,7 +140,7 @@ describe('pretrainGPT', () => {
     const valid = join(dir, 'valid.txt');
     writeFileSync(valid, 'the mat sat on the cat\n'.repeat(3));
     let validTokens = 0;
-    await pretrainGPT({
+    await pretrain({
       data: corpus(),
       valid,
       settings: [{ ...TINY, max_iters: 1, eval_interval: 1 }],
@@ -152,16 +152,16 @@ describe('pretrainGPT', () => {
 
   it('refuses to resume with a changed architecture or from a folder that is not a run', async () => {
     const out = tempDir();
-    await pretrainGPT({ data: corpus(), settings: [{ ...TINY, max_iters: 2, eval_interval: 2 }], out });
+    await pretrain({ data: corpus(), settings: [{ ...TINY, max_iters: 2, eval_interval: 2 }], out });
     await assert.rejects(
-      pretrainGPT({ settings: [{ n_embd: 64 }], out, resume: out }),
+      pretrain({ settings: [{ n_embd: 64 }], out, resume: out }),
       /changed architecture: n_embd is 32 in .*, 64 now/,
     );
-    await assert.rejects(pretrainGPT({ settings: [], out, resume: tempDir() }), /has no config\.json/);
+    await assert.rejects(pretrain({ settings: [], out, resume: tempDir() }), /has no config\.json/);
   });
 
   it('stops early when the validation loss stops improving', async () => {
-    const summary = await pretrainGPT({
+    const summary = await pretrain({
       data: corpus(),
       settings: [{ ...TINY, learning_rate: 0, min_lr: 0, max_iters: 40, eval_interval: 2, patience: 2 }],
       out: tempDir(),

@@ -6,9 +6,9 @@
  * a one-row product is a matrix-vector product, and attention is two products per head over the cache.
  * Several caches can advance in one pass (batched decoding): their rows share every projection.
  */
-import type { Block, GPT, Norm } from '../nn/gpt.js';
-import type { Linear } from '../nn/layers.js';
-import { RMSNorm } from '../nn/layers.js';
+import type { Block, GPT, Norm } from './gpt.js';
+import type { Linear } from './layers.js';
+import { RMSNorm } from './layers.js';
 import { kernels, type Kernels } from '../tensor/backend.js';
 import { rotateQK } from '../tensor/ops/rope.js';
 
@@ -36,7 +36,7 @@ export class KVCache {
 
   /** Room left before the block is full. */
   get free(): number {
-    return this.net.config.blockSize - this.length;
+    return this.net.config.block_size - this.length;
   }
 
   /** Runs `tokens` after the cached ones (they must fit); returns the logits (V) after the last one. */
@@ -60,7 +60,7 @@ export class KVCache {
 
   /** Makes room for `n` positions in all. */
   private grow(n: number): void {
-    const { nLayer, nEmbd, blockSize } = this.net.config;
+    const { n_layer: nLayer, n_embd: nEmbd, block_size: blockSize } = this.net.config;
     if (n <= this.capacity) return;
     const cap = Math.min(blockSize, Math.max(n, 2 * this.capacity, 16));
     const fresh = () => new Float32Array(cap * nEmbd);
@@ -79,7 +79,7 @@ export class KVCache {
    * writes softmax(q kᵀ/√d + causal mask) v per head into `out` (·,C) at the same rows.
    */
   attend(layer: number, qkv: Float32Array, row: number, T: number, out: Float32Array, s: Scratch): void {
-    const { nEmbd: C, nHead: H } = this.net.config;
+    const { n_embd: C, n_head: H } = this.net.config;
     const k = s.k;
     const P = this.length;
     const n = P + T;
@@ -182,7 +182,7 @@ function norm(s: Scratch, layer: Norm, x: Float32Array, out: Float32Array, R: nu
 function forward(net: GPT, runs: readonly CacheRun[]): Float32Array[] {
   let s = scratches.get(net);
   if (!s || s.k !== kernels()) scratches.set(net, (s = new Scratch()));
-  const { nEmbd: C, nHead: H, vocabSize: V, rope } = net.config;
+  const { n_embd: C, n_head: H, vocab_size: V, rope } = net.config;
   const R = runs.reduce((n, r) => n + r.tokens.length, 0);
   const x = s.get('x', R * C);
   const h = s.get('h', R * C);

@@ -1,0 +1,173 @@
+/**
+ * The one place that lists the kinds of neural model: each kind declares its name, label, settings
+ * (defaults, keys, the keys that fix its architecture), how a fresh model is built and how a checkpoint
+ * is loaded. Training, loading, evaluation, the CLI and the server read this table and never name a kind;
+ * a new kind adds its own files (network in nn/, `LanguageModel` adapter in models/) and one line below.
+ * (n-gram models are files, not checkpoint folders: `loadLanguageModel` reads them apart.)
+ */
+import { LmkitError } from '../errors.js';
+import type { LanguageModel } from '../lm.js';
+import { RNN_DEFAULTS, validateRNNShape } from '../nn/char-rnn.js';
+import { validateGPTShape } from '../nn/gpt-config.js';
+import type { Module } from '../nn/module.js';
+import { NPLM_DEFAULTS, validateNPLMShape } from '../nn/nplm.js';
+import type { Rng } from '../tensor/random.js';
+import type { IntTensor, Tensor } from '../tensor/tensor.js';
+import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { GPTModel } from './gpt.js';
+import { NPLMModel } from './nplm.js';
+import { RNNModel } from './rnn.js';
+
+/** A run's settings as the training config holds them (nanoGPT's names). */
+export type Settings = Record<string, unknown>;
+
+/** A neural language model that can be trained and saved as a checkpoint folder. */
+export interface NeuralModel extends LanguageModel {
+  readonly tokenizer: SavableTokenizer;
+  readonly net: Module & {
+    /** Mean loss of windows ids (B,T) against their shifted targets (B,T). */
+    loss(x: IntTensor, y: IntTensor): Tensor;
+    /** Where dropout masks come from, when the network has dropout: saved so a resume is exact. */
+    readonly dropoutRng?: Rng;
+  };
+  /** Targets scored per window (default block_size: every position); tokens/s counts these. */
+  readonly targetsPerWindow?: number;
+  /** Writes the model's checkpoint folder; `extra` adds config.json keys, `metadata` safetensors header entries. */
+  save(dir: string, extra?: Record<string, unknown>, metadata?: Record<string, string>): void;
+}
+
+/** A setting only one kind has: its name (a config key and a `--name` flag), type and meaning. */
+export interface KindSetting {
+  name: string;
+  type: 'integer' | 'number' | 'boolean' | 'string';
+  choices?: readonly string[];
+  description: string;
+}
+
+/** Everything lmkit needs to know about one kind of neural model. */
+export interface ModelKind {
+  /** The name in `--model` and config.json's `lmkit_kind`. */
+  readonly name: string;
+  /** What it is, for help text. */
+  readonly summary: string;
+  /** How progress lines name a model of these settings ("a GPT", "an LSTM RNN"). */
+  label(settings: Settings): string;
+  /** Settings this kind changes from the shared defaults (nanoGPT's CPU character GPT). */
+  readonly defaults: Settings;
+  /** Settings only this kind has (a config file may hold them; `lmkit train` offers them as flags). */
+  readonly settings: readonly KindSetting[];
+  /** Settings that fix the architecture: a resumed run may not change them. */
+  readonly architectureKeys: readonly string[];
+  /**
+   * Fills settings that follow from others (`given` holds the keys set by a file or flag) and checks
+   * the architecture, throwing an error that names the bad setting.
+   */
+  resolve(settings: Settings, given: ReadonlySet<string>): void;
+  /** A fresh model of the resolved settings for a tokenizer, initialized from `seed`. */
+  create(settings: Settings, tokenizer: SavableTokenizer, seed: number): NeuralModel;
+  /** Loads a checkpoint folder of this kind. */
+  load(dir: string): NeuralModel;
+}
+
+/** Creates a model from settings plus the tokenizer's vocabulary size. */
+function withVocab(settings: Settings, tokenizer: SavableTokenizer): Settings & { vocab_size: number } {
+  return { ...settings, vocab_size: tokenizer.vocabSize };
+}
+
+const GPT_KIND: ModelKind = {
+  name: 'gpt',
+  summary: 'decoder-only Transformer (GPT-2 layout; --rope, --norm rmsnorm)',
+  label: () => 'a GPT',
+  defaults: {},
+  settings: [
+    { name: 'rope', type: 'boolean', description: 'rotary position embeddings instead of a learned table' },
+    {
+      name: 'norm',
+      type: 'string',
+      choices: ['layernorm', 'rmsnorm'],
+      description: 'normalization layers (default layernorm, as GPT-2)',
+    },
+  ],
+  architectureKeys: ['n_layer', 'n_head', 'n_embd', 'block_size', 'bias', 'rope', 'norm'],
+  resolve: (s) => void validateGPTShape(s),
+  create: (s, tokenizer, seed) => new GPTModel(withVocab(s, tokenizer), tokenizer, seed),
+  load: (dir) => GPTModel.load(dir),
+};
+
+const NPLM_KIND: ModelKind = {
+  name: 'nplm',
+  summary: "Bengio et al. (2003)'s neural probabilistic language model",
+  label: () => 'an NPLM',
+  defaults: { ...NPLM_DEFAULTS },
+  settings: [
+    { name: 'order', type: 'integer', description: 'n, so n−1 tokens of context (default 5)' },
+    { name: 'n_hidden', type: 'integer', description: 'tanh hidden units (default 100)' },
+    { name: 'direct', type: 'boolean', description: 'direct connections from embeddings to output' },
+  ],
+  architectureKeys: ['order', 'n_embd', 'n_hidden', 'direct'],
+  resolve: (s) => {
+    validateNPLMShape(s);
+    s.block_size = (s.order as number) - 1; // the window is the n−1 tokens of context
+  },
+  create: (s, tokenizer, seed) => new NPLMModel(withVocab(s, tokenizer), tokenizer, seed),
+  load: (dir) => NPLMModel.load(dir),
+};
+
+/**
+ * The classic Keras character RNN: its network defaults, windows of 30 characters, batch 64, Adam with no
+ * weight decay and Keras's β2 0.999 at a constant learning rate (min_lr follows learning_rate unless set),
+ * no warmup, early stopping after 3 evaluations without improvement.
+ */
+const RNN_KIND: ModelKind = {
+  name: 'rnn',
+  summary: 'character-level GRU/LSTM (the classic Keras recipe)',
+  label: (s) => (s.cell === 'lstm' ? 'an LSTM RNN' : 'a GRU RNN'),
+  defaults: {
+    ...RNN_DEFAULTS,
+    block_size: 30,
+    batch_size: 64,
+    warmup_iters: 0,
+    weight_decay: 0,
+    beta2: 0.999,
+    patience: 3,
+  },
+  settings: [
+    {
+      name: 'cell',
+      type: 'string',
+      choices: ['gru', 'lstm'],
+      description: 'the recurrent cell (default gru)',
+    },
+    { name: 'n_hidden', type: 'integer', description: 'units per recurrent layer (default 150)' },
+    {
+      name: 'recurrent_dropout',
+      type: 'number',
+      description: 'dropout on the hidden state entering the recurrent matmul (default 0.1)',
+    },
+  ],
+  architectureKeys: ['cell', 'n_embd', 'n_hidden', 'n_layer'],
+  resolve: (s, given) => {
+    validateRNNShape(s);
+    if (!given.has('min_lr')) s.min_lr = s.learning_rate;
+  },
+  create: (s, tokenizer, seed) => new RNNModel(withVocab(s, tokenizer), tokenizer, seed),
+  load: (dir) => RNNModel.load(dir),
+};
+
+/** Every neural model kind, by name; the first is the default. */
+export const MODEL_KINDS: ReadonlyMap<string, ModelKind> = new Map(
+  [GPT_KIND, NPLM_KIND, RNN_KIND].map((k) => [k.name, k]),
+);
+
+/** The default kind (a GPT). */
+export const DEFAULT_KIND = 'gpt';
+
+/** The kind of this name; an unknown name is an error listing the known ones. */
+export function modelKind(name: string): ModelKind {
+  const kind = MODEL_KINDS.get(name);
+  if (!kind)
+    throw new LmkitError(`unknown model kind ${JSON.stringify(name)}`, {
+      hint: `known kinds: ${[...MODEL_KINDS.keys()].join(', ')}`,
+    });
+  return kind;
+}
