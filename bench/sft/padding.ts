@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { GPTModel } from '../../src/models/gpt.js';
-import { Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/util/rng.js';
 import {
   encodeSFT,
   lengthGroupedBatch,

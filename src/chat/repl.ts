@@ -4,6 +4,13 @@
  * exchange is written to the history store (when one is given) as it happens.
  */
 import { createInterface } from 'node:readline';
+import {
+  SAMPLING_PARAMS,
+  samplingBoundsError,
+  samplingParam,
+  wireParams,
+} from '../generate/sampling-params.js';
+import type { SamplingOptions } from '../generate/sample.js';
 import { streamText } from '../generate/stream.js';
 import type { LanguageModel } from '../lm.js';
 import type { ChatMessage, ChatRole } from './conversation.js';
@@ -35,14 +42,8 @@ export interface ChatHistory {
   path(conversationId: string): { role: ChatRole; content: string }[];
 }
 
-/** Sampling settings `/set` can change. */
-export interface ChatSettings {
-  temperature: number;
-  top_p: number;
-  top_k: number;
-  max_tokens: number;
-  seed?: number;
-}
+/** The sampling settings of a chat, which `/set NAME VALUE` changes (by the parameters' wire names). */
+export type ChatSettings = SamplingOptions;
 
 /** What the chat reads from and writes to. */
 export interface ReplOptions {
@@ -58,7 +59,7 @@ export interface ReplOptions {
 
 const HELP = `Commands:
   /system TEXT       set the system prompt (starts a new conversation)
-  /set NAME VALUE    temperature, top_p, top_k, max_tokens or seed (e.g. /set temperature 0.7)
+  /set NAME VALUE    a sampling parameter: temperature, top_p, top_k, max_tokens, seed, repetition_penalty, ... (e.g. /set temperature 0.7)
   /show              show the settings
   /reset             start a new conversation
   /save TITLE        name this conversation
@@ -133,12 +134,8 @@ export class ChatSession {
       history.add(this.conversationId, { role: 'user', content: text, model: model.id });
     this.current = new AbortController();
     const stream = streamText(model.model, model.template.render(this.messages), {
-      temperature: settings.temperature,
-      topP: settings.top_p,
-      topK: settings.top_k,
-      maxTokens: settings.max_tokens,
-      minTokens: 1,
-      seed: settings.seed,
+      ...settings,
+      minTokens: Math.max(1, settings.minTokens ?? 0),
       suppressTokens: model.suppressTokens,
       stopTokens: model.template.endOfTurn,
       signal: this.current.signal,
@@ -160,7 +157,7 @@ export class ChatSession {
         role: 'assistant',
         content: reply,
         model: model.id,
-        params: { ...settings },
+        params: wireParams(settings),
         finishReason: r.value.finishReason,
       });
     }
@@ -198,8 +195,9 @@ export class ChatSession {
         break;
       case '/show':
         say(
-          Object.entries(this.o.settings)
-            .map(([k, v]) => `${k} ${v ?? '(random)'}`)
+          Object.entries(wireParams(this.o.settings))
+            .map(([k, v]) => `${k} ${v}`)
+            .concat(this.o.settings.seed === undefined ? ['seed (random)'] : [])
             .join('\n'),
         );
         break;
@@ -227,29 +225,13 @@ export class ChatSession {
   }
 
   private set(name: string | undefined, value: string | undefined): string {
-    const bounds: Record<string, [number, number, boolean]> = {
-      temperature: [0, 2, false],
-      top_p: [0, 1, false],
-      top_k: [0, 200, true],
-      max_tokens: [1, 4096, true],
-      seed: [0, 2 ** 32 - 1, true],
-    };
-    if (!name || !(name in bounds))
-      return `usage: /set NAME VALUE, NAME one of ${Object.keys(bounds).join(', ')}`;
-    const v = Number(value);
-    const [lo, hi, integer] = bounds[name];
-    if (
-      value === undefined ||
-      !Number.isFinite(v) ||
-      v < lo ||
-      v > hi ||
-      (integer && !Number.isInteger(v)) ||
-      (name === 'top_p' && v === 0)
-    ) {
-      return `${name} must be ${integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}${name === 'top_p' ? ' (above 0)' : ''}`;
-    }
-    (this.o.settings as unknown as Record<string, number>)[name] = v;
-    return `${name} set to ${v}`;
+    const p = name === undefined ? undefined : samplingParam(name);
+    if (!p) return `usage: /set NAME VALUE, NAME one of ${SAMPLING_PARAMS.map((q) => q.name).join(', ')}`;
+    const v = value === undefined || value.trim() === '' ? NaN : Number(value);
+    const bad = samplingBoundsError(p, v);
+    if (bad) return bad;
+    this.o.settings[p.key] = v;
+    return `${p.name} set to ${v}`;
   }
 
   private save(title: string): string {

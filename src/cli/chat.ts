@@ -6,6 +6,7 @@ import { lmkitHome } from '../serve/start.js';
 import { ConversationStore } from '../serve/store/conversations.js';
 import { openDatabase } from '../serve/store/db.js';
 import type { CommandGroup } from './args.js';
+import { SAMPLING_FLAGS, samplingFlag, samplingOptions } from './sampling-flags.js';
 
 /** The chat command. */
 export const CHAT: CommandGroup = {
@@ -19,33 +20,8 @@ export const CHAT: CommandGroup = {
       'An n-gram model has no notion of dialogue: it continues your last message to the end of a sentence.',
     flags: [
       { name: 'system', type: 'string', value: 'TEXT', description: 'system prompt' },
-      {
-        name: 'temperature',
-        short: 't',
-        type: 'number',
-        min: 0,
-        max: 2,
-        default: 1,
-        description: 'sampling temperature',
-      },
-      {
-        name: 'top-p',
-        type: 'number',
-        min: 0,
-        max: 1,
-        default: 1,
-        description: 'nucleus sampling threshold',
-      },
-      {
-        name: 'top-k',
-        type: 'integer',
-        min: 0,
-        max: 200,
-        default: 0,
-        description: 'sample from the k most likely (0: all)',
-      },
-      { name: 'max-tokens', type: 'integer', min: 1, max: 4096, default: 256, description: 'longest reply' },
-      { name: 'seed', type: 'integer', min: 0, description: 'random seed, for reproducible replies' },
+      ...SAMPLING_FLAGS,
+      samplingFlag('maxTokens', { default: 256, description: 'longest reply' }),
       {
         name: 'db',
         type: 'string',
@@ -65,13 +41,7 @@ export const CHAT: CommandGroup = {
         output: io.stdout,
         interactive: !!(io.stdin as NodeJS.ReadStream).isTTY,
         system: a.string('system'),
-        settings: {
-          temperature: a.number('temperature') as number,
-          top_p: a.number('top-p') as number,
-          top_k: a.number('top-k') as number,
-          max_tokens: a.number('max-tokens') as number,
-          seed: a.number('seed'),
-        },
+        settings: samplingOptions(a),
       });
       const onInterrupt = () => {
         if (!session.interrupt()) process.exit(130);

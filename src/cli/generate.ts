@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { generateBatch, type BatchableModel } from '../generate/batch.js';
+import { neverSampled } from '../generate/sample.js';
 import { loadLanguageModel } from '../models/load.js';
 import { promptPreparer } from '../models/preprocessing.js';
 import { Rng } from '../util/rng.js';
@@ -89,7 +90,11 @@ export const GENERATE: CommandGroup = {
       const n = a.number('n') as number;
       const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
       const seed = a.number('seed');
-      const options = { ...samplingOptions(a), stop: a.list('stop').map(unescape) };
+      const options = {
+        ...samplingOptions(a),
+        suppressTokens: neverSampled(model.tokenizer),
+        stop: a.list('stop').map(unescape),
+      };
       const streaming = jobs.length === 1 && !a.json;
       const size = a.number('batch-size') as number;
       for (let start = 0; start < jobs.length; start += size) {

@@ -4,7 +4,7 @@ import { prepareText } from '../data/clean.js';
 import { getDataset, isDatasetName } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
 import { LmkitError, UsageError } from '../errors.js';
-import { generateTokens } from '../generate/sample.js';
+import { generateTokens, neverSampled } from '../generate/sample.js';
 import type { BackoffModel } from '../ngram/backoff-model.js';
 import type { Discount } from '../ngram/discounts.js';
 import { Evaluator, scoreSentence, type EvalSummary } from '../ngram/evaluate.js';
@@ -278,7 +278,7 @@ const generate: CommandSpec = {
     const prompt = preprocess(model.backoff, a.string('prompt') ?? '');
     const promptIds = model.tokenizer.encode(prompt);
     const rng = new Rng(a.number('seed'));
-    const options = samplingOptions(a);
+    const options = { ...samplingOptions(a), suppressTokens: neverSampled(model.tokenizer) };
     for (let i = 0; i < (a.number('n') as number); i++) {
       const ids = [...generateTokens(model, promptIds, options, rng)];
       const text = model.tokenizer.decode([...promptIds, ...ids]);

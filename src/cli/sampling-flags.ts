@@ -1,41 +1,37 @@
-/** The sampling flags shared by every command that generates text, and their translation to options. */
+/** The sampling flags of every command that generates text, from the one table of sampling parameters. */
+import { SAMPLING_PARAMS, samplingParamOf } from '../generate/sampling-params.js';
 import type { SamplingOptions } from '../generate/sample.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 
-/** --temperature, --top-k, --top-p, --repetition-penalty and --seed. */
-export const SAMPLING_FLAGS: FlagSpec[] = [
-  {
-    name: 'temperature',
-    short: 't',
-    type: 'number',
-    min: 0,
-    default: 1,
-    description: 'sharpen (< 1) or flatten (> 1); 0 is greedy',
-  },
-  { name: 'top-k', type: 'integer', min: 0, description: 'sample only from the k most likely tokens' },
-  {
-    name: 'top-p',
-    type: 'number',
-    min: 0,
-    max: 1,
-    description: 'nucleus sampling: the smallest set reaching probability p',
-  },
-  {
-    name: 'repetition-penalty',
-    type: 'number',
-    min: 0,
-    description: 'discourage tokens already generated (> 1), as in CTRL; 1 is off',
-  },
-  { name: 'seed', type: 'integer', description: 'random seed, for reproducible samples' },
-];
+/** The sampling parameters every generating command offers (the token limit is each command's own flag). */
+const SHARED = ['temperature', 'topK', 'topP', 'repetitionPenalty', 'seed'] as const;
 
-/** The sampling options the shared flags ask for (the token limit comes from each command's own flag). */
-export function samplingOptions(a: ParsedArgs): SamplingOptions {
+/** The flag of one sampling parameter, with the table's bounds (`overrides`: a default, a short name). */
+export function samplingFlag(
+  key: (typeof SAMPLING_PARAMS)[number]['key'],
+  overrides: Partial<FlagSpec> = {},
+): FlagSpec {
+  const p = samplingParamOf(key);
+  const unbounded = p.key === 'seed';
   return {
-    temperature: a.number('temperature'),
-    topK: a.number('top-k'),
-    topP: a.number('top-p'),
-    repetitionPenalty: a.number('repetition-penalty'),
-    maxTokens: a.number('max-tokens'),
+    name: p.flag,
+    type: p.integer ? 'integer' : 'number',
+    ...(unbounded ? {} : { min: p.min, max: p.max }),
+    description: p.description,
+    ...(p.key === 'temperature' ? { short: 't', default: 1 } : {}),
+    ...overrides,
   };
+}
+
+/** --temperature, --top-k, --top-p, --repetition-penalty and --seed. */
+export const SAMPLING_FLAGS: FlagSpec[] = SHARED.map((key) => samplingFlag(key));
+
+/** The sampling options the flags ask for (absent flags left out; --max-tokens when the command has it). */
+export function samplingOptions(a: ParsedArgs): SamplingOptions {
+  const out: SamplingOptions = {};
+  for (const p of SAMPLING_PARAMS) {
+    const v = a.flags.has(p.flag) ? a.number(p.flag) : undefined;
+    if (v !== undefined) out[p.key] = v;
+  }
+  return out;
 }

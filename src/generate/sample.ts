@@ -3,7 +3,9 @@
  * repetition penalty, a token limit and a seed. Written once for every model kind.
  */
 import { LmkitError } from '../errors.js';
+import { SAMPLING_PARAMS, samplingBoundsError } from './sampling-params.js';
 import type { DecoderState, LanguageModel } from '../lm.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { Rng } from '../util/rng.js';
 
 export interface SamplingOptions {
@@ -30,26 +32,18 @@ export interface SamplingOptions {
   seed?: number;
 }
 
-/** Checks sampling options, throwing an error that names the bad one. */
+/** The tokens generated text never contains: the unknown-word token, a placeholder rather than text. */
+export function neverSampled(tokenizer: Tokenizer): number[] {
+  const unk = tokenizer.special.unk;
+  return unk === undefined ? [] : [unk];
+}
+
+/** Checks sampling options against their bounds (generate/sampling-params.ts), throwing an error that names the bad one. */
 export function validateSampling(o: SamplingOptions): void {
-  if (o.temperature !== undefined && !(o.temperature >= 0))
-    throw new LmkitError(`temperature must be ≥ 0 (got ${o.temperature})`);
-  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0))
-    throw new LmkitError(`top-k must be a whole number ≥ 0 (got ${o.topK})`);
-  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1))
-    throw new LmkitError(`top-p must be in (0, 1] (got ${o.topP})`);
-  if (o.repetitionPenalty !== undefined && !(o.repetitionPenalty > 0)) {
-    throw new LmkitError(`repetition penalty must be > 0 (got ${o.repetitionPenalty})`);
-  }
-  for (const [name, v] of [
-    ['presence', o.presencePenalty],
-    ['frequency', o.frequencyPenalty],
-  ] as const) {
-    if (v !== undefined && !Number.isFinite(v))
-      throw new LmkitError(`${name} penalty must be a number (got ${v})`);
-  }
-  if (o.maxTokens !== undefined && !(Number.isInteger(o.maxTokens) && o.maxTokens >= 1)) {
-    throw new LmkitError(`max tokens must be a whole number ≥ 1 (got ${o.maxTokens})`);
+  for (const p of SAMPLING_PARAMS) {
+    const v = o[p.key];
+    const bad = v === undefined ? null : samplingBoundsError(p, v);
+    if (bad) throw new LmkitError(bad);
   }
 }
 
@@ -115,7 +109,7 @@ export function sampleToken(
     total = 0;
     for (let j = 0; j < count; j++) total += w[ids[j]];
   }
-  return ids[crossing(ids, count, w, rng.next() * total, false)];
+  return ids[crossing(ids, count, w, rng.uniform() * total, false)];
 }
 
 /** Buffers reused from one call to the next (sampling is synchronous), so a token allocates nothing large. */

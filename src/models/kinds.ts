@@ -11,7 +11,7 @@ import { RNN_DEFAULTS, validateRNNShape } from '../nn/char-rnn.js';
 import { validateGPTShape } from '../nn/gpt-config.js';
 import type { Module } from '../nn/module.js';
 import { NPLM_DEFAULTS, validateNPLMShape } from '../nn/nplm.js';
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import type { IntTensor, Tensor } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { GPTModel } from './gpt.js';

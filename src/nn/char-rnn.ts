@@ -8,7 +8,7 @@
 import { LmkitError } from '../errors.js';
 import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import { mul } from '../tensor/ops/elementwise.js';
-import { Rng } from '../tensor/random.js';
+import { Rng } from '../util/rng.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { dropoutRate, oneOf, wholeNumber } from './config-checks.js';
 import { Embedding, Linear } from './layers.js';

@@ -14,7 +14,7 @@ import { matmul } from '../tensor/ops/matmul.js';
 import { rotary } from '../tensor/ops/rope.js';
 import { gelu } from '../tensor/ops/unary.js';
 import { ShapeError } from '../tensor/errors.js';
-import { Rng } from '../tensor/random.js';
+import { Rng } from '../util/rng.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { Dropout, Embedding, LayerNorm, Linear, RMSNorm } from './layers.js';
 import { validateGPTConfig, type GPTConfig } from './gpt-config.js';

@@ -1,5 +1,5 @@
 /** Parameter initializers, all drawing from a seeded Rng. */
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Fills with Normal(0, std²). */

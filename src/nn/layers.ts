@@ -7,7 +7,7 @@ import { dropout } from '../tensor/ops/dropout.js';
 import { embedding } from '../tensor/ops/embedding.js';
 import { matmul } from '../tensor/ops/matmul.js';
 import { layerNorm, rmsNorm } from '../tensor/ops/norm.js';
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import { constantInit, normalInit, uniformInit } from './init.js';

@@ -8,7 +8,7 @@ import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { reshape } from '../tensor/ops/shape.js';
 import { tanh } from '../tensor/ops/unary.js';
-import { Rng } from '../tensor/random.js';
+import { Rng } from '../util/rng.js';
 import { IntTensor, type Tensor } from '../tensor/tensor.js';
 import { flag, wholeNumber } from './config-checks.js';
 import { Embedding, Linear } from './layers.js';

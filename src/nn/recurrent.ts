@@ -9,7 +9,7 @@ import { matmul } from '../tensor/ops/matmul.js';
 import { gruCell, lstmCell } from '../tensor/ops/recurrent.js';
 import { concat, permute, reshape, split } from '../tensor/ops/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import { uniformInit } from './init.js';

@@ -58,17 +58,12 @@ export async function* generateChoices(
   for (const input of inputs) {
     promptTokens += input.prompt.length;
     for (let j = 0; j < params.n && !cancelled; j++, index++) {
+      const s = params.sampling;
       const options: StreamOptions = {
-        temperature: params.temperature,
-        topP: params.topP,
-        topK: params.topK,
-        presencePenalty: params.presencePenalty,
-        frequencyPenalty: params.frequencyPenalty,
-        repetitionPenalty: params.repetitionPenalty,
+        ...s,
         suppressTokens: served.suppressTokens,
-        maxTokens: params.maxTokens,
-        minTokens: Math.max(params.minTokens ?? 0, env.minTokens ?? 0),
-        seed: params.seed === undefined ? undefined : params.seed + index,
+        minTokens: Math.max(s.minTokens ?? 0, env.minTokens ?? 0),
+        seed: s.seed === undefined ? undefined : s.seed + index,
         stop: params.stop,
         stopTokens: served.template.endOfTurn,
         signal: env.signal,

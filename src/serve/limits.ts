@@ -1,4 +1,7 @@
-/** The bounds a request must respect, with defaults like nanochat's; every one can be changed. */
+/**
+ * The bounds a request must respect, with defaults like nanochat's; every one can be changed. (Sampling
+ * parameters have their bounds in generate/sampling-params.ts.)
+ */
 
 export interface Limits {
   /** Most messages in one chat request. */
@@ -11,10 +14,6 @@ export interface Limits {
   maxTokens: number;
   /** `max_tokens` when the request gives none. */
   defaultMaxTokens: number;
-  /** Highest temperature. */
-  maxTemperature: number;
-  /** Highest `top_k`. */
-  maxTopK: number;
   /** Most stop strings, and longest one. */
   maxStop: number;
   maxStopChars: number;
@@ -31,8 +30,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxTotalChars: 32000,
   maxTokens: 4096,
   defaultMaxTokens: 256,
-  maxTemperature: 2,
-  maxTopK: 200,
   maxStop: 100,
   maxStopChars: 256,
   maxChoices: 8,

@@ -8,6 +8,7 @@ import { chatTemplateFor, type ChatTemplate } from '../chat/template.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
+import { neverSampled } from '../generate/sample.js';
 import { promptPreparer } from '../models/preprocessing.js';
 import { notFound } from './errors.js';
 
@@ -61,14 +62,13 @@ export function loadModel(path: string): ServedModel {
  * uses), its chat template from its tokenizer, the unknown token never sampled.
  */
 export function servedModel(id: string, model: LanguageModel, path = ''): ServedModel {
-  const unk = model.tokenizer.special.unk;
   const normalize = promptPreparer(model);
   return {
     id,
     model,
     template: chatTemplateFor(model.tokenizer, { normalize }),
     normalize,
-    suppressTokens: unk === undefined ? [] : [unk],
+    suppressTokens: neverSampled(model.tokenizer),
     created: Math.floor(Date.now() / 1000),
     path,
   };

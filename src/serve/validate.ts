@@ -3,26 +3,20 @@
  * typed parameters. Unknown fields are ignored; `null` counts as absent, as OpenAI's API does.
  */
 import type { ChatMessage, ChatRole } from '../chat/conversation.js';
+import { SAMPLING_PARAMS } from '../generate/sampling-params.js';
+import type { SamplingOptions } from '../generate/sample.js';
 import { badRequest } from './errors.js';
 import type { Limits } from './limits.js';
 
-/** Sampling and output parameters shared by chat and text completions. */
+/** What chat and text completions share: the model, choices, streaming, and one sampling struct. */
 export interface GenerationParams {
   /** The model id, or undefined for the server's first model. */
   model?: string;
   n: number;
   stream: boolean;
   includeUsage: boolean;
-  maxTokens: number;
-  /** vLLM's `min_tokens`: the end of sequence is held off until this many tokens. */
-  minTokens?: number;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  seed?: number;
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-  repetitionPenalty?: number;
+  /** The sampling parameters (generate/sampling-params.ts), max_tokens always set; carried as is to the sampler. */
+  sampling: SamplingOptions & { maxTokens: number };
   stop: string[];
 }
 
@@ -113,24 +107,22 @@ export function parseGenerationParams(body: unknown, limits: Limits): Generation
       'stop_too_long',
     );
   }
-  const model = f.string('model');
+  const sampling: SamplingOptions & { maxTokens: number } = { maxTokens };
+  for (const p of SAMPLING_PARAMS) {
+    if (p.key === 'maxTokens') continue;
+    const max = p.key === 'minTokens' ? maxTokens : p.max;
+    const v = p.integer ? f.integer(p.name, p.min, max) : f.number(p.name, p.min, max, p.openMin);
+    if (v !== undefined) sampling[p.key] = v;
+  }
   return {
-    model,
+    model: f.string('model'),
     n: f.integer('n', 1, limits.maxChoices) ?? 1,
     stream: f.boolean('stream') ?? false,
     includeUsage:
       streamOptions === undefined
         ? false
         : (new Fields(streamOptions, 'stream_options.').boolean('include_usage') ?? false),
-    maxTokens,
-    minTokens: f.integer('min_tokens', 0, maxTokens),
-    temperature: f.number('temperature', 0, limits.maxTemperature),
-    topP: f.number('top_p', 0, 1, true),
-    topK: f.integer('top_k', 1, limits.maxTopK),
-    seed: f.integer('seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    presencePenalty: f.number('presence_penalty', -2, 2),
-    frequencyPenalty: f.number('frequency_penalty', -2, 2),
-    repetitionPenalty: f.number('repetition_penalty', 0, 10, true),
+    sampling,
     stop: stops,
   };
 }

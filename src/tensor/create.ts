@@ -1,5 +1,5 @@
 /** Constructors for leaf tensors (inputs and parameters). */
-import type { Rng } from './random.js';
+import type { Rng } from '../util/rng.js';
 import { Tensor, numel, type DType } from './tensor.js';
 
 function alloc(n: number, dtype: DType) {

@@ -22,7 +22,7 @@ export {
   type BackendName,
 } from './backend.js';
 export { clearPool, pooledByteCount } from './pool.js';
-export { Rng } from './random.js';
+export { Rng } from '../util/rng.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
 export { add, sub, mul, div, affine, scale } from './ops/elementwise.js';
 export { sum, mean, type ReduceOptions } from './ops/reduce.js';

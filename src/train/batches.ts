@@ -3,7 +3,7 @@
  * inputs the first block_size and targets the same shifted by one (nanoGPT's get_batch).
  */
 import { LmkitError } from '../errors.js';
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import { IntTensor } from '../tensor/tensor.js';
 
 /** Inputs (B, T) and next-token targets (B, T). */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { NeuralModel } from '../models/kinds.js';
 import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
-import { Rng } from '../tensor/random.js';
+import { Rng } from '../util/rng.js';
 import { noGrad, tidy } from '../tensor/tensor.js';
 import { randomBatch, type Batch } from './batches.js';
 import { saveTrainingCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';

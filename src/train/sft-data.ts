@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { renderConversation } from '../chat/template.js';
 import { isChatRole, type ChatMessage } from '../chat/conversation.js';
 import { LmkitError } from '../errors.js';
-import type { Rng } from '../tensor/random.js';
+import type { Rng } from '../util/rng.js';
 import { IntTensor } from '../tensor/tensor.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import type { Batch } from './batches.js';

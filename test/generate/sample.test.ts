@@ -28,9 +28,9 @@ function reference(logProbs: Float32Array, o: SamplingOptions, draw: number): nu
 function randomLogProbs(rng: Rng, n: number): Float32Array {
   const lp = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const r = rng.next();
+    const r = rng.uniform();
     // Skewed, with ties (a few distinct tail values) and impossible tokens, as n-gram distributions are.
-    lp[i] = r < 0.05 ? -Infinity : r < 0.1 ? -2 - 8 * rng.next() : -12 - Math.floor(rng.next() * 3);
+    lp[i] = r < 0.05 ? -Infinity : r < 0.1 ? -2 - 8 * rng.uniform() : -12 - Math.floor(rng.uniform() * 3);
   }
   return lp;
 }
@@ -46,11 +46,11 @@ describe('sampleToken', () => {
       { topK: 5, topP: 0.5 },
     ];
     for (let trial = 0; trial < 300; trial++) {
-      const lp = randomLogProbs(rng, 1 + Math.floor(rng.next() * 3000));
+      const lp = randomLogProbs(rng, 1 + Math.floor(rng.uniform() * 3000));
       const o = cases[trial % cases.length];
-      const seed = rng.nextUint32();
+      const seed = rng.nextU32();
       const got = sampleToken(lp, o, new Rng(seed));
-      const want = reference(lp, o, new Rng(seed).next());
+      const want = reference(lp, o, new Rng(seed).uniform());
       assert.equal(got, want, `trial ${trial} ${JSON.stringify(o)}`);
     }
   });

@@ -10,7 +10,7 @@ import { RNNModel } from '../../src/models/rnn.js';
 import { validateRNNConfig, type RNNConfig } from '../../src/nn/char-rnn.js';
 import { GRU } from '../../src/nn/recurrent.js';
 import { readSafetensors } from '../../src/nn/safetensors.js';
-import { Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/util/rng.js';
 import { IntTensor, Tensor } from '../../src/tensor/tensor.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
 import { resolveTrainConfig } from '../../src/train/config.js';

@@ -6,7 +6,8 @@ import { GPTModel } from '../../src/models/gpt.js';
 import { createApp } from '../../src/serve/app.js';
 import { loadModel, modelFilesIn } from '../../src/serve/models.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
-import { tempDir } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/paths.js';
 
 /** A tiny untrained GPT checkpoint over characters, saved in a fresh folder. */
 function checkpoint(): string {
@@ -55,5 +56,39 @@ describe('serving a GPT checkpoint', () => {
     }
     assert.ok(texts[0].length > 0);
     assert.equal(texts[1], texts[0]);
+  });
+
+  it("prepares a prompt as lmkit generate does (a run's --clean): same prompt and seed, same text", async () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'checkpoints', 'rnn-gru'); // trained with --clean
+    for (const seed of [5, 6, 7]) {
+      const cli = await runCli([
+        'generate',
+        dir,
+        '--prompt',
+        'The JURY!',
+        '--seed',
+        String(seed),
+        '--max-tokens',
+        '12',
+        '--json',
+      ]);
+      assert.equal(cli.code, 0, cli.stderr);
+      const want = JSON.parse(cli.stdout) as { prompt: string; text: string };
+      assert.equal(want.prompt, 'the jury');
+      const app = createApp({ models: [loadModel(dir)], workers: 0, log: () => undefined });
+      const { url } = await app.listen(0, '127.0.0.1');
+      try {
+        const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 });
+        const r = await client.completions.create({
+          model: 'rnn-gru',
+          prompt: 'The JURY!',
+          seed,
+          max_tokens: 12,
+        });
+        assert.equal(want.prompt + r.choices[0].text, want.text, `seed ${seed}`);
+      } finally {
+        await app.close();
+      }
+    }
   });
 });

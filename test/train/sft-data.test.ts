@@ -4,7 +4,7 @@ import { addChatTokens } from '../../src/chat/chat-tokens.js';
 import { chatTokenIds } from '../../src/chat/template.js';
 import { LmkitError } from '../../src/errors.js';
 import { CharTokenizer } from '../../src/tokenizers/char.js';
-import { Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/util/rng.js';
 import {
   encodeSFT,
   IGNORE_INDEX,

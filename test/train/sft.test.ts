@@ -6,7 +6,7 @@ import { addChatTokens } from '../../src/chat/chat-tokens.js';
 import { assistantLoss, scoreReplies } from '../../src/eval/instruct.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { growGPTVocabulary } from '../../src/models/gpt-vocab.js';
-import { Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/util/rng.js';
 import { pretrain } from '../../src/train/pretrain.js';
 import { readSFTFile } from '../../src/train/sft-data.js';
 import { trainSFT } from '../../src/train/sft.js';

@@ -3,7 +3,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GPTModel } from '../../src/models/gpt.js';
-import { Rng } from '../../src/tensor/random.js';
+import { Rng } from '../../src/util/rng.js';
 import { checkStream, randomBatch, splitStream } from '../../src/train/batches.js';
 import { resolveTrainConfig, type TrainConfig } from '../../src/train/config.js';
 import { pretrain } from '../../src/train/pretrain.js';

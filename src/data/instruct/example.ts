@@ -4,7 +4,7 @@
  */
 import type { ChatMessage } from '../../chat/conversation.js';
 import { LmkitError } from '../../errors.js';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import { cachedPackageDir, installCachedPackage, isCachedPackageInstalled } from '../packages.js';
 
 /** One instruction example, as a JSONL line of the dataset. */

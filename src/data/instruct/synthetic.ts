@@ -6,7 +6,7 @@
  * templates come from seeded generators, so every run builds the same examples.
  */
 import type { ChatMessage } from '../../chat/conversation.js';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import { brownSentences } from '../brown.js';
 import { pick, qa, type InstructExample, type InstructSource } from './example.js';
 

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHINESE_POETRY } from '../chinese.js';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import {
   ensurePackage,
   packagePath,

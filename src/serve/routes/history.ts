@@ -10,6 +10,7 @@ import { generateChoices } from '../generation.js';
 import { readJson, sendJson } from '../http.js';
 import { SseWriter } from '../sse.js';
 import type { ConversationStore, StoredMessage } from '../store/conversations.js';
+import { wireParams } from '../../generate/sampling-params.js';
 import { parseGenerationParams, type GenerationParams } from '../validate.js';
 
 function store(ctx: RequestContext): ConversationStore {
@@ -200,21 +201,9 @@ async function reply(
   } else sendJson(ctx.res, 201, { message: after, reply: stored });
 }
 
-/** The parameters worth remembering with a reply. */
+/** The parameters worth remembering with a reply: the sampling ones by their wire names, and the stops. */
 function storedParams(p: GenerationParams): Record<string, unknown> {
-  const out: Record<string, unknown> = { max_tokens: p.maxTokens };
-  const named: [string, unknown][] = [
-    ['temperature', p.temperature],
-    ['top_p', p.topP],
-    ['top_k', p.topK],
-    ['seed', p.seed],
-    ['presence_penalty', p.presencePenalty],
-    ['frequency_penalty', p.frequencyPenalty],
-    ['repetition_penalty', p.repetitionPenalty],
-  ];
-  for (const [k, v] of named) if (v !== undefined) out[k] = v;
-  if (p.stop.length) out.stop = p.stop;
-  return out;
+  return { ...wireParams(p.sampling), ...(p.stop.length ? { stop: p.stop } : {}) };
 }
 
 const C = '/api/conversations';

@@ -1,6 +1,6 @@
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p). */
 import { ShapeError } from '../errors.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../../util/rng.js';
 import { Tensor, empty, live, record } from '../tensor.js';
 
 /** Dropout with a seeded generator; returns x itself when p is 0 or not training. */
