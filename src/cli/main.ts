@@ -25,7 +25,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const group = COMMANDS.find((g) => g.name === name);
   if (!group) throw new UsageError(`unknown command '${name}'`, `run 'lmkit --help' to see the commands`);
-  if (group.command) return runCommand(group, group.command, rest, name, io);
+  if (group.command) return runCommand(group.command, rest, name, io);
 
   const [sub, ...args] = rest;
   if (sub === undefined || sub === '--help' || sub === '-h') {
@@ -39,11 +39,10 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       `run 'lmkit ${name} --help' to see its commands`,
     );
   }
-  return runCommand(group, command, args, `${name} ${sub}`, io);
+  return runCommand(command, args, `${name} ${sub}`, io);
 }
 
 async function runCommand(
-  _group: CommandGroup,
   command: NonNullable<CommandGroup['command']>,
   args: readonly string[],
   path: string,

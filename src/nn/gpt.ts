@@ -20,8 +20,6 @@ import { Dropout, Embedding, LayerNorm, Linear, RMSNorm } from './layers.js';
 import { validateGPTConfig, type GPTConfig } from './gpt-config.js';
 import { Module } from './module.js';
 
-export type { GPTConfig } from './gpt-config.js';
-
 /** The normalization layer a config asks for (GPT-2's LayerNorm, or RMSNorm). */
 export type Norm = LayerNorm | RMSNorm;
 

@@ -47,7 +47,7 @@ export function modelFilesIn(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
-/** Loads a model of any kind lmkit knows: an n-gram file, or a checkpoint folder (GPT). */
+/** Loads a model of any kind lmkit knows: an n-gram file, or a checkpoint folder of any kind in models/kinds.ts. */
 export function loadModel(path: string): ServedModel {
   if (!isCheckpoint(path) && !MODEL_FILE.test(path)) {
     throw new LmkitError(

@@ -288,13 +288,6 @@ export function empty(shape: readonly number[], dtype: DType = 'float32'): Tenso
   return t;
 }
 
-/** Like empty() but zero-filled. */
-export function emptyZeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  const t = empty(shape, dtype);
-  t.data.fill(0);
-  return t;
-}
-
 /** A tensor sharing `src`'s buffer with a new shape of the same size (reshape without copying). */
 export function viewOf(src: Tensor, shape: readonly number[]): Tensor {
   const t = new Tensor(src.data, shape);

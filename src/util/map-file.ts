@@ -30,11 +30,6 @@ function loadAddon(): IoAddon | null {
   return addon;
 }
 
-/** True when files are mapped rather than read (the addon is built and LMKIT_NO_MMAP is not 1). */
-export function canMapFiles(): boolean {
-  return loadAddon() !== null;
-}
-
 /** The bytes of the file at `path`: mapped when possible, else read. Errors are readFileSync's. */
 export function readFileMapped(path: string): Buffer {
   const io = loadAddon();

@@ -67,11 +67,6 @@ export function pick<T>(rng: Rng, options: readonly T[]): T {
   return options[rng.int(options.length)];
 }
 
-/** A seeded generator for one source, so sources do not disturb each other's choices. */
-export function sourceRng(name: string): Rng {
-  return new Rng(fnv1a(name));
-}
-
 /** 32-bit FNV-1a hash of a string's UTF-16 code units. */
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
