@@ -219,8 +219,6 @@ function env(): NodeJS.ProcessEnv {
     LMKIT_THREADS: '1',
     OMP_WAIT_POLICY: 'PASSIVE',
   };
-  delete e.OPENBLAS_CORETYPE;
-  delete e.OPENBLAS_L2_SIZE;
   return e;
 }
 

@@ -74,8 +74,6 @@ if (values.worker) await worker(values.worker, Number(values.reps));
 else {
   if (positionals.length < 1) throw new Error('give one or more dist folders');
   const env: NodeJS.ProcessEnv = { ...process.env, LMKIT_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
   console.log('| round | build | decode tok/s (median) | CPU µs per token |');
   console.log('|---|---|---|---|');
   for (let round = 1; round <= Number(values.rounds); round++)

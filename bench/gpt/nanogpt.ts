@@ -4,7 +4,7 @@
  * Both train on the first 90% of the characters of all speeches (file-name order) and validate on the
  * last 10%: PyTorch through ../shared/bench/nanogpt_cpu_ref.py on the whole file, lmkit on the two parts
  * (its loader splits raw text into sentences joined by newlines, so whitespace differs slightly).
- * Both run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset and one thread.
+ * Both run under the same environment (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE as the machine sets them) and one thread.
  *
  *   npm run build && node dist/bench/gpt/nanogpt.js [--max-iters 2000]
  */
@@ -38,8 +38,6 @@ const env: NodeJS.ProcessEnv = {
   OPENBLAS_NUM_THREADS: '1',
   LMKIT_THREADS: '1',
 };
-delete env.OPENBLAS_CORETYPE;
-delete env.OPENBLAS_L2_SIZE;
 
 function lastJson(out: string): Record<string, number> {
   const line = out
