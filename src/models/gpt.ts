@@ -50,8 +50,11 @@ const GPT2_NAMES: TensorNames = {
   },
 };
 
-/** Log-probabilities per forward pass when scoring windows: about this many floats of (n, T, V). */
-const SCORE_BATCH_FLOATS = 1 << 23;
+/**
+ * The activations one scoring forward pass may hold, in floats (16 MB): windows are batched until their
+ * activations (see {@link windowFloats}) reach this, so memory stays flat whatever the vocabulary size.
+ */
+const SCORE_BUDGET_FLOATS = 1 << 22;
 
 /** A GPT language model: network, tokenizer and config. */
 export class GPTModel implements LanguageModel {
@@ -147,9 +150,9 @@ export class GPTModel implements LanguageModel {
     }
     const out = new Float64Array(seq.length);
     for (let k = 0; k < windows.length;) {
-      // a batch of consecutive windows of the same length T, about SCORE_BATCH_FLOATS log-probabilities in all
+      // a batch of consecutive windows of the same length T, their activations within the budget
       const T = windows[k].end - windows[k].begin - 1;
-      const most = Math.max(1, Math.floor(SCORE_BATCH_FLOATS / (T * V)));
+      const most = Math.max(1, Math.floor(SCORE_BUDGET_FLOATS / windowFloats(this.config, T)));
       let n = 1;
       while (n < most && k + n < windows.length && windows[k + n].end - windows[k + n].begin - 1 === T) n++;
       const ids = new Int32Array(n * T);
@@ -309,6 +312,17 @@ function checkpointConfig(
     eos_token_id: tokenizer.special.eos ?? null,
     ...extra,
   };
+}
+
+/**
+ * The floats a no-grad forward pass of one window of T tokens creates and holds until it ends: per block
+ * the norms, qkv (3C), attention probabilities (H·T per position), its output and projection, the MLP's
+ * 4C hidden layer and its GELU, the residual sums; then the logits and their log-softmax (2V).
+ */
+export function windowFloats(c: GPTConfig, T: number): number {
+  const C = c.n_embd;
+  const perBlock = 2 * C + 3 * C + c.n_head * T + 2 * C + 2 * 4 * C + 3 * C;
+  return T * (2 * C + c.n_layer * perBlock + 2 * c.vocab_size);
 }
 
 /** A (rows, cols) row-major matrix as its (cols, rows) transpose. */
