@@ -13,7 +13,7 @@ import { NGramModel } from '../ngram/ngram-model.js';
 import { tokenizeSentence } from '../ngram/tokenize.js';
 import { trainNGramStream, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
-import { readingBar } from '../util/progress.js';
+import { ProgressBar, readingBar } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup, CommandSpec, ParsedArgs } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
@@ -116,19 +116,29 @@ const train: CommandSpec = {
       tokenize: a.bool('tokenize'),
     };
     // Sentences are counted as the file is read and then dropped: memory holds the counts, not the text.
+    // A file shows a reading bar; a dataset, which comes as one batch, a counting bar.
     const reading = readingBar(io.stderr);
+    let read = false;
+    let counting: ProgressBar | undefined;
     let loaded = started;
     const sentences = whenDone(
       streamSentences(source, {
         split: a.string('split'),
         splitScheme: a.string('scheme'),
         format: a.string('format') as never,
-        onRead: reading.update,
+        onRead: (bytes, size) => {
+          read = true;
+          reading.update(bytes, size);
+        },
         ...preprocess,
       }),
       () => {
         loaded = performance.now();
         reading.done();
+        counting?.done();
+      },
+      (batch) => {
+        if (!read) counting ??= new ProgressBar(io.stderr, 'counting', batch.length, 'sentences');
       },
     );
     const {
@@ -136,6 +146,7 @@ const train: CommandSpec = {
       warnings,
       sentences: counted,
     } = await trainNGramStream(sentences, {
+      onProgress: (done) => counting?.update(done),
       order: a.number('order') as number,
       smoothing: a.string('smoothing') as Smoothing,
       level: a.string('level') as 'word' | 'char',
@@ -478,10 +489,17 @@ function parseDiscount(text: string, flag: string): Discount {
   return { d1, d2, d3 };
 }
 
-/** Passes `items` through and calls `onEnd` once they are exhausted. */
-async function* whenDone<T>(items: AsyncIterable<T>, onEnd: () => void): AsyncGenerator<T> {
+/** Passes `items` through, showing each to `onItem` first, and calls `onEnd` once they are exhausted. */
+async function* whenDone<T>(
+  items: AsyncIterable<T>,
+  onEnd: () => void,
+  onItem?: (item: T) => void,
+): AsyncGenerator<T> {
   try {
-    yield* items;
+    for await (const item of items) {
+      onItem?.(item);
+      yield item;
+    }
   } finally {
     onEnd();
   }
