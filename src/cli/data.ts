@@ -9,6 +9,7 @@ import { CharTokenizer } from '../tokenizers/char.js';
 import { saveTokenizer } from '../tokenizers/tokenizer-file.js';
 import { PRE_TOKENIZERS, WordTokenizer, type PreTokenizer } from '../tokenizers/word.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readingBar } from '../util/progress.js';
 import type { CliIO, CommandGroup, CommandSpec, FlagSpec, ParsedArgs } from './args.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -159,7 +160,11 @@ const exportCmd: CommandSpec = {
   json: true,
   async run(args, io) {
     const out = requireOut(args, 'export');
-    const sentences = await loadSentences(args.positional('SOURCE') as string, prepareOptions(args));
+    const reading = readingBar(io.stderr);
+    const sentences = await loadSentences(args.positional('SOURCE') as string, {
+      ...prepareOptions(args),
+      onRead: reading.update,
+    }).finally(reading.done);
     writeFileAtomic(
       out,
       sentences.map((s) => s + '\n'),
@@ -210,7 +215,11 @@ const vocab: CommandSpec = {
   json: true,
   async run(args, io) {
     const out = requireOut(args, 'vocab');
-    const sentences = await loadSentences(args.positional('SOURCE') as string, prepareOptions(args));
+    const reading = readingBar(io.stderr);
+    const sentences = await loadSentences(args.positional('SOURCE') as string, {
+      ...prepareOptions(args),
+      onRead: reading.update,
+    }).finally(reading.done);
     const opts = { minCount: args.number('min-count'), maxSize: args.number('max-size') };
     const tokenizer =
       args.string('level') === 'char'

@@ -5,7 +5,7 @@ import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
 import { checkSamePreprocessing, preprocessingOf } from '../models/preprocessing.js';
-import { ProgressBar } from '../util/progress.js';
+import { ProgressBar, readingBar } from '../util/progress.js';
 import type { CommandGroup } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
 
@@ -75,12 +75,14 @@ export const EVAL: CommandGroup = {
         model = new MixtureModel(model, second, weight);
         checkSamePreprocessing(preprocessing, preprocessingOf(second));
       }
+      const reading = readingBar(io.stderr);
       const sentences = await loadSentences(data, {
         split: a.string('split'),
         splitScheme: a.string('scheme'),
         format: a.string('format') as never,
+        onRead: reading.update,
         ...preprocessing,
-      });
+      }).finally(reading.done);
       let bar: ProgressBar | undefined;
       const r = evaluatePerplexity(model, sentences, {
         mode: a.string('mode') as EvalMode | undefined,

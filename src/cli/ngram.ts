@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import { prepareText } from '../data/clean.js';
 import { getDataset, isDatasetName } from '../data/datasets.js';
-import { loadSentences } from '../data/load.js';
+import { loadSentences, streamSentences } from '../data/load.js';
+import type { ReadProgress } from '../data/text-lines.js';
 import { LmkitError, UsageError } from '../errors.js';
 import { generateTokens, neverSampled } from '../generate/sample.js';
 import type { BackoffModel } from '../ngram/backoff-model.js';
@@ -10,9 +11,9 @@ import type { Discount } from '../ngram/discounts.js';
 import { Evaluator, scoreSentence, type EvalSummary } from '../ngram/evaluate.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { tokenizeSentence } from '../ngram/tokenize.js';
-import { trainNGram, type Smoothing } from '../ngram/train.js';
+import { trainNGramStream, type Smoothing } from '../ngram/train.js';
 import { shortestFloat32 } from '../util/float-format.js';
-import { ProgressBar } from '../util/progress.js';
+import { ProgressBar, readingBar } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup, CommandSpec, ParsedArgs } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
@@ -114,16 +115,38 @@ const train: CommandSpec = {
       clean: a.bool('clean'),
       tokenize: a.bool('tokenize'),
     };
-    const sentences = await loadSentences(source, {
-      split: a.string('split'),
-      splitScheme: a.string('scheme'),
-      format: a.string('format') as never,
-      ...preprocess,
-    });
-    const loaded = performance.now();
-    const bar = new ProgressBar(io.stderr, 'counting', sentences.length, 'sentences');
-    const { model, warnings } = trainNGram(sentences, {
-      onProgress: (done) => bar.update(done),
+    // Sentences are counted as the file is read and then dropped: memory holds the counts, not the text.
+    // A file shows a reading bar; a dataset, which comes as one batch, a counting bar.
+    const reading = readingBar(io.stderr);
+    let read = false;
+    let counting: ProgressBar | undefined;
+    let loaded = started;
+    const sentences = whenDone(
+      streamSentences(source, {
+        split: a.string('split'),
+        splitScheme: a.string('scheme'),
+        format: a.string('format') as never,
+        onRead: (bytes, size) => {
+          read = true;
+          reading.update(bytes, size);
+        },
+        ...preprocess,
+      }),
+      () => {
+        loaded = performance.now();
+        reading.done();
+        counting?.done();
+      },
+      (batch) => {
+        if (!read) counting ??= new ProgressBar(io.stderr, 'counting', batch.length, 'sentences');
+      },
+    );
+    const {
+      model,
+      warnings,
+      sentences: counted,
+    } = await trainNGramStream(sentences, {
+      onProgress: (done) => counting?.update(done),
       order: a.number('order') as number,
       smoothing: a.string('smoothing') as Smoothing,
       level: a.string('level') as 'word' | 'char',
@@ -143,7 +166,6 @@ const train: CommandSpec = {
       unkInText: a.bool('unk-in-text') || mapsRareWords(source, a),
       preprocessing: preprocess,
     });
-    bar.done();
     for (const w of warnings) io.stderr.write(`lmkit: warning: ${w}\n`);
     const estimated = performance.now();
     new NGramModel(model).save(out);
@@ -153,7 +175,7 @@ const train: CommandSpec = {
       order: model.order,
       smoothing: model.info.estimator,
       level: model.info.level,
-      sentences: sentences.length,
+      sentences: counted,
       ngrams: Array.from({ length: model.order }, (_, i) => model.size(i + 1)),
       bytes: statSync(out).size,
       seconds: {
@@ -167,7 +189,7 @@ const train: CommandSpec = {
       io.stdout.write(JSON.stringify(summary) + '\n');
     } else {
       io.stderr.write(
-        `trained ${model.info.estimator} ${model.order}-gram (${model.info.level} level) on ${sentences.length} sentences: ` +
+        `trained ${model.info.estimator} ${model.order}-gram (${model.info.level} level) on ${counted} sentences: ` +
           `${summary.ngrams.map((c, i) => `${c} ${i + 1}-grams`).join(', ')}\n` +
           `wrote ${out} (${formatBytes(summary.bytes)}) in ${((done - started) / 1000).toFixed(2)} s\n`,
       );
@@ -193,9 +215,10 @@ const evaluate: CommandSpec = {
   ],
   async run(a, io) {
     const model = NGramModel.load(a.positional('MODEL') as string);
-    const sentences = await testSentences(model.backoff, a);
     const ev = new Evaluator(model.backoff);
-    for (const s of sentences) ev.add(tokenizeSentence(s, model.backoff.info.level));
+    const reading = readingBar(io.stderr);
+    for await (const batch of whenDone(testSentences(model.backoff, a, reading.update), reading.done))
+      for (const s of batch) ev.add(tokenizeSentence(s, model.backoff.info.level));
     const s = ev.summary();
     checkTokenization(s, a.bool('allow-oov'));
     if (a.json) {
@@ -385,9 +408,11 @@ export const NGRAM: CommandGroup = {
   commands: [train, evaluate, query, generate, next, convert, info],
 };
 
-async function testSentences(model: BackoffModel, a: ParsedArgs): Promise<string[]> {
+/** The test sentences, in batches as the file is read, preprocessed as the model's training text was. */
+function testSentences(model: BackoffModel, a: ParsedArgs, onRead: ReadProgress): AsyncGenerator<string[]> {
   const d = model.info.details ?? {};
-  return loadSentences(a.positional('TEST') as string, {
+  return streamSentences(a.positional('TEST') as string, {
+    onRead,
     split: a.string('split'),
     splitScheme: a.string('scheme'),
     format: a.string('format') as never,
@@ -462,6 +487,22 @@ function parseDiscount(text: string, flag: string): Discount {
   const [d1, d2, d3] = parseNumbers(text, flag);
   if (d3 === undefined) throw new UsageError(`${flag} needs three discounts D1,D2,D3+ (got '${text}')`);
   return { d1, d2, d3 };
+}
+
+/** Passes `items` through, showing each to `onItem` first, and calls `onEnd` once they are exhausted. */
+async function* whenDone<T>(
+  items: AsyncIterable<T>,
+  onEnd: () => void,
+  onItem?: (item: T) => void,
+): AsyncGenerator<T> {
+  try {
+    for await (const item of items) {
+      onItem?.(item);
+      yield item;
+    }
+  } finally {
+    onEnd();
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -7,6 +7,7 @@ import { LmkitError, UsageError } from '../errors.js';
 import { BPETokenizer, END_OF_TEXT } from '../tokenizers/bpe.js';
 import { trainBPE } from '../tokenizers/bpe-train.js';
 import { resolveTokenizer, saveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { readingBar } from '../util/progress.js';
 import type { CliIO, CommandGroup, CommandSpec } from './args.js';
 
 const TOKENIZER_ARG = {
@@ -86,10 +87,12 @@ const train: CommandSpec = {
       );
     const listed = (args.string('special') ?? '').split(',').filter((s) => s);
     const specialTokens = [...new Set([...listed, ...(args.bool('chat') ? Object.values(CHAT_TOKENS) : [])])];
+    const reading = readingBar(io.stderr);
     const sentences = await loadSentences(args.positional('SOURCE') as string, {
       split: args.string('split'),
       format: args.string('format') as TextFormat,
-    });
+      onRead: reading.update,
+    }).finally(reading.done);
     const bytes = sentences.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
     const start = performance.now();
     const tokenizer = trainBPE(sentences, {

@@ -1,42 +1,8 @@
 /**
- * Reading a user's text file: gzip detected by its magic bytes, strict UTF-8, BOM stripped, line
- * endings normalised to `\n`, and a clear error for every way the file can be unusable.
+ * The checks behind reading a user's text file (see text-lines.ts): gzip magic bytes, strict UTF-8, and
+ * a clear error for every way the file can be unusable.
  */
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { LmkitError } from '../errors.js';
-
-const gunzipAsync = promisify(gunzip);
-
-/** Reads `path` as UTF-8 text (gunzipped first when it starts with the gzip magic bytes 1f 8b; error offsets then count decompressed bytes). */
-export async function readTextFile(path: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw readError(path, err as NodeJS.ErrnoException);
-  }
-  if (isGzip(bytes)) {
-    try {
-      bytes = await gunzipAsync(bytes);
-    } catch (err) {
-      throw new LmkitError(
-        `${path} starts like a gzip file but cannot be decompressed: ${(err as Error).message}`,
-        {
-          hint: 'check that the download or copy is complete (gzip -t FILE)',
-        },
-      );
-    }
-  }
-  const text = decodeUtf8(bytes, path).replace(/\r\n?/g, '\n');
-  if (text.trim() === '') {
-    throw new LmkitError(`${path} is empty${text.length > 0 ? ' (only whitespace)' : ''}`, {
-      hint: 'give a file with at least one line of text',
-    });
-  }
-  return text;
-}
 
 /** Whether `bytes` begin with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -51,14 +17,16 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
     const offset = Math.min(firstInvalidUtf8(bytes), bytes.length - 1);
     let line = 1;
     for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
-    const byte = bytes[offset].toString(16).padStart(2, '0');
-    throw new LmkitError(
-      `${name} is not UTF-8 text: invalid byte 0x${byte} at byte offset ${offset} (line ${line})`,
-      {
-        hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt`,
-      },
-    );
+    throw notUtf8Error(name, bytes[offset], offset, line);
   }
+}
+
+/** The error for a file that is not UTF-8: the first invalid byte, its offset and line, and how to convert. */
+export function notUtf8Error(name: string, byte: number, offset: number, line: number): LmkitError {
+  return new LmkitError(
+    `${name} is not UTF-8 text: invalid byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${offset} (line ${line})`,
+    { hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt` },
+  );
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence (bytes.length if none). */
@@ -96,7 +64,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return i;
 }
 
-function readError(path: string, err: NodeJS.ErrnoException): LmkitError {
+/** The error for a file that cannot be opened or read, saying what to check. */
+export function readError(path: string, err: NodeJS.ErrnoException): LmkitError {
   switch (err.code) {
     case 'ENOENT':
       return new LmkitError(`file not found: ${path}`, { hint: 'check the path' });

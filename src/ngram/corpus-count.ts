@@ -34,25 +34,45 @@ export function countNGrams(
   order: number,
   options: CountOptions = {},
 ): NGramCounts {
-  if (!Number.isInteger(order) || order < 1)
-    throw new LmkitError(`n-gram order must be a whole number ≥ 1 (got ${order})`);
-  const vocab = new NGramVocabulary();
-  const tables: NGramTable[] = [];
-  const counts: GrowableInt32[] = [];
-  const suffix: GrowableInt32[] = [];
-  for (let n = 0; n <= order; n++) {
-    // Tables start small and double as they fill: presizing for the worst case costs more in page
-    // faults on first touch than the rehashes it saves.
-    tables.push(new NGramTable(n >= 2 ? 1 << 14 : 16));
-    counts.push(new GrowableInt32(n >= 2 ? 1 << 14 : 1024));
-    suffix.push(new GrowableInt32(n >= 2 ? 1 << 14 : 0));
+  const counter = new NGramCounter(order, options);
+  for (const tokens of sentences) counter.add(tokens);
+  return counter.finish();
+}
+
+/** Counts n-grams one sentence at a time, so sentences can be counted as they are read and then dropped. */
+export class NGramCounter {
+  private readonly vocab = new NGramVocabulary();
+  private readonly tables: NGramTable[] = [];
+  private readonly counts: GrowableInt32[] = [];
+  private readonly suffix: GrowableInt32[] = [];
+  private ids = new Int32Array(256);
+  private readonly chain: Int32Array[];
+  /** Sentences counted so far. */
+  sentences = 0;
+
+  /** A counter of the n-grams of orders 1..order. */
+  constructor(
+    private readonly order: number,
+    private readonly options: CountOptions = {},
+  ) {
+    if (!Number.isInteger(order) || order < 1)
+      throw new LmkitError(`n-gram order must be a whole number ≥ 1 (got ${order})`);
+    for (let n = 0; n <= order; n++) {
+      // Tables start small and double as they fill: presizing for the worst case costs more in page
+      // faults on first touch than the rehashes it saves.
+      this.tables.push(new NGramTable(n >= 2 ? 1 << 14 : 16));
+      this.counts.push(new GrowableInt32(n >= 2 ? 1 << 14 : 1024));
+      this.suffix.push(new GrowableInt32(n >= 2 ? 1 << 14 : 0));
+    }
+    this.chain = [new Int32Array(order + 1), new Int32Array(order + 1)];
   }
-  let ids = new Int32Array(256);
-  const chain = [new Int32Array(order + 1), new Int32Array(order + 1)];
-  let lineNo = 0;
-  for (const tokens of sentences) {
-    lineNo++;
-    if (ids.length < tokens.length + 2) ids = new Int32Array(tokens.length * 2 + 2);
+
+  /** Counts one sentence, given as its tokens. */
+  add(tokens: readonly string[]): void {
+    const { options } = this;
+    const lineNo = ++this.sentences;
+    if (this.ids.length < tokens.length + 2) this.ids = new Int32Array(tokens.length * 2 + 2);
+    const ids = this.ids;
     let len = 0;
     ids[len++] = BOS;
     for (const t of tokens) {
@@ -66,20 +86,25 @@ export function countNGrams(
           hint: 'remove it from the text, or pass --skip-symbols to drop such tokens',
         });
       }
-      ids[len++] = vocab.add(t);
+      ids[len++] = this.vocab.add(t);
     }
     ids[len++] = EOS;
-    countSentence(ids, len, order, tables, counts, suffix, chain);
+    countSentence(ids, len, this.order, this.tables, this.counts, this.suffix, this.chain);
     if ((lineNo & 1023) === 0) options.onProgress?.(lineNo);
   }
-  const out: Int32Array[] = [new Int32Array(0), fit(counts[1].data, vocab.size)];
-  const suffixOut: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
-  for (let n = 2; n <= order; n++) {
-    tables[n].compact();
-    out.push(fit(counts[n].data, tables[n].size));
-    suffixOut.push(fit(suffix[n].data, tables[n].size));
+
+  /** The counts of every sentence added (the counter is not to be used afterwards). */
+  finish(): NGramCounts {
+    const { order, tables, counts, suffix, vocab } = this;
+    const out: Int32Array[] = [new Int32Array(0), fit(counts[1].data, vocab.size)];
+    const suffixOut: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
+    for (let n = 2; n <= order; n++) {
+      tables[n].compact();
+      out.push(fit(counts[n].data, tables[n].size));
+      suffixOut.push(fit(suffix[n].data, tables[n].size));
+    }
+    return { order, vocab, tables, counts: out, suffix: suffixOut };
   }
-  return { order, vocab, tables, counts: out, suffix: suffixOut };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import { estimateAddK } from './add-k.js';
 import type { BackoffModel } from './backoff-model.js';
-import { countNGrams } from './corpus-count.js';
+import { NGramCounter } from './corpus-count.js';
 import type { Discount } from './discounts.js';
 import { estimateKneserNey } from './kneser-ney.js';
 import { estimateStupidBackoff } from './stupid-backoff.js';
@@ -37,26 +37,51 @@ export interface NGramTrainOptions {
 }
 
 /** Counts the sentences and estimates a model; warnings are things the user should know. */
-export function trainNGram(
-  sentences: Iterable<string>,
-  options: NGramTrainOptions,
-): { model: BackoffModel; warnings: string[] } {
+export function trainNGram(sentences: Iterable<string>, options: NGramTrainOptions): NGramTrainResult {
+  const counter = startCounting(options);
   const level = options.level ?? 'word';
+  for (const s of sentences) counter.add(tokenizeSentence(s, level));
+  return estimate(counter, options);
+}
+
+/**
+ * {@link trainNGram} for sentences that arrive in batches (e.g. as a file is read): each batch is counted
+ * and dropped, so memory holds the counts, not the text.
+ */
+export async function trainNGramStream(
+  batches: AsyncIterable<readonly string[]>,
+  options: NGramTrainOptions,
+): Promise<NGramTrainResult> {
+  const counter = startCounting(options);
+  const level = options.level ?? 'word';
+  for await (const batch of batches) for (const s of batch) counter.add(tokenizeSentence(s, level));
+  return estimate(counter, options);
+}
+
+/** A trained model, what the user should know about it, and how many sentences it was counted from. */
+export interface NGramTrainResult {
+  model: BackoffModel;
+  warnings: string[];
+  sentences: number;
+}
+
+function startCounting(options: NGramTrainOptions): NGramCounter {
   if (!Number.isInteger(options.order) || options.order < 1) {
     throw new LmkitError(`the n-gram order must be a whole number ≥ 1 (got ${options.order})`);
   }
   if (options.prune?.length && options.smoothing !== 'kn') {
     throw new LmkitError('--prune applies to Kneser-Ney models only (--smoothing kn)');
   }
-  const counts = countNGrams(
-    mapIter(sentences, (s) => tokenizeSentence(s, level)),
-    options.order,
-    {
-      skipSymbols: options.skipSymbols,
-      unkInText: options.unkInText,
-      onProgress: options.onProgress,
-    },
-  );
+  return new NGramCounter(options.order, {
+    skipSymbols: options.skipSymbols,
+    unkInText: options.unkInText,
+    onProgress: options.onProgress,
+  });
+}
+
+function estimate(counter: NGramCounter, options: NGramTrainOptions): NGramTrainResult {
+  const level = options.level ?? 'word';
+  const counts = counter.finish();
   let words = 0;
   for (let w = 0; w < counts.vocab.size; w++) if (w !== BOS) words += counts.counts[1][w];
   words -= counts.counts[1][EOS];
@@ -97,9 +122,5 @@ export function trainNGram(
   }
   model.info.level = level;
   if (options.preprocessing) model.info.details = { ...model.info.details, ...options.preprocessing };
-  return { model, warnings };
-}
-
-function* mapIter<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
-  for (const t of items) yield f(t);
+  return { model, warnings, sentences: counter.sentences };
 }

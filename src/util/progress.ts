@@ -8,12 +8,16 @@ export class ProgressBar {
   private lastDraw = 0;
   private drawn = false;
 
-  /** A bar for `total` units of `unit` (e.g. "sentences", "steps") written to `stream` when it is a terminal. */
+  /**
+   * A bar for `total` units of `unit` (e.g. "sentences", "steps") written to `stream` when it is a
+   * terminal; counts are shown with `decimals` digits after the point (e.g. 1 for megabytes).
+   */
   constructor(
-    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    private readonly stream: ProgressStream,
     private readonly label: string,
     private readonly total: number,
     private readonly unit: string,
+    private readonly decimals = 0,
   ) {}
 
   /** Reports `done` units finished, with optional figures shown after the ETA. */
@@ -42,9 +46,30 @@ export class ProgressBar {
     const eta = rate > 0 ? (this.total - done) / rate : NaN;
     return (
       `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
-      `${done}/${this.total} ${this.unit} ${formatRate(rate)}/s ETA ${formatDuration(eta)}${extra ? ` ${extra}` : ''}`
+      `${done.toFixed(this.decimals)}/${this.total.toFixed(this.decimals)} ${this.unit} ${formatRate(rate)}/s ETA ${formatDuration(eta)}${extra ? ` ${extra}` : ''}`
     );
   }
+}
+
+/** Where a bar is drawn: a terminal (or anything else, where it stays silent). */
+export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/**
+ * A bar for reading a file, in megabytes: made on the first report (when the file's size is known), so
+ * its `update` can be given straight to a reader as its progress callback.
+ */
+export function readingBar(
+  stream: ProgressStream,
+  label = 'reading',
+): { update: (bytes: number, size: number) => void; done: () => void } {
+  let bar: ProgressBar | undefined;
+  return {
+    update(bytes, size) {
+      bar ??= new ProgressBar(stream, label, size / 1e6, 'MB', 1);
+      bar.update(bytes / 1e6);
+    },
+    done: () => bar?.done(),
+  };
 }
 
 function formatRate(r: number): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { formatDuration, ProgressBar } from '../../src/util/progress.js';
+import { formatDuration, ProgressBar, readingBar } from '../../src/util/progress.js';
 
 function stream(isTTY: boolean) {
   const s = new PassThrough() as PassThrough & { isTTY?: boolean };
@@ -39,6 +39,15 @@ describe('ProgressBar', () => {
     bar.done();
     await new Promise((r) => setImmediate(r));
     assert.equal(out.join(''), '');
+  });
+
+  it('a reading bar counts megabytes of the size its reader reports', async () => {
+    const { s, out } = stream(true);
+    const reading = readingBar(s);
+    reading.update(2_500_000, 10_000_000);
+    reading.done();
+    await new Promise((r) => setImmediate(r));
+    assert.match(out.join(''), /^\rreading \[#{6}\.{18}\] {2}25% 2\.5\/10\.0 MB /);
   });
 
   it('formats durations as H:MM:SS', () => {
