@@ -125,11 +125,11 @@ export function damagedText(text: string): fc.Arbitrary<string> {
   });
 }
 
-/** JSON values from fast-check plus wild numbers and arrays nested thousands deep. */
+/** JSON values from fast-check plus wild numbers and arrays nested up to 2,000 deep (deeper ones: {@link deepJsonText}). */
 export const wildJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.constantFrom(NaN, Infinity, -Infinity, -1, 1e308, 2 ** 53 + 2, 2 ** 32),
-  fc.integer({ min: 1000, max: 20_000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth))),
+  fc.integer({ min: 500, max: 2_000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth))),
 );
 
 /** Text of JSON nested `depth` deep (`[[[...]]]`), which JSON.parse reads but recursive code may not. */
@@ -158,4 +158,36 @@ export async function resolvesOrFailsCleanly(
     if (err instanceof LmkitError) return;
     assert.fail(`not a clear error: ${(err as Error).stack ?? String(err)}\ninput: ${shown().slice(0, 400)}`);
   }
+}
+
+/** Every path to a value inside `v` (object keys and array indices), the root included. */
+function pathsOf(
+  v: unknown,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
+  out.push(at);
+  if (out.length > 5_000) return out;
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
+  return out;
+}
+
+/** A deep copy of `v` with the value at `path` replaced by `by` (or removed when `by` is undefined). */
+function replaceAt(v: unknown, path: (string | number)[], by: unknown): unknown {
+  if (!path.length) return by;
+  const copy = (Array.isArray(v) ? [...v] : { ...(v as object) }) as Record<string | number, unknown>;
+  const [head, ...rest] = path;
+  if (rest.length === 0 && by === undefined) delete copy[head];
+  else copy[head] = replaceAt(copy[head], rest, by);
+  return copy;
+}
+
+/** Copies of the JSON value `v` with 1–3 of its values (at any depth) replaced by wild ones or removed. */
+export function damagedJson(v: unknown): fc.Arbitrary<unknown> {
+  const paths = pathsOf(v);
+  const edit = fc.tuple(fc.nat(paths.length - 1), fc.option(wildJson, { nil: undefined, freq: 5 }));
+  return fc
+    .array(edit, { minLength: 1, maxLength: 3 })
+    .map((edits) => edits.reduce((acc, [i, by]) => replaceAt(acc, paths[i], by), v));
 }
