@@ -70,6 +70,8 @@ export function readKindConfig<T>(
   } catch (err) {
     throw new LmkitError(`${path} is not valid JSON (${(err as Error).message})`);
   }
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new LmkitError(`${path} is not a JSON object of settings`);
   const found = checkpointKind(json);
   if (found !== kind)
     throw new LmkitError(`${dir} holds a model of kind ${JSON.stringify(found)}, not ${what}`, {
