@@ -14,7 +14,9 @@ export const SERVE: CommandGroup = {
       'With none, every model in --models-dir is served; when that is empty too, a Kneser-Ney trigram is built\n' +
       'on Brown first.\n' +
       'Routes: /v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /health, /metrics,\n' +
-      '/api/conversations (history). Listening beyond loopback needs --api-key.',
+      '/api/conversations (history). Listening beyond loopback needs --api-key. On loopback it answers only to\n' +
+      'the Host names localhost, 127.0.0.1 and [::1] (and --allowed-host), and refuses requests from other\n' +
+      "sites' web pages (allow one with --cors). JSON bodies must be sent as Content-Type: application/json.",
     flags: [
       { name: 'host', type: 'string', default: '127.0.0.1', description: 'address to listen on' },
       {
@@ -41,7 +43,16 @@ export const SERVE: CommandGroup = {
         name: 'cors',
         type: 'string',
         value: 'ORIGIN',
-        description: 'allow browser requests from ORIGIN (* for any)',
+        description:
+          'allow web pages from ORIGIN (comma-separated; * for any) to call the server; by default only its own pages may',
+      },
+      {
+        name: 'allowed-host',
+        type: 'string',
+        value: 'NAME',
+        repeatable: true,
+        description:
+          'a Host name to answer to on loopback besides localhost, 127.0.0.1 and [::1] (e.g. behind a proxy)',
       },
       {
         name: 'concurrency',
@@ -99,6 +110,7 @@ export const SERVE: CommandGroup = {
         apiKey: a.string('api-key') ?? process.env.LMKIT_API_KEY,
         insecureNoKey: a.bool('insecure-no-key'),
         cors: a.string('cors'),
+        allowedHosts: a.list('allowed-host'),
         concurrency: a.number('concurrency'),
         workers: a.number('workers'),
         maxQueue: a.number('max-queue'),

@@ -3,8 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
-import { checkpointKind, readConfigJSON } from './checkpoint.js';
+import { CHECKPOINT_FILES, checkpointKind, readConfigJSON } from './checkpoint.js';
 import { MODEL_KINDS } from './kinds.js';
+import { checkWeightsFit } from './weights-budget.js';
 
 /** The model at `path`: a checkpoint folder (of the kind its config.json records), or an n-gram file. */
 export function loadLanguageModel(path: string): LanguageModel {
@@ -13,11 +14,13 @@ export function loadLanguageModel(path: string): LanguageModel {
       hint: "give an n-gram file (.arpa, .bin) or a checkpoint directory from 'lmkit train'",
     });
   if (!statSync(path).isDirectory()) return NGramModel.load(path);
-  const found = checkpointKind(readConfigJSON(path));
+  const config = readConfigJSON(path);
+  const found = checkpointKind(config);
   const kind = found === null ? undefined : MODEL_KINDS.get(found);
   if (!kind)
     throw new LmkitError(
       `${path} holds a model of kind ${JSON.stringify(found)}, not one lmkit loads (${[...MODEL_KINDS.keys()].join(', ')})`,
     );
+  checkWeightsFit(path, CHECKPOINT_FILES.weights, found, config);
   return kind.load(path);
 }

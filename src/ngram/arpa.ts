@@ -121,7 +121,8 @@ function fmt(v: number): string {
 
 /** Parses ARPA text (a string or UTF-8 bytes) into a backoff model; `name` is used in error messages. */
 export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffModel {
-  const lines: LineReader = new LineReader(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, name);
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const lines: LineReader = new LineReader(bytes, name);
   let info: ModelInfo = { estimator: 'arpa', level: 'word' };
 
   // Header comments (KenLM allows lines starting with #), then \data\.
@@ -145,6 +146,13 @@ export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffMode
   }
   const order = counts.length;
   if (order === 0) lines.fail('no "ngram N=count" lines after \\data\\');
+  // An n-gram line takes at least 2n + 1 bytes: a count beyond that is damage, not a reason to allocate.
+  counts.forEach((count, i) => {
+    if (!Number.isSafeInteger(count) || count * (2 * i + 3) > bytes.length)
+      lines.fail(
+        `the header declares ${count} ${i + 1}-grams, more than a file of ${bytes.length} bytes can hold`,
+      );
+  });
 
   const vocab = new NGramVocabulary();
   const model = new BackoffModel(order, vocab, [], [], [], info);

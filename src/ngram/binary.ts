@@ -86,6 +86,8 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   } catch {
     return fail('header is not valid JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    return fail('header is not a JSON object');
   if (header.version !== 2 && header.version !== 3) {
     throw new LmkitError(
       `${path} is binary format version ${header.version}; this lmkit reads versions 2 and 3`,
@@ -94,6 +96,8 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
       },
     );
   }
+  const bad = badHeaderField(header);
+  if (bad) fail(`bad header field '${bad}'`);
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
   const vocab = NGramVocabulary.fromBytes(buf.subarray(off, off + header.vocabBytes));
@@ -103,7 +107,7 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
     fail(`vocabulary has ${vocab.size} words, header says ${header.sizes[0]}`);
 
   const i32 = (count: number): Int32Array => {
-    if (off + count * 4 > buf.length)
+    if (!Number.isSafeInteger(count) || count < 0 || off + count * 4 > buf.length)
       fail(`data ends early (needs ${off + count * 4} bytes, has ${buf.length})`);
     const a = new Int32Array(buf.buffer, buf.byteOffset + off, count);
     off += count * 4;
@@ -140,10 +144,28 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   return model;
 }
 
+/** Highest order a binary model may declare. */
+const MAX_ORDER = 64;
+
+/** The first header field whose type or range is wrong (sizes are checked against the file later); null when all are fine. */
+function badHeaderField(h: Header): string | null {
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (!Number.isInteger(h.order) || h.order < 1 || h.order > MAX_ORDER) return 'order';
+  if (!count(h.vocabBytes)) return 'vocabBytes';
+  if (!Array.isArray(h.sizes) || h.sizes.length < h.order || !h.sizes.every(count)) return 'sizes';
+  if (typeof h.missingContextBackoff !== 'number' || Number.isNaN(h.missingContextBackoff))
+    return 'missingContextBackoff';
+  if (typeof h.info !== 'object' || h.info === null || Array.isArray(h.info)) return 'info';
+  if (h.slots !== undefined && !(Array.isArray(h.slots) && h.slots.every(count))) return 'slots';
+  return null;
+}
+
 /** True when every order's slots are consistent: more slots than n-grams, laid end to end. */
 function validLayout(layout: ProbingLayout, order: number, sizes: number[]): boolean {
+  if (typeof layout !== 'object' || layout === null) return false;
   const { base, capacity, stride } = layout;
   if (![base, capacity, stride, layout.sizes].every(Array.isArray)) return false;
+  if (![base, capacity, stride].every((a) => a.every((v) => Number.isSafeInteger(v) && v >= 0))) return false;
   let next = 0;
   for (let n = 2; n <= order; n++) {
     if (base[n] !== next || !(capacity[n] > sizes[n - 1]) || stride[n] !== (n < order ? 4 : 3)) return false;

@@ -61,26 +61,33 @@ export class NGramTable {
     return this.wordRows as Int32Array;
   }
 
-  /** The slot holding (prefix, word), or the empty slot where it belongs (linear probing). */
+  /**
+   * The slot holding (prefix, word), or the empty slot where it belongs (linear probing); -1 when every
+   * slot is taken by others (only a damaged file's table is ever full).
+   */
   private slotOf(prefix: number, word: number): number {
     const slots = this.slots;
     const cap = this.capacity;
-    let s = (pairHash(prefix, word) * this.scale) | 0;
+    const first = (pairHash(prefix, word) * this.scale) | 0;
+    let s = first;
     for (;;) {
       const base = s * STRIDE;
       if (slots[base + 2] === 0 || (slots[base + 1] === word && slots[base] === prefix)) return s;
       if (++s === cap) s = 0;
+      if (s === first) return -1;
     }
   }
 
   /** The row of (prefix, word), or -1 when absent. */
   find(prefix: number, word: number): number {
-    return this.slots[this.slotOf(prefix, word) * STRIDE + 2] - 1;
+    const s = this.slotOf(prefix, word);
+    return s < 0 ? -1 : this.slots[s * STRIDE + 2] - 1;
   }
 
   /** The row of (prefix, word), adding it when absent. */
   findOrInsert(prefix: number, word: number): number {
     const s = this.slotOf(prefix, word);
+    if (s < 0) throw new Error('n-gram table is full (it grows before it fills: a bug)');
     const slots = this.slots;
     const found = slots[s * STRIDE + 2];
     if (found !== 0) return found - 1;

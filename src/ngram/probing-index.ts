@@ -291,7 +291,8 @@ export class ProbingIndex {
       const st = stride[n];
       const start = base[n];
       const end = start + this.capacity[n] * st;
-      let p = probe[j];
+      const first = probe[j];
+      let p = first;
       for (;;) {
         const word = slots[p + 1];
         if (word === w && slots[p] === c) break;
@@ -301,6 +302,11 @@ export class ProbingIndex {
         }
         p += st;
         if (p === end) p = start;
+        // every slot visited: a damaged file's table with no empty slot (lmkit writes ≤ 3/4 full)
+        if (p === first) {
+          p = -1;
+          break;
+        }
       }
       if (p < 0) break;
       log10p = this.values[p + 2];

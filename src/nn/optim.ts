@@ -141,6 +141,11 @@ export class AdamW extends Optimizer {
    * parameter's buffers must be present with its size (errors name the tensor).
    */
   loadState(buffers: Map<string, { data: ArrayLike<number> }>, stepCount: number): void {
+    // saved before the first step (a run's step-0 checkpoint): there are no moments yet
+    if (buffers.size === 0 && stepCount === 0) {
+      this.stepCount = 0;
+      return;
+    }
     for (const { name, tensor } of this.params) {
       for (const [suffix, store] of [
         ['exp_avg', this.m],

@@ -8,6 +8,7 @@ import { endianness } from 'node:os';
 import { LmkitError } from '../errors.js';
 import { fmt } from '../tensor/errors.js';
 import { numel } from '../tensor/tensor.js';
+import { showValue } from '../util/show-value.js';
 
 /** A tensor as stored: F32/F64/I32 data (F16 and BF16 are widened to F32, I64 narrowed to I32). */
 export interface StoredTensor {
@@ -80,11 +81,11 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     const dtype = e.dtype;
     if (typeof dtype !== 'string' || !(dtype in SIZES))
       throw bad(
-        `tensor '${name}': unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(SIZES).join(', ')})`,
+        `tensor '${name}': unsupported dtype ${showValue(dtype)} (supported: ${Object.keys(SIZES).join(', ')})`,
       );
     const shape = e.shape;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0))
-      throw bad(`tensor '${name}': shape ${JSON.stringify(shape)} is not a list of sizes`);
+      throw bad(`tensor '${name}': shape ${showValue(shape)} is not a list of sizes`);
     const off = e.data_offsets;
     if (
       !Array.isArray(off) ||
@@ -92,7 +93,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
       off.some((d) => !Number.isSafeInteger(d) || d < 0) ||
       off[0] > off[1]
     )
-      throw bad(`tensor '${name}': data_offsets ${JSON.stringify(off)} are invalid`);
+      throw bad(`tensor '${name}': data_offsets ${showValue(off)} are invalid`);
     const [begin, end] = off as number[];
     const count = numel(shape as number[]);
     const want = count * SIZES[dtype];

@@ -1,17 +1,18 @@
 /**
- * The HTTP server: routes requests (OpenAI API, tokens, operations, chat history, web UI), checks the
- * API key, answers CORS when enabled, turns errors into OpenAI error objects, and cancels the generation
+ * The HTTP server: refuses foreign Host names (on loopback) and other sites' pages, routes requests
+ * (OpenAI API, tokens, operations, chat history, web UI), checks the API key, answers CORS when enabled, turns errors into OpenAI error objects, and cancels the generation
  * of a client that disconnects. Built on Node's own `http` module.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkApiKey } from './auth.js';
+import { checkApiKey, isLoopback } from './auth.js';
 import type { AppState, RequestContext, Route } from './context.js';
 import { ApiError, badRequest, notFound, notReady } from './errors.js';
 import { sendError } from './http.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
 import { ModelRegistry, type ServedModel } from './models.js';
+import { checkHost, checkOrigin } from './origin.js';
 import { GenerationQueue } from './queue.js';
 import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
@@ -28,8 +29,13 @@ export interface AppOptions {
   models: ServedModel[] | Promise<ServedModel[]>;
   /** Require `Authorization: Bearer KEY` on every route but /health. */
   apiKey?: string;
-  /** Allow browser requests from this origin (`*` for any); CORS is off when absent. */
+  /**
+   * Allow browser requests from these origins (comma-separated, `*` for any); when absent, only the
+   * server's own pages may call it from a browser and CORS is off.
+   */
   cors?: string;
+  /** Host names a loopback-bound server answers to besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: string[];
   limits?: Partial<Limits>;
   /** Generations running at once (default 4). */
   concurrency?: number;
@@ -80,7 +86,9 @@ export function createApp(options: AppOptions): App {
   ready.catch(() => undefined);
 
   const server = createServer((req, res) => {
-    handle(req, res, state, options, log).catch((err) => log(`lmkit serve: ${(err as Error).stack ?? err}`));
+    handle(req, res, state, options, server, log).catch((err) =>
+      log(`lmkit serve: ${(err as Error).stack ?? err}`),
+    );
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
@@ -116,6 +124,7 @@ async function handle(
   res: ServerResponse,
   state: AppState,
   options: AppOptions,
+  server: Server,
   log: (line: string) => void,
 ): Promise<void> {
   const started = performance.now();
@@ -126,8 +135,15 @@ async function handle(
   let routeName = 'unknown';
   res.on('finish', () => state.metrics.requests.inc({ route: routeName, status: String(res.statusCode) }));
   try {
-    if (options.cors) {
-      res.setHeader('access-control-allow-origin', options.cors);
+    const bound = (server.address() as AddressInfo | null)?.address ?? '';
+    if (isLoopback(bound)) checkHost(req, bound, options.allowedHosts ?? []);
+    const cors = (options.cors ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    const allowOrigin = checkOrigin(req, cors);
+    if (cors.length) {
+      if (allowOrigin) res.setHeader('access-control-allow-origin', allowOrigin);
       res.setHeader('vary', 'Origin');
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {

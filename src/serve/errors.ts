@@ -35,6 +35,11 @@ export function unauthorized(): ApiError {
   );
 }
 
+/** 403: the request comes from a web page or host name the server does not answer to. */
+export function forbidden(message: string, code: string): ApiError {
+  return new ApiError(403, message, 'permission_error', code);
+}
+
 /** 404: no such route, model or stored object. */
 export function notFound(message: string, code = 'not_found', param: string | null = null): ApiError {
   return new ApiError(404, message, 'invalid_request_error', code, param);
@@ -47,6 +52,17 @@ export function tooLarge(limit: number): ApiError {
     `request body is larger than ${limit} bytes`,
     'invalid_request_error',
     'request_too_large',
+  );
+}
+
+/** 415: a JSON route was sent a body that does not say it is JSON. */
+export function unsupportedMediaType(got: string | undefined): ApiError {
+  return new ApiError(
+    415,
+    `the request body must be sent with 'Content-Type: application/json'` +
+      (got ? ` (got '${got}')` : ' (none was given)'),
+    'invalid_request_error',
+    'unsupported_media_type',
   );
 }
 

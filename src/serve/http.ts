@@ -1,9 +1,15 @@
 /** Small HTTP helpers: read a JSON body within a size cap as strict UTF-8, and answer JSON or errors. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, badRequest, tooLarge } from './errors.js';
+import { ApiError, badRequest, tooLarge, unsupportedMediaType } from './errors.js';
 
-/** Reads the whole body (at most `maxBytes`) and parses it as JSON; 400 for bad UTF-8 or JSON, 413 if too big. */
+/**
+ * Reads the whole body (at most `maxBytes`) and parses it as JSON; 415 unless it is sent as
+ * `application/json` (a browser sends another site's `text/plain` POST without asking first), 400 for
+ * bad UTF-8 or JSON, 413 if too big.
+ */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = req.headers['content-type'];
+  if (!isJsonType(type)) throw unsupportedMediaType(type);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
@@ -26,6 +32,11 @@ export async function readJson(req: IncomingMessage, maxBytes: number): Promise<
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
   }
+}
+
+/** Whether a Content-Type header names JSON: `application/json`, with any parameters (charset). */
+export function isJsonType(header: string | undefined): boolean {
+  return header !== undefined && /^application\/json\s*(;|$)/i.test(header.trim());
 }
 
 /** Sends `body` as JSON with `status`. */
@@ -55,7 +66,8 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   // A body we stopped reading cannot be drained politely: close the connection after answering.
-  const headers: Record<string, string> = api.status === 413 ? { connection: 'close' } : {};
+  const headers: Record<string, string> =
+    api.status === 413 || api.status === 415 ? { connection: 'close' } : {};
   if (api.status === 429 || api.status === 503) headers['retry-after'] = '1';
   sendJson(res, api.status, api.toJSON(), headers);
 }

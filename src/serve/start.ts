@@ -28,6 +28,8 @@ export interface ServeOptions {
   apiKey?: string;
   insecureNoKey?: boolean;
   cors?: string;
+  /** Host names answered to on loopback besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: string[];
   concurrency?: number;
   /** Generation worker threads (default: one per core, at most `concurrency`; 0: the HTTP thread). */
   workers?: number;
@@ -65,6 +67,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     models: files.map(loadModel),
     apiKey: o.apiKey,
     cors: o.cors,
+    allowedHosts: o.allowedHosts,
     concurrency: o.concurrency,
     workers: o.workers ?? Math.min(o.concurrency ?? 4, availableParallelism()),
     maxQueue: o.maxQueue,

@@ -8,6 +8,7 @@
  */
 import { LmkitError } from '../errors.js';
 import { BPETokenizer, type Merge } from './bpe.js';
+import { showValue } from '../util/show-value.js';
 
 /** The fields of a Hugging Face `tokenizer.json` that lmkit reads and writes. */
 export interface HFTokenizerJSON {
@@ -113,7 +114,7 @@ function bad(message: string): LmkitError {
 export function bpeFromTokenizerJSON(json: unknown): BPETokenizer {
   if (!isObj(json) || !isObj(json.model)) throw bad('no "model" object');
   const model = json.model;
-  if (model.type !== 'BPE') throw bad(`model.type is ${JSON.stringify(model.type ?? null)}, not "BPE"`);
+  if (model.type !== 'BPE') throw bad(`model.type is ${showValue(model.type ?? null)}, not "BPE"`);
   checkOptions(json, model);
   const modelVocab = model.vocab;
   if (!isObj(modelVocab)) throw bad('model.vocab must be an object of token → id');
@@ -124,12 +125,10 @@ export function bpeFromTokenizerJSON(json: unknown): BPETokenizer {
   const vocab: string[] = [];
   const place = (token: string, id: unknown, where: string) => {
     if (!(Number.isInteger(id) && (id as number) >= 0))
-      throw bad(
-        `${where}: the id of ${JSON.stringify(token)} must be a whole number ≥ 0 (got ${JSON.stringify(id)})`,
-      );
+      throw bad(`${where}: the id of ${showValue(token)} must be a whole number ≥ 0 (got ${showValue(id)})`);
     const taken = vocab[id as number];
     if (taken !== undefined && taken !== token)
-      throw bad(`${where}: id ${id} is given to both ${JSON.stringify(taken)} and ${JSON.stringify(token)}`);
+      throw bad(`${where}: id ${id} is given to both ${showValue(taken)} and ${showValue(token)}`);
     vocab[id as number] = token;
   };
   for (const [token, id] of Object.entries(modelVocab)) place(token, id, 'model.vocab');
@@ -138,7 +137,7 @@ export function bpeFromTokenizerJSON(json: unknown): BPETokenizer {
     if (!isObj(a) || typeof a.content !== 'string') throw bad(`added_tokens[${i}] needs a "content" string`);
     const existing = modelVocab[a.content];
     if (existing !== undefined && existing !== a.id)
-      throw bad(`added token ${JSON.stringify(a.content)} has id ${a.id} but model.vocab says ${existing}`);
+      throw bad(`added token ${showValue(a.content)} has id ${a.id} but model.vocab says ${existing}`);
     place(a.content, a.id, `added_tokens[${i}]`);
     specials.push(a.content);
   });
@@ -151,7 +150,7 @@ export function bpeFromTokenizerJSON(json: unknown): BPETokenizer {
       if (parts.length === 2 && parts[0] && parts[1]) return [parts[0], parts[1]];
     } else if (Array.isArray(m) && m.length === 2 && m.every((p) => typeof p === 'string' && p))
       return [m[0] as string, m[1] as string];
-    throw bad(`model.merges[${i}] must be "left right" or ["left", "right"] (got ${JSON.stringify(m)})`);
+    throw bad(`model.merges[${i}] must be "left right" or ["left", "right"] (got ${showValue(m)})`);
   });
   try {
     return new BPETokenizer(vocab, merges, specials);
@@ -164,14 +163,10 @@ export function bpeFromTokenizerJSON(json: unknown): BPETokenizer {
 /** Refuses options that would make lmkit cut text differently from the file's own tokenizer. */
 function checkOptions(json: Obj, model: Obj): void {
   if (json.normalizer != null)
-    throw bad(
-      `normalizer ${JSON.stringify((json.normalizer as Obj).type ?? json.normalizer)} is not supported`,
-    );
+    throw bad(`normalizer ${showValue((json.normalizer as Obj).type ?? json.normalizer)} is not supported`);
   const pre = json.pre_tokenizer;
   if (!isObj(pre) || pre.type !== 'ByteLevel')
-    throw bad(
-      `pre_tokenizer must be ByteLevel (got ${JSON.stringify(isObj(pre) ? pre.type : (pre ?? null))})`,
-    );
+    throw bad(`pre_tokenizer must be ByteLevel (got ${showValue(isObj(pre) ? pre.type : (pre ?? null))})`);
   if (pre.add_prefix_space === true) throw bad('pre_tokenizer.add_prefix_space = true is not supported');
   if (pre.use_regex === false) throw bad('pre_tokenizer.use_regex = false is not supported');
   if (model.continuing_subword_prefix || model.end_of_word_suffix)

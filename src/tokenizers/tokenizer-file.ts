@@ -16,6 +16,7 @@ import {
 import { CharTokenizer, type CharTokenizerJSON } from './char.js';
 import { readJSON } from './vocab.js';
 import { WordTokenizer, type WordTokenizerJSON } from './word.js';
+import { showValue } from '../util/show-value.js';
 
 /** A tokenizer that has a JSON form. */
 export type SavableTokenizer = WordTokenizer | CharTokenizer | BPETokenizer;
@@ -33,7 +34,7 @@ export function tokenizerFromJSON(json: unknown): SavableTokenizer {
     case 'char':
       return CharTokenizer.fromJSON(json as CharTokenizerJSON);
     default:
-      throw new LmkitError(`not an lmkit tokenizer: unknown kind ${JSON.stringify(kind ?? null)}`, {
+      throw new LmkitError(`not an lmkit tokenizer: unknown kind ${showValue(kind ?? null)}`, {
         hint: 'expected a tokenizer file written by lmkit (kind "word" or "char") or a BPE tokenizer.json',
       });
   }

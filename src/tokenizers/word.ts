@@ -10,6 +10,7 @@
 import { LmkitError } from '../errors.js';
 import type { SpecialTokens, Tokenizer } from './tokenizer.js';
 import { BOS_TOKEN, EOS_TOKEN, UNK_TOKEN, Vocabulary, type VocabJSON, type VocabOptions } from './vocab.js';
+import { showValue } from '../util/show-value.js';
 
 export type PreTokenizer = 'whitespace' | 'regex';
 
@@ -124,7 +125,7 @@ export class WordTokenizer implements Tokenizer {
   /** Rebuilds a word tokenizer from its JSON form. */
   static fromJSON(json: WordTokenizerJSON): WordTokenizer {
     if (!PRE_TOKENIZERS.includes(json.preTokenizer)) {
-      throw new LmkitError(`unknown word pre-tokenizer '${String(json.preTokenizer)}'`, {
+      throw new LmkitError(`unknown word pre-tokenizer ${showValue(json.preTokenizer)}`, {
         hint: `expected one of ${PRE_TOKENIZERS.join(', ')}`,
       });
     }

@@ -1,8 +1,9 @@
 /**
  * Training checkpoints: the model's checkpoint directory plus `train_state.safetensors` (AdamW moments)
  * and `train_state.json` (step, data-order and dropout RNGs, early-stopping counters), so a run resumes exactly.
- * Every file is written atomically and stamped with the step; files from different steps (a save cut
- * short) are refused on resume.
+ * Every file is stamped with the step, and a checkpoint is staged and published as one unit
+ * (checkpoint-commit.ts), so a process killed mid-save leaves the previous checkpoint or the new one,
+ * whole; files from different steps (say, copied together by hand) are refused on resume.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { MODEL_KINDS } from '../models/kinds.js';
 import type { AdamW } from '../nn/optim.js';
 import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { publish, recoverCheckpoint, stagingDir } from './checkpoint-commit.js';
 import type { TrainConfig } from './config.js';
 import type { NeuralModel } from '../models/kinds.js';
 
@@ -48,7 +50,10 @@ export interface RunInfo extends TrainConfig {
 const STATE_WEIGHTS = 'train_state.safetensors';
 const STATE_JSON = 'train_state.json';
 
-/** Saves model, optimizer and state to `dir`; train_state.json goes last. */
+/**
+ * Saves model, optimizer and state to `dir` as one unit (staged, then published: see checkpoint-commit.ts),
+ * so a process killed at any moment leaves `dir` holding one whole checkpoint, the new one or the last.
+ */
 export function saveTrainingCheckpoint(
   dir: string,
   model: Pick<NeuralModel, 'save'>,
@@ -57,9 +62,12 @@ export function saveTrainingCheckpoint(
   run: RunInfo,
 ): void {
   const step = String(state.step);
-  model.save(dir, { training: run, step: state.step }, { step });
-  writeFileAtomic(join(dir, STATE_WEIGHTS), [serializeSafetensors(optimizer.stateBuffers(), { step })]);
-  writeFileAtomic(join(dir, STATE_JSON), [JSON.stringify(state) + '\n']);
+  recoverCheckpoint(dir, CHECKPOINT_FILES.config);
+  const staging = stagingDir(dir, state.step);
+  model.save(staging, { training: run, step: state.step }, { step });
+  writeFileAtomic(join(staging, STATE_WEIGHTS), [serializeSafetensors(optimizer.stateBuffers(), { step })]);
+  writeFileAtomic(join(staging, STATE_JSON), [JSON.stringify(state) + '\n']);
+  publish(dir, staging, CHECKPOINT_FILES.config);
 }
 
 /** A checkpoint's saved run settings, state and optimizer moments, checked to belong together. */
@@ -71,6 +79,7 @@ export interface SavedRun {
 
 /** Reads what {@link saveTrainingCheckpoint} wrote; errors say which file is missing or out of step. */
 export function readTrainingCheckpoint(dir: string): SavedRun {
+  recoverCheckpoint(dir, CHECKPOINT_FILES.config);
   for (const f of [CHECKPOINT_FILES.config, CHECKPOINT_FILES.weights, STATE_WEIGHTS, STATE_JSON]) {
     if (!existsSync(join(dir, f)))
       throw new LmkitError(`cannot resume from ${dir}: it has no ${f}`, {

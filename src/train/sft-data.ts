@@ -21,6 +21,7 @@ import type { Rng } from '../util/rng.js';
 import { IntTensor } from '../tensor/tensor.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import type { Batch } from './batches.js';
+import { showValue } from '../util/show-value.js';
 
 /** Targets equal to this carry no loss (crossEntropy's default ignore index, as PyTorch's). */
 export const IGNORE_INDEX = -100;
@@ -102,7 +103,7 @@ function toMessages(v: unknown, where: string, key: string): ChatMessage[] {
     if (!m || typeof m !== 'object') throw new LmkitError(`${at} is not a {"role", "content"} object`);
     const { role, content } = m as { role?: unknown; content?: unknown };
     if (!isChatRole(role))
-      throw new LmkitError(`${at} has unknown role ${JSON.stringify(role ?? null)}`, {
+      throw new LmkitError(`${at} has unknown role ${showValue(role ?? null)}`, {
         hint: 'roles are system, user and assistant',
       });
     if (typeof content !== 'string') throw new LmkitError(`${at}: "content" must be a string`);

@@ -92,10 +92,14 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     assert.equal(r.status, 413);
     assert.equal(r.body.error.code, 'request_too_large');
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = request(`${s.url}${chat}`, { method: 'POST' }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${s.url}${chat}`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 10; i++) req.write('x'.repeat(10_000));
       req.end();
@@ -149,7 +153,7 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     assert.equal(r.headers['access-control-allow-origin'], undefined);
     const cors = await startTestServer({ cors: 'http://ui.example' });
     try {
-      const pre = await send(cors.url, 'OPTIONS', chat);
+      const pre = await send(cors.url, 'OPTIONS', chat, undefined, { origin: 'http://ui.example' });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers['access-control-allow-origin'], 'http://ui.example');
     } finally {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
@@ -9,7 +9,111 @@ import { openDatabase } from '../../src/serve/store/db.js';
 import { ROOT, tempDir } from '../helpers/paths.js';
 import { SENTENCES } from './helpers.js';
 
+/** Starts `lmkit serve MODEL --db DB` on a free port; resolves with the child and its URL. */
+async function serve(model: string, db: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/lmkit.js'), 'serve', model, '--port', '0', '--db', db],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { child, url };
+}
+
+/** Fails unless every message's parent and every conversation's current leaf lie in its own conversation. */
+function assertTree(store: ConversationStore): void {
+  for (const c of store.list()) {
+    const messages = store.messages(c.id);
+    const ids = new Set(messages.map((m) => m.id));
+    for (const m of messages) {
+      assert.ok(m.parent_id === null || ids.has(m.parent_id), `message ${m.id} has a parent outside ${c.id}`);
+      if (m.role === 'assistant') assert.ok(m.finish_reason, `reply ${m.id} has no finish reason`);
+    }
+    assert.ok(
+      c.current_leaf_id === null || ids.has(c.current_leaf_id),
+      `conversation ${c.id} has a lost leaf`,
+    );
+    store.path(c.id);
+  }
+}
+
 describe('history survives kill -9', () => {
+  it('stays whole across repeated kills while replies are being written, and the server restarts on it', async () => {
+    const dir = tempDir();
+    const modelPath = join(dir, 'tiny.arpa');
+    new NGramModel(trainNGram(SENTENCES, { order: 3, smoothing: 'kn' }).model).save(modelPath);
+    const db = join(dir, 'history.db');
+    const kept = new Map<string, string[]>(); // conversation → contents the server confirmed before a kill
+    for (let round = 0; round < 4; round++) {
+      const { child, url } = await serve(modelPath, db);
+      try {
+        for (const [id, contents] of kept) {
+          const r = await fetch(`${url}/api/conversations/${id}`);
+          assert.equal(r.status, 200);
+          const shown = ((await r.json()) as { messages: { content: string }[] }).messages.map(
+            (m) => m.content,
+          );
+          assert.deepEqual(shown.slice(0, contents.length), contents);
+        }
+        const post = (path: string, body: object) =>
+          fetch(`${url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const clients = Array.from({ length: 6 }, async (_, k) => {
+          for (;;) {
+            const { id } = (await (await post('/api/conversations', { model: 'tiny' })).json()) as {
+              id: string;
+            };
+            const r = (await (
+              await post(`/api/conversations/${id}/messages`, { content: 'the jury', max_tokens: 8, seed: k })
+            ).json()) as { message: { content: string }; reply: { content: string } };
+            kept.set(id, [r.message.content, r.reply.content]);
+            const stream = await post(`/api/conversations/${id}/messages`, {
+              content: 'the dog',
+              stream: true,
+            });
+            await stream.text();
+          }
+        }).map((c) => c.catch(() => undefined)); // they all end when the server is killed
+        await new Promise((resolve) => setTimeout(resolve, 300 + 150 * round));
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        await Promise.allSettled(clients);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      const store = new ConversationStore(openDatabase(db));
+      try {
+        assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
+        assertTree(store);
+        for (const [id, contents] of kept)
+          assert.deepEqual(
+            store
+              .messages(id)
+              .slice(0, contents.length)
+              .map((m) => m.content),
+            contents,
+          );
+      } finally {
+        store.db.close();
+      }
+    }
+    assert.ok(kept.size > 0, 'replies were written between kills');
+  });
+
   it('keeps every committed message and opens cleanly after the server is killed mid-stream', async () => {
     const dir = tempDir();
     const modelPath = join(dir, 'tiny.arpa');

@@ -1,4 +1,5 @@
 /** A small n-gram model, slow scripted models and a server on 127.0.0.1:0 for the serving tests. */
+import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
 import { chatTemplateFor } from '../../src/chat/template.js';
 import type { LanguageModel } from '../../src/lm.js';
@@ -85,4 +86,42 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
     timeout: 10_000,
   });
   return { app, url, client, close: () => app.close() };
+}
+
+/** A raw HTTP answer: status, headers and the body parsed as JSON (or left as text). */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { error?: { message: string; type: string; param: string | null; code: string | null } } & Record<
+    string,
+    unknown
+  >;
+}
+
+/** Sends one request with exactly the headers given (Host and Origin included) and reads the answer. */
+export function rawRequest(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = { text };
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as RawAnswer['body'] });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

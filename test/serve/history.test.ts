@@ -155,6 +155,7 @@ describe('chat history routes', () => {
     try {
       const hold = await fetch(`${busy.url}/v1/chat/completions`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         signal: controller.signal,
         body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'go' }] }),
       });
@@ -162,6 +163,7 @@ describe('chat history routes', () => {
       const c = store.create();
       const r = await fetch(`${busy.url}/api/conversations/${c.id}/messages`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ content: 'hello', model: 'tiny' }),
       });
       assert.equal(r.status, 429);

@@ -26,6 +26,7 @@ describe('lmkit serve with no model', () => {
       const r = (await (
         await fetch(`${url}/v1/chat/completions`, {
           method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
             messages: [{ role: 'user', content: 'The jury said' }],
             seed: 1,

@@ -39,6 +39,7 @@ describe('generation worker threads', () => {
         for (const stream of [false, true]) {
           const r = await fetch(`${url}/v1/completions`, {
             method: 'POST',
+            headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ model: 'tiny', prompt: 'the dog', seed: 9, n: 3, stream, max_tokens: 30 }),
           });
           texts.push(await r.text());
