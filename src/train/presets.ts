@@ -32,18 +32,8 @@ const GPT2_OPTIM: Partial<TrainConfig> = {
   eval_iters: 200,
 };
 
-/** nanoGPT's laptop-CPU character model (shakespeare_char on a MacBook), lmkit's defaults. */
-const CHAR: Partial<TrainConfig> = {
-  n_layer: 4,
-  n_head: 4,
-  n_embd: 128,
-  block_size: 64,
-  batch_size: 12,
-  dropout: 0,
-  learning_rate: 1e-3,
-  min_lr: 1e-4,
-  max_iters: 2000,
-};
+/** nanoGPT's laptop-CPU character model (shakespeare_char on a MacBook): lmkit's defaults as they are. */
+const CHAR: Partial<TrainConfig> = {};
 
 /** Every preset by name. */
 export const PRESETS: Record<string, Preset> = {
