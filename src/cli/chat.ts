@@ -1,8 +1,7 @@
 /** `lmkit chat MODEL`: a terminal chat with any model, streaming its replies; history in the server's store. */
-import { join } from 'node:path';
 import { ChatSession } from '../chat/repl.js';
 import { loadModel } from '../serve/models.js';
-import { lmkitHome } from '../serve/start.js';
+import { defaultHistoryPath } from '../util/home.js';
 import { ConversationStore } from '../serve/store/conversations.js';
 import { openDatabase } from '../serve/store/db.js';
 import type { CommandGroup } from './args.js';
@@ -26,13 +25,13 @@ export const CHAT: CommandGroup = {
         name: 'db',
         type: 'string',
         value: 'FILE',
-        description: 'history database (default ~/.lmkit/history.db; none: off)',
+        description: 'history database (default $LMKIT_DB, else $LMKIT_HOME/history.db, ~/.lmkit; none: off)',
       },
     ],
     positionals: [{ name: 'MODEL', description: 'n-gram file (.arpa, .arpa.gz, .bin) or checkpoint folder' }],
     async run(a, io) {
       const model = loadModel(a.positional('MODEL') as string);
-      const dbPath = a.string('db') ?? join(lmkitHome(), 'history.db');
+      const dbPath = a.string('db') ?? defaultHistoryPath();
       const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
       const session = new ChatSession({
         model,

@@ -78,13 +78,13 @@ export const SERVE: CommandGroup = {
         name: 'models-dir',
         type: 'string',
         value: 'DIR',
-        description: 'folder of models (default $LMKIT_HOME/models, ~/.lmkit/models)',
+        description: 'folder of models (default $LMKIT_MODELS, else $LMKIT_HOME/models, ~/.lmkit)',
       },
       {
         name: 'db',
         type: 'string',
         value: 'FILE',
-        description: 'history database (default ~/.lmkit/history.db; none: off)',
+        description: 'history database (default $LMKIT_DB, else $LMKIT_HOME/history.db, ~/.lmkit; none: off)',
       },
       {
         name: 'max-tokens',

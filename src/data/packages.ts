@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LmkitError } from '../errors.js';
+import { cacheDir } from '../util/home.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,11 +21,7 @@ export function packageDir(name: string, hint: string): string {
   }
 }
 
-/** lmkit's cache folder: $LMKIT_CACHE, else $XDG_CACHE_HOME/lmkit, else ~/.cache/lmkit. */
-export function cacheDir(): string {
-  if (process.env.LMKIT_CACHE) return process.env.LMKIT_CACHE;
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lmkit');
-}
+export { cacheDir };
 
 /** The folder a package installed on demand has in the cache (it may not exist yet). */
 export function cachedPackageDir(name: string, version: string): string {

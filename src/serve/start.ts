@@ -3,7 +3,7 @@
  * Brown model), opens the history database, refuses an exposed bind without an API key, listens, and
  * prints where it is and how to use it. Stops cleanly on SIGINT/SIGTERM.
  */
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import { createApp, type App, type AppOptions } from './app.js';
@@ -13,11 +13,9 @@ import type { Limits } from './limits.js';
 import { loadModel, modelFilesIn } from './models.js';
 import { ConversationStore } from './store/conversations.js';
 import { openDatabase } from './store/db.js';
+import { defaultHistoryPath, defaultModelsDir, lmkitHome } from '../util/home.js';
 
-/** Where lmkit keeps models and history by default: $LMKIT_HOME, else ~/.lmkit. */
-export function lmkitHome(): string {
-  return process.env.LMKIT_HOME ?? join(homedir(), '.lmkit');
-}
+export { lmkitHome };
 
 /** The options of {@link startServer} (the CLI's flags). */
 export interface ServeOptions {
@@ -51,7 +49,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
       },
     );
   }
-  const modelsDir = o.modelsDir ?? join(lmkitHome(), 'models');
+  const modelsDir = o.modelsDir ?? defaultModelsDir();
   let files = o.models.length ? o.models : modelFilesIn(modelsDir);
   if (!files.length) {
     o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
@@ -61,7 +59,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
         `every .arpa/.bin file and checkpoint folder in ${modelsDir} is served under its name.`,
     );
   }
-  const dbPath = o.db ?? join(lmkitHome(), 'history.db');
+  const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
   const options: AppOptions = {
     models: files.map(loadModel),
