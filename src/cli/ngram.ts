@@ -337,6 +337,7 @@ const next: CommandSpec = {
       io.stdout.write(JSON.stringify(rows) + '\n');
       return;
     }
+    io.stdout.write('p\tlog10p\ttoken\n');
     for (const r of rows) io.stdout.write(`${r.p.toFixed(6)}\t${r.log10p.toFixed(4)}\t${r.token}\n`);
   },
 };
@@ -384,10 +385,32 @@ const info: CommandSpec = {
       `${path}: ${d.order}-gram, ${d.estimator}, ${d.level} level, ${formatBytes(d.bytes)}\n` +
         d.ngrams.map((c, i) => `  ${i + 1}-grams: ${c}\n`).join('') +
         `  vocabulary: ${d.vocabulary} (with <unk>, <s>, </s>)\n` +
-        (Object.keys(d.details).length ? `  details: ${JSON.stringify(d.details)}\n` : ''),
+        detailLines(d.details),
     );
   },
 };
+
+/** The model's recorded details as readable lines: discounts per order, preprocessing, other settings. */
+function detailLines(details: Record<string, unknown>): string {
+  const lines: string[] = [];
+  const prep = ['lowercase', 'clean', 'tokenize'].filter((k) => details[k] === true);
+  if (['lowercase', 'clean', 'tokenize'].some((k) => k in details))
+    lines.push(`  preprocessing: ${prep.length ? prep.join(', ') : 'none (text as given)'}`);
+  for (const [key, value] of Object.entries(details)) {
+    if (['lowercase', 'clean', 'tokenize'].includes(key)) continue;
+    if (key === 'discounts' && Array.isArray(value)) {
+      lines.push('  discounts (Kneser-Ney D1, D2, D3+):');
+      value.forEach((d: Record<string, number>, i) =>
+        lines.push(
+          `    ${i + 1}-grams: ${['d1', 'd2', 'd3'].map((k) => Number(d[k]).toFixed(4)).join(', ')}`,
+        ),
+      );
+    } else {
+      lines.push(`  ${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+  }
+  return lines.map((l) => l + '\n').join('');
+}
 
 /** The facts `info` and `convert` report about a model. */
 function describe(model: BackoffModel) {

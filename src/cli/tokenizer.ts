@@ -165,12 +165,20 @@ const encode: CommandSpec = {
 const decode: CommandSpec = {
   name: 'decode',
   summary: 'print the text of token ids (given as arguments, or on standard input)',
-  details: 'IDS are whole numbers separated by spaces or commas; a JSON list such as [15496, 995] works too.',
+  details:
+    'IDS are whole numbers separated by spaces or commas; a JSON list such as [15496, 995] works too.\n' +
+    'The text is printed followed by a line break; --no-newline prints it exactly.',
   flags: [
     {
       name: 'keep-special',
       type: 'boolean',
       description: 'write special tokens as text instead of dropping them',
+    },
+    {
+      name: 'newline',
+      type: 'boolean',
+      default: true,
+      description: 'end the output with a line break (--no-newline: the decoded text only)',
     },
   ],
   positionals: [
@@ -185,7 +193,7 @@ const decode: CommandSpec = {
       tokenizer instanceof BPETokenizer
         ? tokenizer.decode(ids, { keepSpecial: args.bool('keep-special') })
         : tokenizer.decode(ids);
-    io.stdout.write(text);
+    io.stdout.write(args.bool('newline') ? text + '\n' : text);
   },
 };
 

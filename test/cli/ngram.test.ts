@@ -80,6 +80,9 @@ describe('lmkit ngram', () => {
     assert.equal(rows.length, 3);
     assert.equal(rows[0].token, 'jury');
     assert.ok(rows[0].p > rows[1].p && rows[1].p >= rows[2].p);
+    const text = (await runCli(['ngram', 'next', arpa, 'the grand', '--top', '3'])).stdout.split('\n');
+    assert.equal(text[0], 'p\tlog10p\ttoken', 'a column header');
+    assert.match(text[1], /^0\.\d{6}\t-\d\.\d{4}\tjury$/);
   });
 
   it('accepts gzip training text and character-level models', async () => {
@@ -191,7 +194,13 @@ describe('lmkit ngram convert and info', () => {
     assert.deepEqual(d.ngrams, [390, 774, 867]);
     assert.equal(d.estimator, 'kn');
     assert.equal(d.level, 'word');
-    assert.match((await runCli(['ngram', 'info', arpa])).stdout, /3-gram, kn, word level/);
+    const text = (await runCli(['ngram', 'info', bin])).stdout;
+    assert.match(text, /3-gram, kn, word level/);
+    assert.match(
+      text,
+      /discounts \(Kneser-Ney D1, D2, D3\+\):\n {4}1-grams: \d\.\d{4}, \d\.\d{4}, \d\.\d{4}\n/,
+    );
+    assert.doesNotMatch(text, /[{}]/, 'no raw JSON');
   });
 });
 

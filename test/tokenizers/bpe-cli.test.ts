@@ -47,8 +47,9 @@ describe('lmkit tokenizer', () => {
     const text = 'the newest 低头 🐼\n\n  tabs\tend\n';
     const enc = await runCli(['tokenizer', 'encode', out], text);
     assert.equal(enc.code, 0, enc.stderr);
-    const dec = await runCli(['tokenizer', 'decode', out], enc.stdout);
+    const dec = await runCli(['tokenizer', 'decode', out, '--no-newline'], enc.stdout);
     assert.equal(dec.stdout, text);
+    assert.equal((await runCli(['tokenizer', 'decode', out], enc.stdout)).stdout, text + '\n');
     const arg = await runCli(['tokenizer', 'encode', out, 'the newest']);
     assert.equal(arg.stdout, (await runCli(['tokenizer', 'encode', out], 'the newest')).stdout);
   });
@@ -74,8 +75,8 @@ describe('lmkit tokenizer', () => {
     assert.deepEqual(zh.tokens, ['ä½', 'ł', 'å¥', '½', 'ĠcafÃ©']);
     assert.deepEqual(zh.pieces, ['\ufffd', '\ufffd', '\ufffd', '\ufffd', ' café']);
     const d = await runCli(['tokenizer', 'decode', 'gpt2', '[15496,', '995,', '50256]', '--keep-special']);
-    assert.equal(d.stdout, 'Hello world<|endoftext|>');
-    assert.equal((await runCli(['tokenizer', 'decode', 'gpt2', '15496', '50256'])).stdout, 'Hello');
+    assert.equal(d.stdout, 'Hello world<|endoftext|>\n');
+    assert.equal((await runCli(['tokenizer', 'decode', 'gpt2', '15496', '50256'])).stdout, 'Hello\n');
   });
 
   it('shows vocabulary size, special tokens and merges', async () => {
@@ -96,7 +97,7 @@ describe('lmkit tokenizer', () => {
     assert.equal(enc.code, 0, enc.stderr);
     assert.equal(
       (await runCli(['tokenizer', 'decode', vocab, ...enc.stdout.trim().split(' ')])).stdout,
-      'the',
+      'the\n',
     );
     const special = await runCli(['tokenizer', 'encode', vocab, 'x', '--allow-special']);
     assert.equal(special.code, 2);
