@@ -61,13 +61,21 @@ export function scoreByDecoding(model: LanguageModel, seq: readonly number[]): F
   return out;
 }
 
-/** ln p of every token of every sequence: the model's fast scorer when it has one, else {@link scoreByDecoding}. */
+/** ln p of every token of every sequence: the model's fast scorer when it has one, else {@link scoreAllByDecoding}. */
 export function scoreWith(
   model: LanguageModel,
   sequences: readonly (readonly number[])[],
   o: ScoreOptions = {},
 ): Float64Array[] {
-  if (model.scoreSequences) return model.scoreSequences(sequences, o);
+  return model.scoreSequences ? model.scoreSequences(sequences, o) : scoreAllByDecoding(model, sequences, o);
+}
+
+/** {@link scoreByDecoding} of every sequence, reporting progress after each. */
+export function scoreAllByDecoding(
+  model: LanguageModel,
+  sequences: readonly (readonly number[])[],
+  o: ScoreOptions = {},
+): Float64Array[] {
   let done = 0;
   return sequences.map((s) => {
     const out = scoreByDecoding(model, s);

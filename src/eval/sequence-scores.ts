@@ -5,9 +5,9 @@
  * model's own backoff scores, an NPLM's batched contexts, a GPT's sliding windows, a mixture's components),
  * and this uses it without asking which kind the model is.
  */
-import { LmkitError } from '../errors.js';
-import { scoreByDecoding, scoreWith, type LanguageModel } from '../lm.js';
+import { scoreAllByDecoding, scoreWith, type LanguageModel } from '../lm.js';
 import { MixtureModel } from '../models/mixture.js';
+import { checkTokenId } from '../tokenizers/tokenizer.js';
 
 /** How to score. */
 export interface ScoreOptions {
@@ -33,14 +33,8 @@ export function scoreSequences(
   o: ScoreOptions = {},
 ): Float64Array[] {
   if (o.generic) {
-    let done = 0;
-    return sequences.map((s) => {
-      checkIds(model, s);
-      const out = scoreByDecoding(model, s);
-      done += s.length;
-      o.onProgress?.(done);
-      return out;
-    });
+    for (const s of sequences) for (const t of s) checkTokenId(t, model.tokenizer.vocabSize);
+    return scoreAllByDecoding(model, sequences, o);
   }
   if (model instanceof MixtureModel && o.onComponents) {
     const { mixed, first, second } = model.scoreComponents(sequences, o);
@@ -48,12 +42,4 @@ export function scoreSequences(
     return mixed;
   }
   return scoreWith(model, sequences, o);
-}
-
-/** Throws when a sequence holds an id outside the model's vocabulary. */
-function checkIds(model: LanguageModel, seq: readonly number[]): void {
-  const V = model.tokenizer.vocabSize;
-  for (const t of seq)
-    if (!(Number.isInteger(t) && t >= 0 && t < V))
-      throw new LmkitError(`token id ${t} is outside the vocabulary of ${V}`);
 }

@@ -8,11 +8,13 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { readSafetensors, serializeSafetensors } from '../nn/safetensors.js';
 import { saveTokenizer, tokenizerFromJSON, type SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { preprocessingFromRun } from './preprocessing.js';
 
 /** The files of a checkpoint folder (Hugging Face's names). */
 export const CHECKPOINT_FILES = {
@@ -93,9 +95,13 @@ export function readConfigJSON(dir: string): Record<string, unknown> {
 /**
  * Loads a checkpoint folder of model `kind` (`what` names it in errors, e.g. "an NPLM"): config.json
  * checked to be of that kind and turned into a config by `validate`, the tokenizer checked against its
- * vocab_size, a model built by `build`, then its network's weights read through `names`.
+ * vocab_size, a model built by `build`, its run's text preparation (`training.clean`) recorded on it, then
+ * its network's weights read through `names`.
  */
-export function loadCheckpoint<C extends { vocab_size: number }, M extends { net: Module }>(
+export function loadCheckpoint<
+  C extends { vocab_size: number },
+  M extends { net: Module; preprocessing?: Preprocessing },
+>(
   dir: string,
   spec: {
     kind: string;
@@ -119,6 +125,7 @@ export function loadCheckpoint<C extends { vocab_size: number }, M extends { net
   }
   const tokenizer = readCheckpointTokenizer(dir, config.vocab_size);
   const model = spec.build(config, tokenizer, json);
+  model.preprocessing = preprocessingFromRun(json);
   loadWeights(model.net, join(dir, CHECKPOINT_FILES.weights), spec.names);
   return model;
 }

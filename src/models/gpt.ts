@@ -32,7 +32,6 @@ import {
   saveCheckpoint,
   type TensorNames,
 } from './checkpoint.js';
-import { preprocessingFromRun } from './preprocessing.js';
 
 /** Linear layers whose weights Hugging Face's GPT-2 stores transposed (its Conv1D is (in, out)). */
 const CONV1D = /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
@@ -195,11 +194,7 @@ export class GPTModel implements LanguageModel {
       kind: 'gpt',
       what: 'a GPT',
       validate: configFromJSON,
-      build: (config, tokenizer, json) => {
-        const m = new GPTModel(config, tokenizer);
-        m.preprocessing = preprocessingFromRun(json);
-        return m;
-      },
+      build: (config, tokenizer) => new GPTModel(config, tokenizer),
       names: GPT2_NAMES,
     });
   }

@@ -15,7 +15,6 @@ import { lineBreakToken } from '../tokenizers/line-break.js';
 import { checkTokenId } from '../tokenizers/tokenizer.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { checkConfigVocab, loadCheckpoint, recordedTokenId, saveCheckpoint } from './checkpoint.js';
-import { preprocessingFromRun } from './preprocessing.js';
 
 /** NPLM contexts per forward pass when scoring. */
 const NPLM_BATCH = 512;
@@ -126,11 +125,8 @@ export class NPLMModel implements LanguageModel {
       kind: 'nplm',
       what: 'an NPLM',
       validate: (json) => validateNPLMConfig(json as Partial<NPLMConfig>),
-      build: (config, tokenizer, json) => {
-        const m = new NPLMModel(config, tokenizer, 0, recordedTokenId(json, 'pad_token_id'));
-        m.preprocessing = preprocessingFromRun(json);
-        return m;
-      },
+      build: (config, tokenizer, json) =>
+        new NPLMModel(config, tokenizer, 0, recordedTokenId(json, 'pad_token_id')),
     });
   }
 }

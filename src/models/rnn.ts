@@ -24,7 +24,6 @@ import {
   saveCheckpoint,
   type TensorNames,
 } from './checkpoint.js';
-import { preprocessingFromRun } from './preprocessing.js';
 
 /** Stored names as PyTorch's nn.GRU/LSTM: the parameter `rnn.0.weight_ih` is stored as `rnn.weight_ih_l0`. */
 const RNN_NAMES: TensorNames = {
@@ -88,11 +87,8 @@ export class RNNModel implements LanguageModel {
       kind: 'rnn',
       what: 'an RNN',
       validate: (json) => validateRNNConfig(json as Partial<RNNConfig>),
-      build: (config, tokenizer, json) => {
-        const m = new RNNModel(config, tokenizer, 0, recordedTokenId(json, 'start_token_id'));
-        m.preprocessing = preprocessingFromRun(json);
-        return m;
-      },
+      build: (config, tokenizer, json) =>
+        new RNNModel(config, tokenizer, 0, recordedTokenId(json, 'start_token_id')),
       names: RNN_NAMES,
     });
   }

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
-import type { SpecialTokens, Tokenizer } from '../tokenizers/tokenizer.js';
+import { checkTokenId, type SpecialTokens, type Tokenizer } from '../tokenizers/tokenizer.js';
 import { readFileMapped } from '../util/map-file.js';
 import { parseArpa, writeArpa } from './arpa.js';
 import type { BackoffModel, ScoreState } from './backoff-model.js';
@@ -98,8 +98,7 @@ export class NGramModel implements LanguageModel {
       const state = backoff.beginSentence();
       const out = new Float64Array(seq.length);
       for (let i = 0; i < seq.length; i++) {
-        if (!(seq[i] >= 0 && seq[i] < backoff.vocab.size))
-          throw new LmkitError(`token id ${seq[i]} is outside the vocabulary of ${backoff.vocab.size}`);
+        checkTokenId(seq[i], backoff.vocab.size);
         out[i] = backoff.score(state, seq[i], state) * Math.LN10;
       }
       done += seq.length;
