@@ -22,6 +22,8 @@ export interface FlagSpec {
   max?: number;
   /** May be given several times (read with ParsedArgs.list; string() gives the last). */
   repeatable?: boolean;
+  /** A switch that is on unless --no-NAME (help shows --[no-]NAME); implied by default true. */
+  negatable?: boolean;
 }
 
 /** One positional argument. */
@@ -143,7 +145,7 @@ export function parseArgs(
       if (!flag) throw new UsageError(`unknown flag --${name} for '${commandPath}'`, suggest(name, all));
     } else if (arg.startsWith('-') && arg.length === 2 && !/[0-9]/.test(arg[1])) {
       flag = byShort.get(arg[1]);
-      if (!flag) throw new UsageError(`unknown flag ${arg} for '${commandPath}'`);
+      if (!flag) throw new UsageError(`unknown flag ${arg} for '${commandPath}'`, suggestShort(arg[1], all));
     } else {
       rawPositionals.push(arg);
       continue;
@@ -211,8 +213,46 @@ function convert(flag: FlagSpec, value: string): string | number {
 }
 
 function suggest(name: string, flags: FlagSpec[]): string | undefined {
-  const close = flags.find((f) => f.name.startsWith(name) || name.startsWith(f.name));
-  return close ? `did you mean --${close.name}?` : undefined;
+  const names = flags.map((f) => f.name);
+  const best = closest(name, names) ?? names.find((f) => f.startsWith(name) || name.startsWith(f));
+  return best ? `did you mean --${best}?` : undefined;
+}
+
+/** A hint for an unknown one-letter flag: the long flags starting with that letter. */
+function suggestShort(letter: string, flags: FlagSpec[]): string | undefined {
+  const names = flags.filter((f) => f.name.startsWith(letter)).map((f) => `--${f.name}`);
+  return names.length ? `did you mean ${names.join(' or ')}?` : undefined;
+}
+
+/** Levenshtein distance between two strings (insertions, deletions, substitutions, transpositions). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The candidate nearest to `name` by edit distance, if near enough to be a typo (ties: first). */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const c of candidates) {
+    const dist = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (dist < bestDistance) {
+      best = c;
+      bestDistance = dist;
+    }
+  }
+  return best;
 }
 
 /** Renders `--help` for one command. */
@@ -231,7 +271,8 @@ export function commandHelp(spec: CommandSpec, commandPath: string): string {
   }
   lines.push('', 'Flags:');
   for (const f of [...spec.flags, ...(spec.json ? [JSON_FLAG] : []), HELP]) {
-    const head = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.type === 'boolean' ? '' : ` ${f.value ?? f.type.toUpperCase()}`}`;
+    const negatable = f.type === 'boolean' && (f.negatable || f.default === true);
+    const head = `${f.short ? `-${f.short}, ` : ''}--${negatable ? '[no-]' : ''}${f.name}${f.type === 'boolean' ? '' : ` ${f.value ?? f.type.toUpperCase()}`}`;
     const extra = [
       f.choices ? `one of ${f.choices.join('|')}` : '',
       f.default !== undefined && f.type !== 'boolean' ? `default ${f.default}` : '',

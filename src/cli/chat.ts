@@ -16,7 +16,10 @@ export const CHAT: CommandGroup = {
     summary: 'chat with a model in the terminal (streaming; /help for commands)',
     details:
       'Type a message and press Enter; """ on a line starts and ends a message of several lines.\n' +
-      'An n-gram model has no notion of dialogue: it continues your last message to the end of a sentence.',
+      'The chat template depends on the model: one whose tokenizer has <|system|>, <|user|>, <|assistant|> and\n' +
+      '<|end|> (after SFT) gets real turns; a GPT or RNN without them whose tokenizer has a line break (trained\n' +
+      'on lines) sees one message per line and replies with the next line (the "lines" template); a word-level\n' +
+      'n-gram model has no notion of dialogue and continues your last message to the end of a sentence.',
     flags: [
       { name: 'system', type: 'string', value: 'TEXT', description: 'system prompt' },
       ...SAMPLING_FLAGS,

@@ -1,7 +1,7 @@
 /** Entry point of the `lmkit` command: finds the command, parses its flags, runs it, reports errors. */
 import { readFileSync } from 'node:fs';
 import { LmkitError, UsageError } from '../errors.js';
-import { commandHelp, groupHelp, parseArgs, type CliIO, type CommandGroup } from './args.js';
+import { closest, commandHelp, groupHelp, parseArgs, type CliIO, type CommandGroup } from './args.js';
 import { COMMANDS } from './commands.js';
 
 /** Runs `lmkit` with the given arguments and returns the process exit code. */
@@ -17,26 +17,39 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`lmkit ${version()}\n`);
     return 0;
   }
   const group = COMMANDS.find((g) => g.name === name);
-  if (!group) throw new UsageError(`unknown command '${name}'`, `run 'lmkit --help' to see the commands`);
+  if (!group) {
+    const near = closest(
+      name,
+      COMMANDS.map((g) => g.name),
+    );
+    throw new UsageError(
+      `unknown command '${name}'`,
+      near ? `did you mean 'lmkit ${near}'?` : `run 'lmkit --help' to see the commands`,
+    );
+  }
   if (group.command) return runCommand(group.command, rest, name, io);
 
   const [sub, ...args] = rest;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.stdout.write(groupHelp(group));
-    return sub === undefined ? 2 : 0;
+    return 0;
   }
   const command = group.commands?.find((c) => c.name === sub);
   if (!command) {
+    const near = closest(
+      sub,
+      (group.commands ?? []).map((c) => c.name),
+    );
     throw new UsageError(
       `unknown command 'lmkit ${name} ${sub}'`,
-      `run 'lmkit ${name} --help' to see its commands`,
+      near ? `did you mean 'lmkit ${name} ${near}'?` : `run 'lmkit ${name} --help' to see its commands`,
     );
   }
   return runCommand(command, args, `${name} ${sub}`, io);

@@ -21,7 +21,6 @@ export const SERVE: CommandGroup = {
       { name: 'host', type: 'string', default: '127.0.0.1', description: 'address to listen on' },
       {
         name: 'port',
-        short: 'p',
         type: 'integer',
         min: 0,
         max: 65535,

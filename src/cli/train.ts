@@ -66,7 +66,7 @@ const SETTING_FLAGS: FlagSpec[] = SETTINGS.map(([name, type, description]) => ({
   type,
   min: 0,
   description:
-    name in DEFAULT_TRAIN_CONFIG
+    name in DEFAULT_TRAIN_CONFIG && !description.includes('(default')
       ? `${description} (default ${String(DEFAULT_TRAIN_CONFIG[name])})`
       : description,
 }));
@@ -146,7 +146,12 @@ export const TRAIN: CommandGroup = {
           'GPT size preset replacing the defaults (config and flags still override): ' +
           Object.keys(PRESETS).join(', '),
       },
-      { name: 'bias', type: 'boolean', description: 'biases in linear layers and norms (default on)' },
+      {
+        name: 'bias',
+        type: 'boolean',
+        negatable: true,
+        description: 'biases in linear layers and norms (default on; --no-bias: none)',
+      },
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
       {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandHelp, parseArgs, type CommandSpec } from '../../src/cli/args.js';
+import { closest, commandHelp, editDistance, parseArgs, type CommandSpec } from '../../src/cli/args.js';
 import { UsageError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -63,5 +63,55 @@ describe('lmkit', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+
+  it('prints help to stdout and exits 0 when run bare, and so does a bare group', async () => {
+    for (const args of [[], ['ngram']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /Usage: lmkit/);
+      assert.equal(r.stderr, '');
+    }
+  });
+
+  it("suggests the nearest command for a typo ('trian', 'ngram trian')", async () => {
+    let r = await runCli(['trian']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /did you mean 'lmkit train'\?/);
+    r = await runCli(['ngram', 'trian']);
+    assert.match(r.stderr, /did you mean 'lmkit ngram train'\?/);
+  });
+
+  it('suggests the nearest flag for a typo (--ordr)', async () => {
+    const r = await runCli(['ngram', 'train', '--ordr', '3', 'x.txt']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown flag --ordr.*did you mean --order\?/);
+  });
+
+  it('gives -p one meaning: --prompt (serve has no -p; it points to --port)', async () => {
+    const r = await runCli(['serve', '-p', '8000']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown flag -p .*--port/);
+  });
+
+  it('train --help shows one default for --lr_decay_iters and documents --no-bias', async () => {
+    const r = await runCli(['train', '--help']);
+    const line = r.stdout.split('\n').find((l) => l.includes('--lr_decay_iters')) ?? '';
+    assert.equal(line.match(/default/g)?.length, 1, line);
+    assert.match(r.stdout, /--\[no-\]bias/);
+  });
+
+  it("chat --help describes the 'lines' template of GPT/RNN models", async () => {
+    const r = await runCli(['chat', '--help']);
+    assert.match(r.stdout, /one message per line/);
+  });
+});
+
+describe('closest', () => {
+  it('finds typos within a third of the length and nothing farther', () => {
+    assert.equal(editDistance('ordr', 'order'), 1);
+    assert.equal(editDistance('trian', 'train'), 1);
+    assert.equal(closest('ordr', ['out', 'order', 'k']), 'order');
+    assert.equal(closest('zzzzz', ['order', 'train']), undefined);
   });
 });
