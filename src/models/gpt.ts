@@ -135,7 +135,11 @@ export class GPTModel implements LanguageModel {
   }
 
   /** One sequence's windows; `scored` hears how many tokens each batch of windows scored. */
-  private scoreWindows(seq: readonly number[], stride: number, scored: (tokens: number) => void): Float64Array {
+  private scoreWindows(
+    seq: readonly number[],
+    stride: number,
+    scored: (tokens: number) => void,
+  ): Float64Array {
     const stream = [...this.prefix, ...seq];
     const first = this.prefix.length; // stream index of seq[0]
     const B = this.config.block_size;
