@@ -51,7 +51,8 @@ export const GENERATE: CommandGroup = {
       '(a GPT decodes them in one batched pass per token), and printed in order, each under a line\n' +
       '\'--- sample i/N, prompt "...", seed S ---\'. Prompt characters or words the model never saw are\n' +
       'read as <unk>, with a warning.\n' +
-      'With --seed S, sample i (counting from 0 over prompts, then samples) uses seed S + i.',
+      'With --seed S, sample i (counting from 0 over prompts, then samples) uses seed S + i, mixed with its\n' +
+      'prompt so that different prompts do not share one stream of random draws.',
     json: true,
     flags: [
       {
@@ -112,7 +113,7 @@ export const GENERATE: CommandGroup = {
       for (let start = 0; start < jobs.length; start += size) {
         const chunk = jobs.slice(start, start + size);
         const ids = chunk.map((p) => model.tokenizer.encode(p));
-        const rngs = chunk.map((_, i) => new Rng(seed === undefined ? undefined : seed + start + i));
+        const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
         if (streaming) io.stdout.write(chunk[0]);
         const results = await generateBatch(model, ids, {
           ...options,
