@@ -1,6 +1,15 @@
 /** `lmkit eval`: perplexity / bits per character of a model of any kind (optionally mixed with another) on text. */
 import { loadSentences } from '../data/load.js';
-import { EVAL_MODES, evaluatePerplexity, type EvalMode, type EvalResult } from '../eval/perplexity.js';
+import { loadText } from '../data/text.js';
+import { UsageError } from '../errors.js';
+import {
+  EVAL_MODES,
+  evaluatePerplexity,
+  evaluateText,
+  type EvalMode,
+  type EvalOptions,
+  type EvalResult,
+} from '../eval/perplexity.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
@@ -18,7 +27,8 @@ export const EVAL: CommandGroup = {
     summary: 'perplexity and bits per character of any model (n-gram, NPLM, RNN, GPT, or a mixture) on text',
     details:
       'MODEL is an n-gram file or a checkpoint directory; DATA a dataset name (lmkit data list) or a text file,\n' +
-      "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer).\n" +
+      "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer;\n" +
+      'a GPT or RNN trained on text as written scores the text as written, as one stream, as nanoGPT measures).\n' +
       "Scored tokens: each sentence's tokens plus one end of sentence (the line break token for character/BPE\n" +
       "tokenizers, </s> otherwise), <unk> included. --mode sentences scores each sentence from the model's start\n" +
       '(default for n-gram and NPLM); --mode stream scores the text as one stream (default for GPT and RNN).\n' +
@@ -76,15 +86,24 @@ export const EVAL: CommandGroup = {
         checkSamePreprocessing(preprocessing, preprocessingOf(second));
       }
       const reading = readingBar(io.stderr);
-      const sentences = await loadSentences(data, {
-        split: a.string('split'),
-        splitScheme: a.string('scheme'),
-        format: a.string('format') as never,
-        onRead: reading.update,
-        ...preprocessing,
-      }).finally(reading.done);
+      // the text prepared as the model's training text was: sentences, or as written
+      const asWritten = !preprocessing.sentences;
+      for (const flag of ['format', 'scheme'])
+        if (asWritten && a.string(flag) !== undefined)
+          throw new UsageError(`--${flag} says how to read sentences, but ${path} read its text as written`);
+      const input = await (
+        asWritten
+          ? loadText(data, { split: a.string('split'), onRead: reading.update, ...preprocessing })
+          : loadSentences(data, {
+              split: a.string('split'),
+              splitScheme: a.string('scheme'),
+              format: a.string('format') as never,
+              onRead: reading.update,
+              ...preprocessing,
+            })
+      ).finally(reading.done);
       let bar: ProgressBar | undefined;
-      const r = evaluatePerplexity(model, sentences, {
+      const options: EvalOptions = {
         mode: a.string('mode') as EvalMode | undefined,
         stride: a.number('stride'),
         generic: a.bool('generic'),
@@ -93,7 +112,11 @@ export const EVAL: CommandGroup = {
           bar ??= io.isTTY ? new ProgressBar(io.stderr, 'scoring', total, 'tokens') : undefined;
           bar?.update(done);
         },
-      });
+      };
+      const r =
+        typeof input === 'string'
+          ? evaluateText(model, input, options)
+          : evaluatePerplexity(model, input, options);
       bar?.done();
       const kind = model instanceof MixtureModel ? `${model.first.kind}+${model.second.kind}` : model.kind;
       const json = {
@@ -102,11 +125,12 @@ export const EVAL: CommandGroup = {
         mix_weight: mixPath === undefined ? null : weight,
         data,
         split: a.string('split') ?? 'all',
+        text: r.text,
         mode: r.mode,
         stride: r.stride,
         kind,
         tokenizer: model.tokenizer.kind,
-        sentences: r.sentences,
+        sentences: r.text === 'sentences' ? r.sentences : null,
         tokens: r.tokens,
         oov: r.oov,
         characters: r.characters,
@@ -143,11 +167,13 @@ function report(
   const lines = [
     `${kind} model, ${model.tokenizer.kind} tokens${mix === undefined ? '' : `, mixed ${w} / ${1 - w} with ${mix}`}`,
     `mode ${r.mode}: ${
-      r.mode === 'sentences'
-        ? 'each sentence scored from the model start, ending in its end-of-sentence token'
-        : 'the text scored as one stream, context crossing sentence ends'
+      r.text === 'as-written'
+        ? 'the text as written scored as one stream, line breaks and spacing kept'
+        : r.mode === 'sentences'
+          ? 'each sentence scored from the model start, ending in its end-of-sentence token'
+          : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
-    `sentences ${r.sentences}, tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
+    `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
     `perplexity ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,

@@ -1,0 +1,65 @@
+/**
+ * A corpus as written, for models that read characters or bytes (a GPT or RNN, as nanoGPT and llm.c
+ * read their text): a file's text with its line breaks, blank lines and spacing kept, or a dataset's own
+ * written form. Nothing is re-flowed; the only changes are those every reader of a text file makes —
+ * CRLF and CR line endings become LF and a leading byte-order mark is dropped (as Python's `open().read()`
+ * does with the first, and `utf-8-sig` with the second). Re-flowing into sentences is load.ts.
+ */
+import { existsSync } from 'node:fs';
+import { LmkitError, UsageError } from '../errors.js';
+import { prepareText, type Preprocessing } from './clean.js';
+import { getDataset, isDatasetName, listDatasets } from './datasets.js';
+import { readTextLines, type ReadProgress } from './text-lines.js';
+
+/** How {@link loadText} prepares a corpus. */
+export interface TextOptions extends Partial<Omit<Preprocessing, 'sentences'>> {
+  /** Only `all` (the default): splits pick sentences, and text as written has none. */
+  split?: string;
+  /** Called as a file is read, with the bytes read so far and the file's size (not called for datasets). */
+  onRead?: ReadProgress;
+}
+
+/** Whether `source` is read as its own text (a file, or a dataset with a written form) or only as a sentence list. */
+export function hasWrittenForm(source: string): boolean {
+  if (isDatasetName(source) && !existsSync(source)) return getDataset(source).text !== undefined;
+  return true;
+}
+
+/**
+ * The text of `source` as written (see the module comment): a file path when a file of that name exists,
+ * else a dataset name — a dataset's written form when it has one (SOTU's addresses), else its sentences,
+ * one a line (Brown: a sentence list is its form). Lowercasing, cleaning or punctuation splitting, when
+ * asked, apply line by line; line breaks and blank lines stay.
+ */
+export async function loadText(source: string, o: TextOptions = {}): Promise<string> {
+  if (o.split !== undefined && o.split !== 'all')
+    throw new UsageError(
+      `--split ${o.split} picks sentences, but this text is read as written (no sentences to pick)`,
+      'give the part to use as a file of its own (lmkit train: --valid FILE, or --sentences to read sentences)',
+    );
+  const prepare = o.tokenize || o.clean || o.lowercase;
+  const prepared = (line: string) => (prepare ? prepareText(o, line) : line);
+  if (isDatasetName(source) && !existsSync(source)) {
+    const dataset = getDataset(source);
+    const text = dataset.text ? await dataset.text() : (await dataset.sentences()).join('\n');
+    return prepare ? text.split('\n').map(prepared).join('\n') : text;
+  }
+  if (!existsSync(source)) {
+    throw new LmkitError(`'${source}' is neither a file nor a dataset (file not found)`, {
+      hint: `datasets: ${listDatasets()
+        .map((d) => d.name)
+        .join(', ')}`,
+    });
+  }
+  // lines come without their breaks, the text after the last break last ('' when the file ends in one),
+  // so joining them with "\n" gives the file back
+  const parts: string[] = [];
+  let first = true;
+  for await (const lines of readTextLines(source, o.onRead))
+    for (const line of lines) {
+      if (!first) parts.push('\n');
+      parts.push(prepared(line));
+      first = false;
+    }
+  return parts.join('');
+}
