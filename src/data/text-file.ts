@@ -38,9 +38,12 @@ export function notUtf8Error(
       `${name} looks like a binary file, not text (NUL or control bytes; first invalid UTF-8 byte ${hex} at offset ${offset})`,
       { hint: 'give a text file: UTF-8, one sentence per line or running text, gzip accepted' },
     );
-  return new LmkitError(`${name} is not UTF-8 text: invalid byte ${hex} at byte offset ${offset} (line ${line})`, {
-    hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt`,
-  });
+  return new LmkitError(
+    `${name} is not UTF-8 text: invalid byte ${hex} at byte offset ${offset} (line ${line})`,
+    {
+      hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt`,
+    },
+  );
 }
 
 /**

@@ -14,9 +14,12 @@ import type { Tokenizer } from '../tokenizers/tokenizer.js';
 /** Text used as given. */
 const AS_GIVEN: Preprocessing = { lowercase: false, clean: false, tokenize: false, sentences: false };
 
-/** The preparation `model`'s training text had (text as given when it records none). */
+/**
+ * The preparation `model`'s training text had; when it records none, text as given — in sentences for a
+ * model scored sentence by sentence (an NPLM's unit is the sentence), else as written (a GPT or RNN).
+ */
 export function preprocessingOf(model: LanguageModel): Preprocessing {
-  return model.preprocessing ?? AS_GIVEN;
+  return model.preprocessing ?? { ...AS_GIVEN, sentences: model.evalMode === 'sentences' };
 }
 
 /**
