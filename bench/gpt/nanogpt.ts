@@ -28,12 +28,20 @@ const root = process.cwd();
 const reference = join(root, '..', 'shared', 'bench', 'nanogpt_cpu_ref.py');
 
 const dir = mkdtempSync(join(tmpdir(), 'lmkit-bench-gpt-'));
-const text = form === 'as-written' ? await loadText('sotu') : (await loadSentences('sotu')).join('\n') + '\n';
+const texts = {
+  'as-written': await loadText('sotu'),
+  reflowed: (await loadSentences('sotu')).join('\n') + '\n',
+};
+const text = texts[form];
+const other = form === 'as-written' ? 'reflowed' : 'as-written';
 const cut = Math.floor(text.length * 0.9);
 const files = { all: join(dir, 'sotu.txt'), train: join(dir, 'train.txt'), valid: join(dir, 'valid.txt') };
 writeFileSync(files.all, text);
 writeFileSync(files.train, text.slice(0, cut));
 writeFileSync(files.valid, text.slice(cut));
+// the other form's validation part (its last 10%), which --eval also scores
+const otherValid = join(dir, 'valid-other.txt');
+writeFileSync(otherValid, texts[other].slice(Math.floor(texts[other].length * 0.9)));
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -84,14 +92,22 @@ const lmkit = lastJson(
   ),
 );
 const lmkitWall = (performance.now() - lmkitStart) / 1000;
+/** `lmkit eval` of the best model on a file (read as written, as the run's text was). */
+const score = (file: string) =>
+  lastJson(
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin', 'lmkit.js'), 'eval', join(dir, 'run', 'best'), file, '--json'],
+      {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    ),
+  );
 const scored = argv.includes('--eval')
-  ? lastJson(
-      execFileSync(
-        process.execPath,
-        [join(root, 'bin', 'lmkit.js'), 'eval', join(dir, 'run', 'best'), files.valid, '--json'],
-        { env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] },
-      ),
-    )
+  ? { [form]: score(files.valid), [other]: score(otherValid) }
   : undefined;
 const torch = lastJson(
   execFileSync(
@@ -122,6 +138,7 @@ console.log(
   `lmkit/PyTorch tokens/s: ${(lmkit.tokens_per_s / torch.tokens_per_s).toFixed(2)}×; validation loss difference ${(lmkit.val_loss - Number(tv)).toFixed(3)}`,
 );
 if (scored)
-  console.log(
-    `lmkit eval of best/ on the validation part as written: ${(scored.nats / scored.tokens).toFixed(4)} nats/char over ${scored.tokens} characters (${scored.text}, one stream)`,
-  );
+  for (const [name, r] of Object.entries(scored))
+    console.log(
+      `lmkit eval of best/ on the ${name} validation part: ${(r.nats / r.tokens).toFixed(4)} nats/char over ${r.tokens} characters (one stream, stride ${r.stride})`,
+    );

@@ -88,20 +88,18 @@ export const EVAL: CommandGroup = {
       const reading = readingBar(io.stderr);
       // the text prepared as the model's training text was: sentences, or as written
       const asWritten = !preprocessing.sentences;
-      for (const flag of ['format', 'scheme'])
-        if (asWritten && a.string(flag) !== undefined)
-          throw new UsageError(`--${flag} says how to read sentences, but ${path} read its text as written`);
-      const input = await (
-        asWritten
-          ? loadText(data, { split: a.string('split'), onRead: reading.update, ...preprocessing })
-          : loadSentences(data, {
-              split: a.string('split'),
-              splitScheme: a.string('scheme'),
-              format: a.string('format') as never,
-              onRead: reading.update,
-              ...preprocessing,
-            })
-      ).finally(reading.done);
+      if (asWritten && a.string('format') !== undefined)
+        throw new UsageError(`--format says how to read sentences, but ${path} read its text as written`);
+      const load = {
+        split: a.string('split'),
+        splitScheme: a.string('scheme'),
+        format: a.string('format') as never,
+        onRead: reading.update,
+        ...preprocessing,
+      };
+      const input = await (asWritten ? loadText(data, load) : loadSentences(data, load)).finally(
+        reading.done,
+      );
       let bar: ProgressBar | undefined;
       const options: EvalOptions = {
         mode: a.string('mode') as EvalMode | undefined,

@@ -9,12 +9,15 @@ import { existsSync } from 'node:fs';
 import { LmkitError, UsageError } from '../errors.js';
 import { prepareText, type Preprocessing } from './clean.js';
 import { getDataset, isDatasetName, listDatasets } from './datasets.js';
+import { loadSentences } from './load.js';
 import { readTextLines, type ReadProgress } from './text-lines.js';
 
 /** How {@link loadText} prepares a corpus. */
 export interface TextOptions extends Partial<Omit<Preprocessing, 'sentences'>> {
-  /** Only `all` (the default): splits pick sentences, and text as written has none. */
+  /** A split of a sentence-list dataset (see load.ts); text as written has no sentences to pick: only `all`. */
   split?: string;
+  /** The split scheme of a sentence-list dataset (default its own). */
+  splitScheme?: string;
   /** Called as a file is read, with the bytes read so far and the file's size (not called for datasets). */
   onRead?: ReadProgress;
 }
@@ -28,10 +31,11 @@ export function hasWrittenForm(source: string): boolean {
 /**
  * The text of `source` as written (see the module comment): a file path when a file of that name exists,
  * else a dataset name — a dataset's written form when it has one (SOTU's addresses), else its sentences,
- * one a line (Brown: a sentence list is its form). Lowercasing, cleaning or punctuation splitting, when
- * asked, apply line by line; line breaks and blank lines stay.
+ * one a line (Brown: a sentence list is its form, and its splits apply). Lowercasing, cleaning or
+ * punctuation splitting, when asked, apply line by line; line breaks and blank lines stay.
  */
 export async function loadText(source: string, o: TextOptions = {}): Promise<string> {
+  if (!hasWrittenForm(source)) return (await loadSentences(source, o)).join('\n');
   if (o.split !== undefined && o.split !== 'all')
     throw new UsageError(
       `--split ${o.split} picks sentences, but this text is read as written (no sentences to pick)`,
@@ -40,8 +44,7 @@ export async function loadText(source: string, o: TextOptions = {}): Promise<str
   const prepare = o.tokenize || o.clean || o.lowercase;
   const prepared = (line: string) => (prepare ? prepareText(o, line) : line);
   if (isDatasetName(source) && !existsSync(source)) {
-    const dataset = getDataset(source);
-    const text = dataset.text ? await dataset.text() : (await dataset.sentences()).join('\n');
+    const text = await (getDataset(source).text as () => Promise<string>)();
     return prepare ? text.split('\n').map(prepared).join('\n') : text;
   }
   if (!existsSync(source)) {

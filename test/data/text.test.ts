@@ -66,5 +66,10 @@ describe('loadText: a corpus as written', () => {
     assert.equal(hasWrittenForm('sotu'), true);
     assert.equal(hasWrittenForm('brown'), false);
     assert.equal(await loadText('brown'), (await getDataset('brown').sentences()).join('\n'));
+    // a sentence list keeps its splits
+    assert.equal(
+      await loadText('brown', { split: 'valid' }),
+      (await loadSentences('brown', { split: 'valid' })).join('\n'),
+    );
   });
 });
