@@ -5,7 +5,7 @@
  * CRLF and CR line endings become LF and a leading byte-order mark is dropped (as Python's `open().read()`
  * does with the first, and `utf-8-sig` with the second). Re-flowing into sentences is load.ts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { LmkitError, UsageError } from '../errors.js';
 import { prepareText, type Preprocessing } from './clean.js';
 import { getDataset, isDatasetName, listDatasets } from './datasets.js';
@@ -24,8 +24,17 @@ export interface TextOptions extends Partial<Omit<Preprocessing, 'sentences'>> {
 
 /** Whether `source` is read as its own text (a file, or a dataset with a written form) or only as a sentence list. */
 export function hasWrittenForm(source: string): boolean {
-  if (isDatasetName(source) && !existsSync(source)) return getDataset(source).text !== undefined;
-  return true;
+  return !isDataset(source) || getDataset(source).text !== undefined;
+}
+
+/** Whether `source` names a dataset (a file of that name wins, as in load.ts). */
+function isDataset(source: string): boolean {
+  if (!isDatasetName(source)) return false;
+  try {
+    return !statSync(source).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -43,7 +52,7 @@ export async function loadText(source: string, o: TextOptions = {}): Promise<str
     );
   const prepare = o.tokenize || o.clean || o.lowercase;
   const prepared = (line: string) => (prepare ? prepareText(o, line) : line);
-  if (isDatasetName(source) && !existsSync(source)) {
+  if (isDataset(source)) {
     const text = await (getDataset(source).text as () => Promise<string>)();
     return prepare ? text.split('\n').map(prepared).join('\n') : text;
   }
