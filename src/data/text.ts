@@ -10,6 +10,7 @@ import { LmkitError, UsageError } from '../errors.js';
 import { prepareText, type Preprocessing } from './clean.js';
 import { getDataset, isDatasetName, listDatasets } from './datasets.js';
 import { loadSentences } from './load.js';
+import { selectSplit, SPLIT_NAMES, SPLIT_SCHEMES, type SplitName, type SplitScheme } from './splits.js';
 import { readTextLines, type ReadProgress } from './text-lines.js';
 
 /** How {@link loadText} prepares a corpus. */
@@ -40,22 +41,35 @@ function isDataset(source: string): boolean {
 /**
  * The text of `source` as written (see the module comment): a file path when a file of that name exists,
  * else a dataset name — a dataset's written form when it has one (SOTU's addresses), else its sentences,
- * one a line (Brown: a sentence list is its form, and its splits apply). Lowercasing, cleaning or
- * punctuation splitting, when asked, apply line by line; line breaks and blank lines stay.
+ * one a line (Brown: a sentence list is its form, and its splits apply). A dataset's written form splits by
+ * its lines, which are whole documents (SOTU's mod10: every 10th address is test); a file has no split.
+ * Lowercasing, cleaning or punctuation splitting, when asked, apply line by line; line breaks and blank
+ * lines stay.
  */
 export async function loadText(source: string, o: TextOptions = {}): Promise<string> {
   if (!hasWrittenForm(source)) return (await loadSentences(source, o)).join('\n');
-  if (o.split !== undefined && o.split !== 'all')
-    throw new UsageError(
-      `--split ${o.split} picks sentences, but this text is read as written (no sentences to pick)`,
-      'give the part to use as a file of its own (lmkit train: --valid FILE, or --sentences to read sentences)',
-    );
+  const split = o.split ?? 'all';
   const prepare = o.tokenize || o.clean || o.lowercase;
   const prepared = (line: string) => (prepare ? prepareText(o, line) : line);
   if (isDataset(source)) {
-    const text = await (getDataset(source).text as () => Promise<string>)();
-    return prepare ? text.split('\n').map(prepared).join('\n') : text;
+    const dataset = getDataset(source);
+    const text = await (dataset.text as () => Promise<string>)();
+    const lines = text.split('\n');
+    if (split !== 'all') {
+      const documents = selectSplit(
+        lines.slice(0, -1), // the text ends in a line break
+        checkChoice('scheme', o.splitScheme ?? dataset.defaultScheme, SPLIT_SCHEMES) as SplitScheme,
+        checkChoice('split', split, SPLIT_NAMES) as SplitName,
+      );
+      return documents.map((d) => `${prepared(d)}\n`).join('');
+    }
+    return prepare ? lines.map(prepared).join('\n') : text;
   }
+  if (split !== 'all')
+    throw new UsageError(
+      `--split ${split} picks sentences, but this file is read as written (no sentences to pick)`,
+      'give the part to use as a file of its own (lmkit train: --valid FILE, or --sentences to read sentences)',
+    );
   if (!existsSync(source)) {
     throw new LmkitError(`'${source}' is neither a file nor a dataset (file not found)`, {
       hint: `datasets: ${listDatasets()
@@ -74,4 +88,10 @@ export async function loadText(source: string, o: TextOptions = {}): Promise<str
       first = false;
     }
   return parts.join('');
+}
+
+function checkChoice(name: string, value: string, choices: readonly string[]): string {
+  if (!choices.includes(value))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')} (got '${value}')`);
+  return value;
 }

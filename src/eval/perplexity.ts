@@ -39,7 +39,7 @@ export interface EvalOptions {
   generic?: boolean;
   /** Fail when more than half of the words are `<unk>` unless set (the text is probably tokenized differently). */
   allowOov?: boolean;
-  /** Called with tokens scored so far and the total. */
+  /** Called with tokens scored so far and the total: once with 0 before scoring starts, then as tokens are scored. */
   onProgress?(done: number, total: number): void;
 }
 
@@ -197,6 +197,7 @@ function scoreTokens(
       { hint: 'evaluate on text prepared like the training text, or pass --allow-oov to score anyway' },
     );
   let components: ComponentResult[] | undefined;
+  o.onProgress?.(0, tokens);
   const scores = scoreSequences(model, sequences, {
     stride: stride ?? undefined,
     generic: o.generic,

@@ -64,6 +64,15 @@ describe('loadText: a corpus as written', () => {
     assert.equal(sotu.split('\n').length - 1, files.length);
     assert.match(sotu, /\. {2}\S/); // the double spaces where paragraphs were stay
     assert.equal(hasWrittenForm('sotu'), true);
+    // its splits pick whole addresses: mod10, every 10th is test
+    const addresses = sotu.slice(0, -1).split('\n');
+    const test = addresses.filter((_, i) => i % 10 === 9);
+    assert.equal(await loadText('sotu', { split: 'test' }), test.map((a) => `${a}\n`).join(''));
+    assert.equal(
+      (await loadText('sotu', { split: 'train' })).split('\n').length - 1,
+      files.length - test.length,
+    );
+    await assert.rejects(loadText('sotu', { split: 'valid' }), /mod10 split has only train and test/);
     assert.equal(hasWrittenForm('brown'), false);
     assert.equal(await loadText('brown'), (await getDataset('brown').sentences()).join('\n'));
     // a sentence list keeps its splits
