@@ -74,6 +74,7 @@ function describe(d: Dataset) {
     install: d.install.command,
     size: d.size,
     splits: { default: d.defaultScheme, schemes: SPLIT_SCHEMES },
+    form: d.text ? 'text' : 'sentences',
   };
 }
 
@@ -139,6 +140,7 @@ const show: CommandSpec = {
       `source:    ${d.source}`,
       size ? `size:      ${sizeLine(size)}` : `installed: no (run: ${d.install.command})`,
       `splits:    ${SPLIT_SCHEMES.map((s) => (s === d.defaultScheme ? `${s} (default)` : s)).join(', ')}; train, valid (bengio only), test, all`,
+      `form:      ${d.text ? 'running text: a GPT or RNN reads it as written (lmkit train --sentences: sentences)' : 'a sentence list: every model reads its sentences, one a line'}`,
     ];
     if (sample?.length) lines.push('sample:', ...sample.map((s) => `  ${s}`));
     io.stdout.write(lines.join('\n') + '\n');

@@ -3,11 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDatasetName } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
+import { loadText } from '../data/text.js';
+import { UsageError } from '../errors.js';
 import {
   defaultMode,
   EVAL_MODES,
   evaluatePerplexity,
+  evaluateText,
   type EvalMode,
+  type EvalOptions,
   type EvalResult,
 } from '../eval/perplexity.js';
 import type { LanguageModel } from '../lm.js';
@@ -27,7 +31,8 @@ export const EVAL: CommandGroup = {
     summary: 'perplexity and bits per character of any model (n-gram, NPLM, RNN, GPT, or a mixture) on text',
     details:
       'MODEL is an n-gram file or a checkpoint directory; DATA a dataset name (lmkit data list) or a text file,\n' +
-      "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer).\n" +
+      "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer;\n" +
+      'a GPT or RNN trained on text as written scores the text as written, as one stream, as nanoGPT measures).\n' +
       'A dataset is scored on its held-out test split unless --split says otherwise; a file is scored whole.\n' +
       "Scored tokens: each sentence's tokens plus one end of sentence (the line break token for character/BPE\n" +
       "tokenizers, </s> otherwise), <unk> included. --mode sentences scores each sentence from the model's start\n" +
@@ -36,7 +41,8 @@ export const EVAL: CommandGroup = {
       'only tokens not yet scored, so each has at least block_size - stride tokens of context (stride 1: exact\n' +
       'full-block context, slowest). --mix MODEL2 interpolates token by token: w p(MODEL) + (1 - w) p(MODEL2).\n' +
       'JSON fields: model, mix, mix_weight, data, split, held_out (false: the run trained on it; null: unknown),\n' +
-      'mode, stride, kind, tokenizer, sentences, tokens, oov, characters, nats (-sum ln p), perplexity\n' +
+      'text (sentences | as-written), mode, stride, kind, tokenizer, sentences (null as written), tokens, oov,\n' +
+      'characters, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
       'with --mix, components: each model alone on the same tokens.',
     json: true,
@@ -99,15 +105,22 @@ export const EVAL: CommandGroup = {
             `train with --split train for a clean test\n`,
         );
       const reading = readingBar(io.stderr);
-      const sentences = await loadSentences(data, {
+      // the text prepared as the model's training text was: sentences, or as written
+      const asWritten = !preprocessing.sentences;
+      if (asWritten && a.string('format') !== undefined)
+        throw new UsageError(`--format says how to read sentences, but ${path} read its text as written`);
+      const load = {
         split,
         splitScheme: a.string('scheme'),
         format: a.string('format') as never,
         onRead: reading.update,
         ...preprocessing,
-      }).finally(reading.done);
+      };
+      const input = await (asWritten ? loadText(data, load) : loadSentences(data, load)).finally(
+        reading.done,
+      );
       let bar: ProgressBar | undefined;
-      const r = evaluatePerplexity(model, sentences, {
+      const options: EvalOptions = {
         mode: a.string('mode') as EvalMode | undefined,
         stride: a.number('stride'),
         generic: a.bool('generic'),
@@ -116,12 +129,16 @@ export const EVAL: CommandGroup = {
           if (done === 0 && !a.json)
             io.stderr.write(
               `scoring ${total.toLocaleString('en-US')} tokens of ${data} (split ${split}${split === 'test' && !a.string('split') ? ', the held-out part' : ''}) ` +
-                `in ${a.string('mode') ?? defaultMode(model)} mode\n`,
+                `in ${asWritten ? 'stream' : (a.string('mode') ?? defaultMode(model))} mode${asWritten ? ', as written' : ''}\n`,
             );
           bar ??= io.isTTY ? new ProgressBar(io.stderr, 'scoring', total, 'tokens') : undefined;
           bar?.update(done);
         },
-      });
+      };
+      const r =
+        typeof input === 'string'
+          ? evaluateText(model, input, options)
+          : evaluatePerplexity(model, input, options);
       bar?.done();
       const kind = model instanceof MixtureModel ? `${model.first.kind}+${model.second.kind}` : model.kind;
       const json = {
@@ -131,11 +148,12 @@ export const EVAL: CommandGroup = {
         data,
         split,
         held_out: overlap ? false : split === 'test' || split === 'valid' ? true : null,
+        text: r.text,
         mode: r.mode,
         stride: r.stride,
         kind,
         tokenizer: model.tokenizer.kind,
-        sentences: r.sentences,
+        sentences: r.text === 'sentences' ? r.sentences : null,
         tokens: r.tokens,
         oov: r.oov,
         characters: r.characters,
@@ -175,11 +193,13 @@ function report(
     `${kind} model, ${model.tokenizer.kind} tokens${mix === undefined ? '' : `, mixed ${w} / ${1 - w} with ${mix}`}`,
     `data ${data}, split ${split}`,
     `mode ${r.mode}: ${
-      r.mode === 'sentences'
-        ? 'each sentence scored from the model start, ending in its end-of-sentence token'
-        : 'the text scored as one stream, context crossing sentence ends'
+      r.text === 'as-written'
+        ? 'the text as written scored as one stream, line breaks and spacing kept'
+        : r.mode === 'sentences'
+          ? 'each sentence scored from the model start, ending in its end-of-sentence token'
+          : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
-    `sentences ${r.sentences}, tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
+    `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
     `perplexity ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,

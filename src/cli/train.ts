@@ -94,7 +94,9 @@ export const TRAIN: CommandGroup = {
     details:
       "Settings use nanoGPT's names; defaults are nanoGPT's laptop-CPU character model. A --config JSON file\n" +
       'sets any of them and flags override it; the resolved settings are saved in the checkpoint.\n' +
-      'The text is one stream of lines; the last 10% validates unless --valid is given. --out DIR receives the\n' +
+      'A GPT or RNN reads a text file as written (every character, as nanoGPT); --sentences re-flows it into one\n' +
+      'sentence per line, as an NPLM and a word tokenizer read it and as Brown comes; the start says which, and\n' +
+      'eval, generate and serve prepare text the same way. The last 10% validates unless --valid. --out DIR receives the\n' +
       'latest checkpoint (config.json, model.safetensors, tokenizer.json, train_state.*), metrics.jsonl, and\n' +
       'best/ with the model of the lowest validation loss. Ctrl-C saves a checkpoint; --resume DIR continues it.\n' +
       '--model nplm is Bengio et al. (2003): --order n (block_size becomes n − 1), --n_embd m, --n_hidden h,\n' +
@@ -118,6 +120,13 @@ export const TRAIN: CommandGroup = {
         name: 'clean',
         type: 'boolean',
         description: "classic cleaning: lowercase, letters only, words of 3+ letters (on resume: the run's)",
+      },
+      {
+        name: 'sentences',
+        type: 'boolean',
+        negatable: true,
+        description:
+          're-flow the text into one sentence per line (default for NPLM and word tokenizers; GPT and RNN read a file as written)',
       },
       { name: 'data', type: 'string', value: 'NAME_OR_FILE', description: 'dataset name or text file' },
       {
@@ -236,6 +245,7 @@ export const TRAIN: CommandGroup = {
               tokenizer: a.string('tokenizer'),
               model: a.string('model'),
               clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+              sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
             }));
         bar?.done();
         const result = {

@@ -1,11 +1,16 @@
 /** Optional text normalisation applied to sentences before splitting; none of it is a default. */
 import { splitRegex } from '../tokenizers/word.js';
 
-/** How text was prepared for a model: punctuation split off words, classic cleaning, lowercasing. */
+/**
+ * How text was prepared for a model: re-flowed into one sentence per line, punctuation split off words,
+ * classic cleaning, lowercasing.
+ */
 export interface Preprocessing {
   lowercase: boolean;
   clean: boolean;
   tokenize: boolean;
+  /** Text re-flowed into one sentence per line (an n-gram's unit; `lmkit train --sentences`); false: as written. */
+  sentences: boolean;
 }
 
 /** Prepares one sentence (or prompt) as `p` says: punctuation split first, then cleaning or lowercasing. */

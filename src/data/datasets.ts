@@ -10,7 +10,7 @@ import {
 } from './chinese.js';
 import { installCachedPackage, isCachedPackageInstalled } from './packages.js';
 import type { SplitScheme } from './splits.js';
-import { sotuSentences } from './sotu.js';
+import { sotuSentences, sotuText } from './sotu.js';
 
 /** Sentence, word (whitespace-separated token) and character (non-whitespace code point) counts. */
 export interface CorpusSize {
@@ -57,6 +57,11 @@ export interface Dataset {
   install: { command: string; run?: (log: NodeJS.WritableStream) => Promise<string> };
   /** The sentences in corpus order. */
   sentences(): Promise<string[]>;
+  /**
+   * The corpus as written, for a dataset of running text whose sentence list is not its form (SOTU's
+   * addresses); absent where the sentences, one a line, are the corpus's own form (Brown, the poems).
+   */
+  text?(): Promise<string>;
 }
 
 const DATASETS: Dataset[] = [
@@ -89,6 +94,7 @@ const DATASETS: Dataset[] = [
     installed: () => true,
     install: { command: 'npm install' },
     sentences: sotuSentences,
+    text: sotuText,
   },
   {
     name: 'tang300',

@@ -13,10 +13,15 @@
  * `stream` for the others (GPT, RNN). Perplexity = exp(−Σ ln p / tokens); bits per token = −Σ log₂ p / tokens; bits per
  * character = −Σ log₂ p / characters, characters being the sentences' code points plus one per sentence end.
  * `<unk>` targets (OOV) are scored like any token and counted.
+ *
+ * A model that read its training text as written (a GPT or RNN on characters or bytes, trained without
+ * `--sentences`) is scored on text as written instead ({@link evaluateText}): the text's own tokens as one
+ * stream (the stream training made of it, see encodeStream), characters being its code points, so a loss
+ * compares with nanoGPT's on the same file.
  */
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
-import { lineBreakTokens } from '../tokenizers/line-break.js';
+import { encodeStream, lineBreakTokens } from '../tokenizers/line-break.js';
 import { scoreSequences, strideFor } from './sequence-scores.js';
 
 /** Whether context restarts at every sentence or runs through the whole text. */
@@ -40,13 +45,16 @@ export interface EvalOptions {
 
 /** What an evaluation measured. */
 export interface EvalResult {
+  /** What was scored: sentences, each ending in its end token, or a text as written. */
+  text: 'sentences' | 'as-written';
   mode: EvalMode;
   /** GPT window stride; null for other kinds. */
   stride: number | null;
+  /** Sentences scored (0 for a text as written). */
   sentences: number;
   /** Scored tokens: sentence tokens plus one end-of-sentence token (or line break's tokens) per sentence. */
   tokens: number;
-  /** Characters: code points of the sentences plus one per sentence end. */
+  /** Characters: code points of the sentences plus one per sentence end (of a text as written: its code points). */
   characters: number;
   /** Targets that are the unknown token. */
   oov: number;
@@ -114,6 +122,58 @@ export function evaluatePerplexity(
   const mode = o.mode ?? defaultMode(model);
   if (!EVAL_MODES.includes(mode))
     throw new LmkitError(`mode must be one of ${EVAL_MODES.join(', ')} (got '${String(mode)}')`);
+  const end = sentenceEnd(model);
+  const encoded = encodeSentences(model, sentences).map((ids) => [...ids, ...end]);
+  let characters = 0;
+  for (const s of sentences) characters += [...s].length + 1;
+  const sequences = mode === 'sentences' ? encoded : [encoded.flat()];
+  return {
+    text: 'sentences',
+    mode,
+    sentences: sentences.length,
+    ...scoreTokens(model, sequences, end.length * encoded.length, characters, o),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Evaluates `model` on a text as written (prepared as the model's training text was): its tokens, as the
+ * training stream holds them, scored as one stream from the model's start.
+ */
+export function evaluateText(model: LanguageModel, text: string, o: EvalOptions = {}): EvalResult {
+  const started = performance.now();
+  if (!/\S/u.test(text))
+    throw new LmkitError('there is no text to evaluate on (it is empty)', { hint: 'check the file' });
+  if (o.mode === 'sentences')
+    throw new LmkitError(
+      '--mode sentences scores sentence by sentence, but this model read its training text as written',
+      { hint: 'drop --mode: text as written is scored as one stream' },
+    );
+  const ids = Array.from(encodeStream(model.tokenizer, text));
+  const bos = model.tokenizer.special.bos;
+  if (bos !== undefined && ids.includes(bos))
+    throw new LmkitError(`the text contains the reserved token ${model.tokenizer.idToToken(bos)}`, {
+      hint: 'remove <s> from the input',
+    });
+  // word-level streams add </s> after each line: those are the stream's own boundaries, not words
+  const boundaries = model.tokenizer.kind === 'word' ? text.split('\n').length : 0;
+  return {
+    text: 'as-written',
+    mode: 'stream',
+    sentences: 0,
+    ...scoreTokens(model, [ids], boundaries, [...text].length, o),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Scores token sequences and sums what {@link EvalResult} reports; `boundaries` of the tokens are not words. */
+function scoreTokens(
+  model: LanguageModel,
+  sequences: readonly (readonly number[])[],
+  boundaries: number,
+  characters: number,
+  o: EvalOptions,
+): Omit<EvalResult, 'text' | 'mode' | 'sentences' | 'seconds'> {
   const stride = strideFor(model, o.stride);
   if (stride === null && o.stride !== undefined)
     throw new LmkitError(
@@ -122,23 +182,20 @@ export function evaluatePerplexity(
         hint: 'drop --stride: other kinds score every token with their whole context',
       },
     );
-  const end = sentenceEnd(model);
-  const encoded = encodeSentences(model, sentences).map((ids) => [...ids, ...end]);
   const unk = model.tokenizer.special.unk;
   let oov = 0;
   let tokens = 0;
-  for (const ids of encoded) {
+  for (const ids of sequences) {
     tokens += ids.length;
     for (const id of ids) if (id === unk) oov++;
   }
-  const words = tokens - end.length * encoded.length;
+  const words = tokens - boundaries;
   if (!o.allowOov && words >= 20 && oov > 0.5 * words)
     throw new LmkitError(
       `${oov} of ${words} tokens (${((100 * oov) / words).toFixed(0)}%) are unknown to the model: ` +
         'the text seems tokenized differently from its training text (word vs character level, case, spacing)',
       { hint: 'evaluate on text prepared like the training text, or pass --allow-oov to score anyway' },
     );
-  const sequences = mode === 'sentences' ? encoded : [encoded.flat()];
   let components: ComponentResult[] | undefined;
   o.onProgress?.(0, tokens);
   const scores = scoreSequences(model, sequences, {
@@ -157,13 +214,9 @@ export function evaluatePerplexity(
     },
   });
   const { nats, zero } = totals(scores);
-  let characters = 0;
-  for (const s of sentences) characters += [...s].length + 1;
   const bits = zero > 0 ? Infinity : nats / Math.LN2;
   return {
-    mode,
     stride,
-    sentences: sentences.length,
     tokens,
     characters,
     oov,
@@ -172,7 +225,6 @@ export function evaluatePerplexity(
     perplexity: zero > 0 ? Infinity : Math.exp(nats / tokens),
     bitsPerToken: bits / tokens,
     bitsPerChar: bits / characters,
-    seconds: (performance.now() - started) / 1000,
     ...(components ? { components } : {}),
   };
 }

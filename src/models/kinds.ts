@@ -59,6 +59,12 @@ export interface ModelKind {
   /** Settings that fix the architecture: a resumed run may not change them. */
   readonly architectureKeys: readonly string[];
   /**
+   * Whether it reads a text file re-flowed into one sentence per line unless told otherwise (its unit is
+   * the sentence, as an n-gram's); false: the text as written, every character kept (`lmkit train --sentences`
+   * and `--no-sentences` choose either).
+   */
+  readonly sentences: boolean;
+  /**
    * Fills settings that follow from others (`given` holds the keys set by a file or flag) and checks
    * the architecture, throwing an error that names the bad setting.
    */
@@ -89,6 +95,7 @@ const GPT_KIND: ModelKind = {
     },
   ],
   architectureKeys: ['n_layer', 'n_head', 'n_embd', 'block_size', 'bias', 'rope', 'norm'],
+  sentences: false, // as nanoGPT and llm.c: the text's characters or bytes as they are
   resolve: (s) => void validateGPTShape(s),
   create: (s, tokenizer, seed) => new GPTModel(withVocab(s, tokenizer), tokenizer, seed),
   load: (dir) => GPTModel.load(dir),
@@ -105,6 +112,9 @@ const NPLM_KIND: ModelKind = {
     { name: 'direct', type: 'boolean', description: 'direct connections from embeddings to output' },
   ],
   architectureKeys: ['order', 'n_embd', 'n_hidden', 'direct'],
+  // the n-gram's neural successor: it pads its window at a sentence's start, is scored sentence by
+  // sentence, and Bengio et al. (2003)'s protocol compares it with n-gram models on the same sentences
+  sentences: true,
   resolve: (s) => {
     validateNPLMShape(s);
     s.block_size = (s.order as number) - 1; // the window is the n−1 tokens of context
@@ -146,6 +156,7 @@ const RNN_KIND: ModelKind = {
     },
   ],
   architectureKeys: ['cell', 'n_embd', 'n_hidden', 'n_layer'],
+  sentences: false, // a character RNN reads the text as written (char-rnn)
   resolve: (s, given) => {
     validateRNNShape(s);
     if (!given.has('min_lr')) s.min_lr = s.learning_rate;

@@ -77,7 +77,12 @@ export class NGramModel implements LanguageModel {
   /** The preparation the model's training text had (recorded in its details), applied to text it is given. */
   get preprocessing(): Preprocessing {
     const d = this.backoff.info.details ?? {};
-    return { lowercase: d.lowercase === true, clean: d.clean === true, tokenize: d.tokenize === true };
+    return {
+      lowercase: d.lowercase === true,
+      clean: d.clean === true,
+      tokenize: d.tokenize === true,
+      sentences: true, // an n-gram's unit is the sentence
+    };
   }
 
   /** N − 1 words of context. */

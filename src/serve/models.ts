@@ -61,7 +61,8 @@ export function servedModel(id: string, model: LanguageModel, path = ''): Served
   return {
     id,
     model,
-    template: chatTemplateFor(model.tokenizer, { normalize }),
+    // the template gives each message a line of its own, so a model of sentences reads them joined
+    template: chatTemplateFor(model.tokenizer, { normalize: promptPreparer(model, { oneLine: true }) }),
     normalize,
     suppressTokens: neverSampled(model.tokenizer),
     created: Math.floor(Date.now() / 1000),

@@ -21,3 +21,14 @@ export function lineBreakTokens(tokenizer: Tokenizer): number[] {
 export function lineBreakToken(tokenizer: Tokenizer): number {
   return lineBreakTokens(tokenizer).at(-1) ?? 0;
 }
+
+/**
+ * A text as the one token stream a model trains on and is scored on: the tokenizer's encoding of the
+ * whole text where it encodes line breaks; for a tokenizer that drops them (words), each line's tokens
+ * followed by the line-break token (`</s>`), so lines stay apart.
+ */
+export function encodeStream(tokenizer: Tokenizer, text: string): Int32Array {
+  if (tokenizer.kind !== 'word') return Int32Array.from(tokenizer.encode(text));
+  const sep = lineBreakToken(tokenizer);
+  return Int32Array.from(text.split('\n').flatMap((line) => [...tokenizer.encode(line), sep]));
+}

@@ -41,6 +41,11 @@ export interface RunInfo extends TrainConfig {
   split?: string;
   /** Whether the text went through the classic cleaning (lowercase, letters only, words of 3+ letters). */
   clean?: boolean;
+  /**
+   * Whether the text was re-flowed into one sentence per line (false: read as written). Pretraining runs
+   * from before it was recorded read sentences; SFT runs read conversations as given.
+   */
+  sentences?: boolean;
   /** `sft` for supervised fine-tuning on conversations (absent: next-token pretraining on text). */
   objective?: 'sft';
   /** SFT: the pretrained checkpoint it started from. */

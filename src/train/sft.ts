@@ -143,6 +143,7 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     data,
     valid: valid ?? null,
     tokenizer: baseRun,
+    sentences: false, // conversations as given
     objective: 'sft',
     init,
   };

@@ -31,6 +31,7 @@ describe('lmkit data', () => {
     assert.match(r.stdout, /license: +redistribution permitted/);
     assert.match(r.stdout, /size: +57,340 sentences, 1,161,192 words/);
     assert.match(r.stdout, /splits: +bengio \(default\), mod10/);
+    assert.match(r.stdout, /form: +a sentence list: every model reads its sentences, one a line/);
     assert.match(r.stdout, /sample:\n {2}The Fulton County Grand Jury said Friday/);
     const json = JSON.parse((await runCli(['data', 'show', 'brown', '--json'])).stdout) as {
       size: { sentences: number };

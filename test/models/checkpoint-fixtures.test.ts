@@ -55,4 +55,9 @@ describe('checkpoints written before the kind registry', () => {
     assert.equal(preprocessingOf(loadLanguageModel(join(FIXTURES, 'rnn-gru'))).clean, true);
     assert.equal(preprocessingOf(loadLanguageModel(join(FIXTURES, 'gpt'))).clean, false);
   });
+
+  it('reads sentences, as every run then did (lmkit re-flowed all training text before #18)', () => {
+    for (const name of Object.keys(expected))
+      assert.equal(preprocessingOf(loadLanguageModel(join(FIXTURES, name))).sentences, true, name);
+  });
 });
