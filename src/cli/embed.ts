@@ -171,7 +171,7 @@ const train: CommandSpec = {
     io.stderr.write(
       `trained ${summary.algo} (${summary.objective}) on ${corpus.rawTokens} ${level === 'word' ? 'words' : 'characters'}: ` +
         `${corpus.words.length} in the vocabulary (min-count ${config.min_count}) × ${config.vector_size} dimensions\n` +
-        `${config.epochs} epochs in ${result.seconds.toFixed(2)} s: ${Math.round(summary.words_per_second)} words/s ` +
+        `${config.epochs} epoch${config.epochs === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s: ${Math.round(summary.words_per_second)} words/s ` +
         `(${result.backend}, ${config.workers} thread${config.workers === 1 ? '' : 's'})\n` +
         `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB)\n`,
     );

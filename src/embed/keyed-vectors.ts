@@ -126,6 +126,7 @@ export class KeyedVectors {
 
   /** a : b :: c : ?, the words nearest to b − a + c (3CosAdd), e.g. man : king :: woman : queen. */
   analogy(a: string, b: string, c: string, top = 10): Neighbour[] {
+    for (const w of [a, b, c]) this.require(w); // the first unknown word, in the order given
     return this.mostSimilar([b, c], [a], top);
   }
 }
