@@ -8,6 +8,7 @@
 #include <cmath>
 #include <thread>
 #include <vector>
+#include "fastmath.h"
 #include "napi_util.h"
 
 namespace lmkit {
@@ -17,7 +18,7 @@ struct Params {
   float* syn0;
   float* syn1neg;
   float* syn1;
-  const uint32_t* cum;
+  const uint32_t* noise;
   int64_t V;
   const uint32_t* keep;
   const int32_t* hOffsets;
@@ -52,15 +53,11 @@ inline uint32_t xorshift(uint32_t& r) {
   return r;
 }
 
-// The first w with cum[w] > r.
-inline int32_t drawNoise(const uint32_t* cum, int64_t V, uint32_t r) {
-  int64_t lo = 0, hi = V - 1;
-  while (lo < hi) {
-    int64_t mid = (lo + hi) >> 1;
-    if (cum[mid] > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return static_cast<int32_t>(lo);
+// A noise word from the alias table (2V uint32s: thresholds, then aliases), as drawNoise in sampling-tables.ts.
+inline int32_t drawNoise(const uint32_t* table, int64_t V, uint32_t r1, uint32_t r2) {
+  const uint32_t k = r1 % static_cast<uint32_t>(V);
+  const uint32_t t = table[k];
+  return static_cast<int32_t>(t == 0xffffffffu || r2 < t ? k : table[V + k]);
 }
 
 inline double logisticLoss(int label, float f) {
@@ -74,7 +71,7 @@ inline double logisticStep(const float* __restrict h, float* __restrict u, int l
   float f = 0;
 #pragma omp simd reduction(+ : f)
   for (int d = 0; d < D; d++) f += h[d] * u[d];
-  float g = (static_cast<float>(label) - 1.0f / (1.0f + std::exp(-f))) * alpha;
+  float g = (static_cast<float>(label) - 1.0f / (1.0f + fexp(-f))) * alpha;
 #pragma omp simd
   for (int d = 0; d < D; d++) neu1e[d] += g * u[d];
 #pragma omp simd
@@ -89,7 +86,6 @@ void trainRange(const Params& p, int64_t s0, int64_t s1, std::atomic<int64_t>& d
   int64_t longest = 0;
   for (int64_t s = s0; s < s1; s++) longest = std::max<int64_t>(longest, p.starts[s + 1] - p.starts[s]);
   std::vector<int32_t> sen(longest);
-  const uint32_t noiseTotal = p.V ? p.cum[p.V - 1] : 0;
   double loss = 0, targets = 0;
 
   for (int64_t s = s0; s < s1; s++) {
@@ -117,7 +113,10 @@ void trainRange(const Params& p, int64_t s0, int64_t s1, std::atomic<int64_t>& d
         int32_t target = centre;
         int label = 1;
         if (d > 0) {
-          target = drawNoise(p.cum, p.V, xorshift(r) % noiseTotal);
+          {
+            const uint32_t r1 = xorshift(r);
+            target = drawNoise(p.noise, p.V, r1, xorshift(r));
+          }
           if (target == centre) continue;
           label = 0;
         }
@@ -167,15 +166,15 @@ void trainRange(const Params& p, int64_t s0, int64_t s1, std::atomic<int64_t>& d
   t.targets = targets;
 }
 
-// word2vecTrain(syn0, syn1neg|null, syn1|null, cum, keep, hOffsets, hCodes, hPoints, ids, starts,
+// word2vecTrain(syn0, syn1neg|null, syn1|null, noise, keep, hOffsets, hCodes, hPoints, ids, starts,
 //   D, window, negative, hs, sg, alpha, minAlpha, totalWords, seed, computeLoss, epoch, s0, s1,
-//   wordsBefore, threads) -> {words, loss, targets}. cum and keep are Uint32Arrays passed as Int32Array
+//   wordsBefore, threads) -> {words, loss, targets}. noise and keep are Uint32Arrays passed as Int32Array
 // views. Sentences [s0, s1) are split among `threads` Hogwild threads by word count.
 napi_value Word2VecTrain(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args<25> a(env, info);
     F32 syn0 = a.f32(0, "syn0"), syn1neg = a.f32OrNull(1, "syn1neg"), syn1 = a.f32OrNull(2, "syn1");
-    I32 cum = a.i32(3, "cum"), keep = a.i32(4, "keep"), hOff = a.i32(5, "hOffsets"), hCodes = a.i32(6, "hCodes"),
+    I32 noise = a.i32(3, "noise"), keep = a.i32(4, "keep"), hOff = a.i32(5, "hOffsets"), hCodes = a.i32(6, "hCodes"),
         hPoints = a.i32(7, "hPoints"), ids = a.i32(8, "ids"), starts = a.i32(9, "starts");
     Params p;
     p.D = static_cast<int>(a.count(10, "D"));
@@ -200,8 +199,9 @@ napi_value Word2VecTrain(napi_env env, napi_callback_info info) {
     needLen(syn0, W(V) * D, "syn0");
     if (p.negative > 0) {
       needLen(syn1neg, W(V) * D, "syn1neg");
-      needLen(cum, V, "cum");
-      if (V < 1 || static_cast<uint32_t>(cum.p[V - 1]) == 0) fail("cum must end above 0");
+      needLen(noise, 2 * W(V), "noise");
+      for (int64_t k = 0; k < V; k++)
+        if (noise.p[V + k] < 0 || noise.p[V + k] >= V) fail("noise aliases out of range");
     }
     if (p.hs) {
       needLen(syn1, W(V > 1 ? V - 1 : 0) * D, "syn1");
@@ -226,7 +226,7 @@ napi_value Word2VecTrain(napi_env env, napi_callback_info info) {
     p.syn0 = syn0.p;
     p.syn1neg = syn1neg.p;
     p.syn1 = syn1.p;
-    p.cum = reinterpret_cast<const uint32_t*>(cum.p);
+    p.noise = reinterpret_cast<const uint32_t*>(noise.p);
     p.V = V;
     p.keep = reinterpret_cast<const uint32_t*>(keep.p);
     p.hOffsets = hOff.p;

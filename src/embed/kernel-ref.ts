@@ -31,8 +31,8 @@ export interface Word2VecState {
   syn1neg: Float32Array;
   /** Inner-node vectors of hierarchical softmax (V-1,D), or empty when hs is off. */
   syn1: Float32Array;
-  /** Cumulative noise weights (V), see noiseTable. */
-  cum: Uint32Array;
+  /** The noise distribution's alias table (2V), see noiseTable. */
+  noise: Uint32Array;
   /** Subsampling keep thresholds (V), see keepThresholds. */
   keep: Uint32Array;
   huffman: HuffmanCodes;
@@ -118,9 +118,8 @@ export function trainSentencesRef(
   wordsBefore: number,
 ): KernelResult {
   const D = p.dim;
-  const { syn0, syn1neg, syn1, cum, keep } = st;
+  const { syn0, syn1neg, syn1, noise, keep } = st;
   const { offsets, codes, points } = st.huffman;
-  const noiseTotal = cum.length ? cum[cum.length - 1] : 0;
   const neu1 = new Float32Array(D);
   const neu1e = new Float32Array(D);
   const sen = new Int32Array(maxSentence(starts, s0, s1));
@@ -162,7 +161,7 @@ export function trainSentencesRef(
         let target = centre;
         let label = 1;
         if (d > 0) {
-          target = drawNoise(cum, next() % noiseTotal);
+          target = drawNoise(noise, next(), next());
           if (target === centre) continue;
           label = 0;
         }

@@ -50,7 +50,7 @@ export function trainSentencesNative(
     st.syn0,
     p.negative > 0 ? st.syn1neg : null,
     p.hs ? st.syn1 : null,
-    i32(st.cum),
+    i32(st.noise),
     i32(st.keep),
     st.huffman.offsets,
     st.huffman.codes,

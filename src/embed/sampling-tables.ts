@@ -1,38 +1,46 @@
 /**
- * The two frequency tables of word2vec training, as gensim builds them:
- * - the noise distribution of negative sampling, P(w) ∝ count(w)^0.75, as cumulative integer weights
- *   searched by bisection (gensim's cum_table; word2vec.c fills a 10^8-entry table instead);
+ * The two frequency tables of word2vec training:
+ * - the noise distribution of negative sampling, P(w) ∝ count(w)^0.75, as an alias table;
  * - frequent-word subsampling (Mikolov et al. 2013): a word of frequency f is kept with probability
  *   (sqrt(f/t) + 1) · t/f, t = sample (word2vec.c's formula), as a 32-bit threshold on a random draw.
  */
 
-/** Largest cumulative weight: draws are taken modulo the last entry (gensim's domain, 2^31 − 1). */
-const CUM_DOMAIN = 2 ** 31 - 1;
-
-/** Cumulative count^exponent scaled to integers below 2^31 (V); word w is drawn when cum[w-1] <= r < cum[w]. */
+/**
+ * Walker's alias table of P(w) ∝ count(w)^exponent (Vose's construction), packed as 2V uint32s: the
+ * first V are acceptance thresholds on a 32-bit draw (2^32 − 1: always accept), the next V the alias of
+ * each column. A draw costs two random numbers and no search, where gensim bisects a cumulative table
+ * and word2vec.c reads a 10^8-entry table; the distribution is the same.
+ */
 export function noiseTable(counts: Float64Array, exponent = 0.75): Uint32Array {
   const V = counts.length;
   let total = 0;
   for (let i = 0; i < V; i++) total += counts[i] ** exponent;
-  const cum = new Uint32Array(V);
-  let acc = 0;
-  for (let i = 0; i < V; i++) {
-    acc += counts[i] ** exponent;
-    cum[i] = Math.round((acc / total) * CUM_DOMAIN);
+  const scaled = Float64Array.from(counts, (c) => (c ** exponent / total) * V);
+  const table = new Uint32Array(2 * V);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let i = 0; i < V; i++) (scaled[i] < 1 ? small : large).push(i);
+  while (small.length && large.length) {
+    const s = small.pop() as number;
+    const l = large[large.length - 1];
+    table[s] = Math.min(0xfffffffe, Math.round(scaled[s] * 2 ** 32));
+    table[V + s] = l;
+    scaled[l] -= 1 - scaled[s];
+    if (scaled[l] < 1) small.push(large.pop() as number);
   }
-  return cum;
+  for (const i of [...small, ...large]) {
+    table[i] = 0xffffffff; // what is left is 1 up to rounding
+    table[V + i] = i;
+  }
+  return table;
 }
 
-/** The word whose cumulative interval holds r (0 <= r < cum[V-1]): the first w with cum[w] > r. */
-export function drawNoise(cum: Uint32Array, r: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid] > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+/** A noise word from the alias table for two uniform 32-bit draws: the column r1 mod V, or its alias. */
+export function drawNoise(table: Uint32Array, r1: number, r2: number): number {
+  const V = table.length >>> 1;
+  const k = r1 % V;
+  const t = table[k];
+  return t === 0xffffffff || r2 < t ? k : table[V + k];
 }
 
 /**

@@ -111,7 +111,7 @@ export function initialState(corpus: Word2VecCorpus, c: Word2VecConfig): Word2Ve
     syn0,
     syn1neg: new Float32Array(c.negative > 0 ? V * D : 0),
     syn1: new Float32Array(c.hs ? (V - 1) * D : 0),
-    cum: noiseTable(corpus.counts, c.ns_exponent),
+    noise: noiseTable(corpus.counts, c.ns_exponent),
     keep: keepThresholds(corpus.counts, c.sample),
     huffman: huffmanCodes(corpus.counts),
   };

@@ -49,9 +49,9 @@ describe('lmkit embed', () => {
       '--vector-size',
       '20',
       '--epochs',
-      '5',
+      '10',
       '--threads',
-      '2',
+      '1',
       '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
@@ -59,7 +59,7 @@ describe('lmkit embed', () => {
     assert.equal(s.algo, 'skipgram');
     assert.equal(s.objective, 'negative 5');
     assert.equal(s.vocab_size, 21);
-    assert.equal(s.trained_words, s.corpus_tokens * 5);
+    assert.equal(s.trained_words, s.corpus_tokens * 10);
     assert.ok(s.words_per_second > 0);
     const n = await runCli(['embed', 'neighbors', vectors, 'apple', '--top', '3', '--json']);
     assert.equal(n.code, 0, n.stderr);

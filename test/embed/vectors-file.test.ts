@@ -118,7 +118,10 @@ print(json.dumps({"words": list(kv.index_to_key), "vectors": [[float(x) for x in
     const bin = readFileSync(join(FIXTURES, 'vectors.bin'));
     // the header claims 3 dimensions for 4-dimensional records
     const wrongDim = put('wd.bin', Buffer.concat([Buffer.from('5 3\n'), bin.subarray(4)]));
-    assert.throws(() => readVectors(wrongDim), /wd\.bin: record 2 of 5 does not start with a word \(byte offset 21\)/);
+    assert.throws(
+      () => readVectors(wrongDim),
+      /wd\.bin: record 2 of 5 does not start with a word \(byte offset 21\)/,
+    );
     assert.throws(
       () => readVectors(wrongDim),
       (e: Error & { hint?: string }) => /dimension \(3\)/.test(e.hint ?? ''),
