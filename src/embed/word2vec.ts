@@ -100,13 +100,13 @@ export function checkWord2VecConfig(c: Word2VecConfig): void {
   need(Number.isInteger(c.workers) && c.workers >= 1, '--threads must be a whole number ≥ 1');
 }
 
-/** The tables and fresh weights of a run: syn0 uniform in [−0.5, 0.5)/D as word2vec.c, output weights zero. */
+/** The tables and fresh weights of a run: syn0 uniform in [−1/D, 1/D) as gensim 4 (twice word2vec.c's range; better vectors on Brown), output weights zero. */
 export function initialState(corpus: Word2VecCorpus, c: Word2VecConfig): Word2VecState {
   const V = corpus.words.length;
   const D = c.vector_size;
   const rng = new Rng(c.seed);
   const syn0 = new Float32Array(V * D);
-  for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.uniform() - 0.5) / D;
+  for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.uniform() * 2 - 1) / D;
   return {
     syn0,
     syn1neg: new Float32Array(c.negative > 0 ? V * D : 0),

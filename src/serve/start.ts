@@ -10,7 +10,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import { isLoopback } from './auth.js';
 import { buildDefaultModel } from './default-model.js';
 import type { Limits } from './limits.js';
-import { loadModel, modelFilesIn } from './models.js';
+import { isVectorsFile, loadEmbedder, loadModel, modelFilesIn } from './models.js';
 import { ConversationStore } from './store/conversations.js';
 import { openDatabase } from './store/db.js';
 import { defaultHistoryPath, defaultModelsDir, lmkitHome } from '../util/home.js';
@@ -62,7 +62,8 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
   const options: AppOptions = {
-    models: files.map(loadModel),
+    models: files.filter((f) => !isVectorsFile(f)).map(loadModel),
+    embedders: files.filter(isVectorsFile).map(loadEmbedder),
     apiKey: o.apiKey,
     cors: o.cors,
     allowedHosts: o.allowedHosts,
@@ -84,10 +85,16 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     });
   }
   const ids = app.state.registry.list().map((m) => m.id);
+  const vectors = app.state.registry.listEmbedders().map((e) => e.id);
+  const all = [...ids, ...vectors];
+  const example = ids.length
+    ? `curl ${address.url}/v1/chat/completions -H 'content-type: application/json' ` +
+      `-d '{"model":"${ids[0]}","messages":[{"role":"user","content":"the jury said"}]}'`
+    : `curl ${address.url}/v1/embeddings -H 'content-type: application/json' ` +
+      `-d '{"model":"${vectors[0]}","input":"the king and the queen"}'`;
   o.log(
-    `lmkit serve: ${ids.length} model${ids.length === 1 ? '' : 's'} (${ids.join(', ')}) at ${address.url}\n` +
-      `  OpenAI API: ${address.url}/v1  (e.g. curl ${address.url}/v1/chat/completions -H 'content-type: application/json' ` +
-      `-d '{"model":"${ids[0]}","messages":[{"role":"user","content":"the jury said"}]}')\n` +
+    `lmkit serve: ${all.length} model${all.length === 1 ? '' : 's'} (${all.join(', ')}) at ${address.url}\n` +
+      `  OpenAI API: ${address.url}/v1  (e.g. ${example})\n` +
       `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
       `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
   );
