@@ -1,6 +1,7 @@
 """The peer of bench/embed/bench.ts: gensim 4's Word2Vec (Debian python3-gensim, its C loop) trained on
 the same one-sentence-per-line file with the same settings. Prints one JSON line: vocabulary size, words
-trained, training seconds (vocabulary building excluded, as for lmkit) and words/s; writes the vectors
+trained, training seconds and CPU seconds of every thread (vocabulary building excluded, as for
+lmkit) and words/s; writes the vectors
 in the word2vec format when --out is given. Run with /usr/bin/python3."""
 import argparse
 import json
@@ -33,8 +34,10 @@ def main():
     model.build_vocab(sentences)
     in_vocab = sum(1 for s in sentences for w in s if w in model.wv.key_to_index)
     t = time.perf_counter()
+    cpu = time.process_time()
     model.train(sentences, total_examples=len(sentences), epochs=a.epochs)
     seconds = time.perf_counter() - t
+    cpu_seconds = time.process_time() - cpu
     if a.out:
         model.wv.save_word2vec_format(a.out, binary=a.out.endswith(".bin"))
     words = in_vocab * a.epochs
@@ -42,6 +45,7 @@ def main():
         "vocab_size": len(model.wv),
         "trained_words": words,
         "train_seconds": seconds,
+        "train_cpu_seconds": cpu_seconds,
         "words_per_second": words / seconds,
     }))
 

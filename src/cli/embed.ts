@@ -161,6 +161,7 @@ const train: CommandSpec = {
       threads: config.workers,
       backend: result.backend,
       train_seconds: result.seconds,
+      train_cpu_seconds: result.cpuSeconds,
       words_per_second: result.words / result.seconds,
       seconds: (performance.now() - started) / 1000,
       bytes: statSync(out).size,

@@ -72,6 +72,8 @@ export interface Word2VecResult {
   backend: 'native' | 'ref';
   /** Seconds spent in the epochs (the corpus and tables excluded). */
   seconds: number;
+  /** CPU seconds of the whole process over the same span (every thread; on a shared machine, the fairer figure). */
+  cpuSeconds: number;
   /** Corpus words (in-vocabulary, before subsampling) trained over all epochs. */
   words: number;
   /** Mean logistic loss per target over the last epoch (NaN unless computeLoss). */
@@ -153,6 +155,7 @@ export function trainWord2Vec(
   const S = starts.length - 1;
   const chunkWords = backend === 'native' ? 200_000 * config.workers : 20_000;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   let done = 0;
   let epochLoss = 0;
   let epochTargets = 0;
@@ -174,10 +177,12 @@ export function trainWord2Vec(
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   return {
     vectors: new KeyedVectors(corpus.words, st.syn0, config.vector_size),
     backend,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     words: done,
     loss: p.computeLoss ? epochLoss / Math.max(1, epochTargets) : NaN,
   };
