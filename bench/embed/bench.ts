@@ -128,7 +128,8 @@ for (const algo of algos) {
     );
   }
   console.log(
-    `| ${algo} | **lmkit / gensim** | **${(stats.lmkit.wps / stats.gensim.wps).toFixed(2)}×** | | | |`,
+    `| ${algo} | **lmkit / gensim** | **${(stats.lmkit.wps / stats.gensim.wps).toFixed(2)}×** | ` +
+      `**${(stats.lmkit.cpu / stats.gensim.cpu).toFixed(2)}×** | | | |`,
   );
 }
 if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
