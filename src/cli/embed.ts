@@ -82,8 +82,8 @@ const train: CommandSpec = {
       name: 'backend',
       type: 'string',
       choices: ['auto', 'native', 'ref'],
-      default: 'auto',
-      description: 'the native Hogwild kernel, or the TypeScript reference',
+      description:
+        'the native Hogwild kernel or the TypeScript reference (default: native when built, ref under LMKIT_BACKEND=ref)',
     },
     {
       name: 'out',
@@ -136,7 +136,7 @@ const train: CommandSpec = {
     };
     const bar = new ProgressBar(io.stderr, 'training', corpus.ids.length * config.epochs, 'words');
     const result = trainWord2Vec(corpus, config, {
-      backend: a.string('backend') as Word2VecBackend,
+      backend: a.string('backend') as Word2VecBackend | undefined,
       computeLoss: io.isTTY,
       onProgress: (done, _total, loss) =>
         bar.update(done, Number.isNaN(loss) ? '' : `loss ${loss.toFixed(4)}`),

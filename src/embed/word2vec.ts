@@ -60,7 +60,7 @@ export const WORD2VEC_DEFAULTS: Word2VecConfig = {
   workers: availableParallelism(),
 };
 
-/** Which inner loop runs: the native addon's, the TypeScript reference, or native when built. */
+/** Which inner loop runs: the native addon's, the TypeScript reference, or native when built (ref under LMKIT_BACKEND=ref). */
 export type Word2VecBackend = 'native' | 'ref' | 'auto';
 
 /** Progress of a run: words trained of the total, and the mean loss of the last chunk (NaN unless asked). */
@@ -142,7 +142,7 @@ export function trainWord2Vec(
   o: { backend?: Word2VecBackend; computeLoss?: boolean; onProgress?: Word2VecProgress } = {},
 ): Word2VecResult {
   checkWord2VecConfig(config);
-  const want = o.backend ?? 'auto';
+  const want = o.backend ?? (process.env.LMKIT_BACKEND === 'ref' ? 'ref' : 'auto');
   const native = hasNativeWord2Vec();
   if (want === 'native' && !native)
     throw new LmkitError('the native word2vec kernel is not built', {

@@ -104,6 +104,48 @@ describe('lmkit embed', () => {
     assert.match(readFileSync(out, 'utf8'), /^21 8\nthe( -?\d[^ ]*){8}\n/);
   });
 
+  it('runs the TypeScript reference under LMKIT_BACKEND=ref or --backend ref', async () => {
+    const out = join(dir, 'ref.bin');
+    process.env.LMKIT_BACKEND = 'ref';
+    try {
+      const r = await runCli([
+        'embed',
+        'train',
+        corpus,
+        '--out',
+        out,
+        '--min-count',
+        '1',
+        '--vector-size',
+        '8',
+        '--epochs',
+        '1',
+        '--json',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).backend, 'ref');
+    } finally {
+      delete process.env.LMKIT_BACKEND;
+    }
+    const r = await runCli([
+      'embed',
+      'train',
+      corpus,
+      '--out',
+      out,
+      '--min-count',
+      '1',
+      '--vector-size',
+      '8',
+      '--epochs',
+      '1',
+      '--backend',
+      'ref',
+      '--json',
+    ]);
+    assert.equal(JSON.parse(r.stdout).backend, 'ref');
+  });
+
   it('trains Chinese at character level', async () => {
     const zh = join(dir, 'zh.txt');
     writeFileSync(zh, '床前明月光\n疑是地上霜\n举头望明月\n低头思故乡\n'.repeat(50));
