@@ -7,7 +7,8 @@
         "native/blas.cc",
         "native/pointwise.cc",
         "native/attention.cc",
-        "native/recurrent.cc"
+        "native/recurrent.cc",
+        "native/word2vec.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O3", "-march=<!(node -p \"process.env.LMKIT_MARCH || 'native'\")", "-fopenmp-simd", "-fno-math-errno", "-std=c++17", "-Wall"],

@@ -16,6 +16,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   lmkit::registerPointwise(env, exports);
   lmkit::registerAttention(env, exports);
   lmkit::registerRecurrent(env, exports);
+  lmkit::registerWord2Vec(env, exports);
   napi_value version;
   napi_create_int32(env, 1, &version);
   napi_set_named_property(env, exports, "abiVersion", version);

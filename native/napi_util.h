@@ -130,5 +130,6 @@ void registerBlas(napi_env env, napi_value exports);
 void registerPointwise(napi_env env, napi_value exports);
 void registerAttention(napi_env env, napi_value exports);
 void registerRecurrent(napi_env env, napi_value exports);
+void registerWord2Vec(napi_env env, napi_value exports);
 
 }  // namespace lmkit

@@ -43,6 +43,8 @@ export interface LanguageModel {
    * every sequence, each sequence scored from the model's start.
    */
   scoreSequences?(sequences: readonly (readonly number[])[], o?: ScoreOptions): Float64Array[];
+  /** A text embedding of token ids (for /v1/embeddings): a GPT's mean last hidden state; absent when the kind has none. */
+  embed?(ids: readonly number[]): Float32Array;
   /** The stride a windowed scorer uses for `stride` (its default when undefined), checked; null when it has none. */
   scoreStride?(stride?: number): number | null;
 }

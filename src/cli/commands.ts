@@ -3,6 +3,7 @@ import type { CommandGroup } from './args.js';
 import { CHAT } from './chat.js';
 import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
+import { EMBED } from './embed.js';
 import { EVAL } from './eval.js';
 import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
@@ -19,6 +20,7 @@ export const COMMANDS: CommandGroup[] = [
   NGRAM,
   TRAIN,
   EVAL,
+  EMBED,
   PLOT,
   GENERATE,
   SERVE,

@@ -106,11 +106,38 @@ export class GPTModel implements LanguageModel {
     return logSoftmaxRow(new KVCache(this.net, ids.length).extend(ids));
   }
 
+  /** The last hidden states (T,C) after the final norm over `ids` (at most block_size of them). */
+  forwardHidden(ids: readonly number[]): Float32Array {
+    return noGrad(() =>
+      tidy(() => this.net.hidden(IntTensor.from(ids, [1, ids.length])).data.slice() as Float32Array),
+    );
+  }
+
   /** Full-precision logits (T,V) of the network's training forward over `ids` (a check for the cache). */
   forwardLogits(ids: readonly number[]): Float32Array {
     return noGrad(() =>
       tidy(() => this.net.forward(IntTensor.from(ids, [1, ids.length])).data.slice() as Float32Array),
     );
+  }
+
+  /**
+   * The mean of the last hidden states (after the final norm) over the tokens of `ids`, read in windows of
+   * block_size after the line-start prefix: a sentence embedding (n_embd).
+   */
+  embed(ids: readonly number[]): Float32Array {
+    for (const t of ids) checkTokenId(t, this.config.vocab_size);
+    const C = this.config.n_embd;
+    const sum = new Float64Array(C);
+    const all = [...this.prefix, ...ids];
+    const block = this.config.block_size;
+    const skip = this.prefix.length;
+    for (let start = 0; start < all.length; start += block) {
+      const window = all.slice(start, start + block);
+      const h = this.forwardHidden(window); // (T,C)
+      for (let t = start < skip ? skip - start : 0; t < window.length; t++)
+        for (let c = 0; c < C; c++) sum[c] += h[t * C + c];
+    }
+    return Float32Array.from(sum, (v) => v / Math.max(1, ids.length));
   }
 
   /** The window stride for `stride` (default ⌈block_size / 2⌉), checked to lie in 1 … block_size. */

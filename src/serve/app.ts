@@ -11,12 +11,13 @@ import { ApiError, badRequest, notFound, notReady } from './errors.js';
 import { sendError } from './http.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
-import { ModelRegistry, type ServedModel } from './models.js';
+import { ModelRegistry, type ServedEmbedder, type ServedModel } from './models.js';
 import { checkHost, checkOrigin } from './origin.js';
 import { GenerationQueue } from './queue.js';
 import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
 import { HISTORY_ROUTES } from './routes/history.js';
+import { EMBEDDING_ROUTES } from './routes/embeddings.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
 import { OPS_ROUTES } from './routes/ops.js';
 import { TOKEN_ROUTES } from './routes/tokens.js';
@@ -27,6 +28,8 @@ import type { ConversationStore } from './store/conversations.js';
 export interface AppOptions {
   /** The models, or a promise of them (the server answers 503 on generation routes until it settles). */
   models: ServedModel[] | Promise<ServedModel[]>;
+  /** Word vectors served by /v1/embeddings only. */
+  embedders?: ServedEmbedder[];
   /** Require `Authorization: Bearer KEY` on every route but /health. */
   apiKey?: string;
   /**
@@ -63,7 +66,14 @@ export interface App {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...OPENAI_ROUTES, ...TOKEN_ROUTES, ...OPS_ROUTES, ...HISTORY_ROUTES, ...WEB_ROUTES];
+const ROUTES: Route[] = [
+  ...OPENAI_ROUTES,
+  ...EMBEDDING_ROUTES,
+  ...TOKEN_ROUTES,
+  ...OPS_ROUTES,
+  ...HISTORY_ROUTES,
+  ...WEB_ROUTES,
+];
 
 /** Builds a server; call `listen` to start it. */
 export function createApp(options: AppOptions): App {
@@ -79,6 +89,7 @@ export function createApp(options: AppOptions): App {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const ready = Promise.resolve(options.models).then((models) => {
     for (const m of models) state.registry.add(m);
+    for (const e of options.embedders ?? []) state.registry.addEmbedder(e);
     const files = models.filter((m) => m.path).map((m) => ({ id: m.id, path: m.path }));
     if (options.workers && files.length) state.pool = new WorkerPool(options.workers, files);
     state.ready = true;

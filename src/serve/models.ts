@@ -2,15 +2,18 @@
  * The models a server holds, each addressed by an id (its file name without extension). Loading is the
  * one place that knows model file formats; everything after works on the `LanguageModel` interface.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chatTemplateFor, type ChatTemplate } from '../chat/template.js';
+import { modelEmbedder, wordVectorsEmbedder, type TextEmbedder } from '../embed/text-embedder.js';
+import { formatOfName, readVectors } from '../embed/vectors-file.js';
+import { isBinaryModel } from '../ngram/binary.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { neverSampled } from '../generate/sample.js';
 import { promptPreparer } from '../models/preprocessing.js';
-import { notFound } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 
 /** A model ready to serve. */
 export interface ServedModel {
@@ -24,13 +27,51 @@ export interface ServedModel {
   /** Unix seconds when loaded. */
   created: number;
   path: string;
+  /** Turns text into a vector for /v1/embeddings, when the model's kind can (a GPT). */
+  embedder?: TextEmbedder;
+}
+
+/** Word vectors served for /v1/embeddings only (they do not generate). */
+export interface ServedEmbedder {
+  id: string;
+  embedder: TextEmbedder;
+  created: number;
+  path: string;
 }
 
 const MODEL_FILE = /\.(arpa|arpa\.gz|bin)$/;
+/** Word vectors files (word2vec text or binary); a .bin that is not an n-gram binary is one. */
+const VECTORS_FILE = /\.(bin|vec|txt)$/;
 
 /** The id of a model: its file or folder name without extension (`runs/brown5.arpa.gz` → `brown5`). */
 export function modelId(path: string): string {
-  return basename(path).replace(MODEL_FILE, '');
+  return basename(path)
+    .replace(MODEL_FILE, '')
+    .replace(/\.(vec|txt)$/, '');
+}
+
+/** Whether `path` is a word vectors file rather than an n-gram model (a .bin is sniffed for the n-gram magic). */
+export function isVectorsFile(path: string): boolean {
+  if (!VECTORS_FILE.test(path) || isCheckpoint(path)) return false;
+  if (formatOfName(path) === 'text') return true;
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    readSync(fd, head, 0, 8, 0);
+    return !isBinaryModel(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Loads a word vectors file for /v1/embeddings. */
+export function loadEmbedder(path: string): ServedEmbedder {
+  return {
+    id: modelId(path),
+    embedder: wordVectorsEmbedder(readVectors(path)),
+    created: Math.floor(Date.now() / 1000),
+    path,
+  };
 }
 
 /** The model files and checkpoint folders in a folder (none when it does not exist), sorted by name. */
@@ -61,6 +102,7 @@ export function servedModel(id: string, model: LanguageModel, path = ''): Served
   return {
     id,
     model,
+    embedder: modelEmbedder(model, normalize) ?? undefined,
     // the template gives each message a line of its own, so a model of sentences reads them joined
     template: chatTemplateFor(model.tokenizer, { normalize: promptPreparer(model, { oneLine: true }) }),
     normalize,
@@ -77,23 +119,67 @@ function isCheckpoint(path: string): boolean {
 /** The served models by id. */
 export class ModelRegistry {
   private readonly byId = new Map<string, ServedModel>();
+  private readonly embedders = new Map<string, ServedEmbedder>();
 
   /** Adds a model; two models with one id is a mistake the user must fix. */
   add(m: ServedModel): void {
-    if (this.byId.has(m.id)) {
-      throw new LmkitError(`two models have the id '${m.id}' (${this.byId.get(m.id)?.path} and ${m.path})`, {
+    this.checkNew(m.id, m.path);
+    this.byId.set(m.id, m);
+  }
+
+  /** Adds word vectors (served by /v1/embeddings only). */
+  addEmbedder(m: ServedEmbedder): void {
+    this.checkNew(m.id, m.path);
+    this.embedders.set(m.id, m);
+  }
+
+  private checkNew(id: string, path: string): void {
+    const old = this.byId.get(id) ?? this.embedders.get(id);
+    if (old)
+      throw new LmkitError(`two models have the id '${id}' (${old.path} and ${path})`, {
         hint: 'rename one of the files',
       });
+  }
+
+  /**
+   * The embedder of model `id` (the first model that embeds when undefined): word vectors, or a model
+   * whose kind embeds; 404 for an unknown id, 400 for a model that cannot embed.
+   */
+  embedder(id: string | undefined): { id: string; embedder: TextEmbedder } {
+    if (id === undefined) {
+      const first = [...this.embedders.values(), ...this.list().filter((m) => m.embedder)][0];
+      if (!first) throw badRequest('no model on this server makes embeddings', 'model', 'model_not_found');
+      return first as { id: string; embedder: TextEmbedder };
     }
-    this.byId.set(m.id, m);
+    const vectors = this.embedders.get(id);
+    if (vectors) return vectors;
+    const m = this.get(id);
+    if (!m.embedder)
+      throw badRequest(
+        `the model '${id}' (${m.model.kind}) does not make embeddings; serve word vectors or a GPT checkpoint`,
+        'model',
+        'model_not_supported',
+      );
+    return { id: m.id, embedder: m.embedder };
+  }
+
+  /** Every word vectors model, in the order added. */
+  listEmbedders(): ServedEmbedder[] {
+    return [...this.embedders.values()];
   }
 
   /** The model with this id (the first model when undefined); 404 when there is none. */
   get(id: string | undefined): ServedModel {
     const m = id === undefined ? this.byId.values().next().value : this.byId.get(id);
+    if (!m && id !== undefined && this.embedders.has(id))
+      throw badRequest(
+        `the model '${id}' is word vectors: it makes embeddings (POST /v1/embeddings) and cannot generate text`,
+        'model',
+        'model_not_supported',
+      );
     if (!m) {
       throw notFound(
-        `the model '${id}' does not exist; this server has ${[...this.byId.keys()].join(', ') || 'no models'}`,
+        `the model '${id}' does not exist; this server has ${[...this.byId.keys(), ...this.embedders.keys()].join(', ') || 'no models'}`,
         'model_not_found',
         'model',
       );

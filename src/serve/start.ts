@@ -10,7 +10,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import { isLoopback } from './auth.js';
 import { buildDefaultModel } from './default-model.js';
 import type { Limits } from './limits.js';
-import { loadModel, modelFilesIn, type ServedModel } from './models.js';
+import { isVectorsFile, loadEmbedder, loadModel, modelFilesIn, type ServedModel } from './models.js';
 import { ConversationStore } from './store/conversations.js';
 import { openDatabase } from './store/db.js';
 import { defaultHistoryPath, defaultModelsDir, lmkitHome } from '../util/home.js';
@@ -62,7 +62,8 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
   const options: AppOptions = {
-    models: files.map(loadModel),
+    models: files.filter((f) => !isVectorsFile(f)).map(loadModel),
+    embedders: files.filter(isVectorsFile).map(loadEmbedder),
     apiKey: o.apiKey,
     cors: o.cors,
     allowedHosts: o.allowedHosts,
@@ -85,9 +86,15 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   }
   const models = app.state.registry.list();
   const ids = models.map((m) => m.id);
+  const vectors = app.state.registry.listEmbedders().map((e) => e.id);
+  const all = [...ids, ...vectors];
+  const example = models.length
+    ? exampleRequest(address.url, models[0])
+    : `curl ${address.url}/v1/embeddings -H 'content-type: application/json' ` +
+      `-d '{"model":"${vectors[0]}","input":"the king and the queen"}'`;
   o.log(
-    `lmkit serve: ${ids.length} model${ids.length === 1 ? '' : 's'} (${ids.join(', ')}) at ${address.url}\n` +
-      `  OpenAI API: ${address.url}/v1  (e.g. ${exampleRequest(address.url, models[0])})\n` +
+    `lmkit serve: ${all.length} model${all.length === 1 ? '' : 's'} (${all.join(', ')}) at ${address.url}\n` +
+      `  OpenAI API: ${address.url}/v1  (e.g. ${example})\n` +
       `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
       `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
   );

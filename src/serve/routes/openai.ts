@@ -144,11 +144,25 @@ async function respond(
 
 /** `GET /v1/models`. */
 function listModels(ctx: RequestContext): void {
-  sendJson(ctx.res, 200, { object: 'list', data: ctx.state.registry.list().map(modelObject) });
+  const { registry } = ctx.state;
+  const vectors = registry.listEmbedders().map((e) => ({
+    id: e.id,
+    object: 'model',
+    created: e.created,
+    owned_by: 'lmkit',
+    kind: e.embedder.kind,
+  }));
+  sendJson(ctx.res, 200, { object: 'list', data: [...registry.list().map(modelObject), ...vectors] });
 }
 
 /** `GET /v1/models/{id}`. */
 function getModel(ctx: RequestContext): void {
+  const vectors = ctx.state.registry.listEmbedders().find((e) => e.id === ctx.params[0]);
+  if (vectors) {
+    const { id, created, embedder } = vectors;
+    sendJson(ctx.res, 200, { id, object: 'model', created, owned_by: 'lmkit', kind: embedder.kind });
+    return;
+  }
   sendJson(ctx.res, 200, modelObject(ctx.state.registry.get(ctx.params[0])));
 }
 
