@@ -8,6 +8,7 @@ import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
 import { PLOT } from './plot.js';
 import { QUICKSTART } from './quickstart.js';
+import { REWARD } from './reward.js';
 import { SERVE } from './serve.js';
 import { TOKENIZER } from './tokenizer.js';
 import { TRAIN } from './train.js';
@@ -19,6 +20,7 @@ export const COMMANDS: CommandGroup[] = [
   NGRAM,
   TRAIN,
   EVAL,
+  REWARD,
   PLOT,
   GENERATE,
   SERVE,

@@ -137,6 +137,11 @@ export class GPT extends Module {
 
   /** Token ids (B,T) → logits (B,T,V). */
   forward(idx: IntTensor): Tensor {
+    return matmul(this.features(idx), this.wte.weight, { transB: true });
+  }
+
+  /** Token ids (B,T) → the final norm's output (B,T,C), what the tied head (or a scalar head) reads. */
+  features(idx: IntTensor): Tensor {
     if (idx.shape.length !== 2) throw new ShapeError(`GPT: input ids ${idx.describe()} must be (B, T)`);
     const T = idx.shape[1];
     if (T > this.config.block_size)
@@ -146,7 +151,7 @@ export class GPT extends Module {
     const tok = this.wte.forward(idx);
     let x = this.drop.forward(this.wpe ? add(tok, this.wpe.forward(this.positionIds(T))) : tok);
     for (const block of this.h) x = block.forward(x);
-    return matmul(this.ln_f.forward(x), this.wte.weight, { transB: true });
+    return this.ln_f.forward(x);
   }
 
   /** Mean cross-entropy of next-token predictions: ids (B,T), targets (B,T) → scalar. */

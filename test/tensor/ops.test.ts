@@ -121,6 +121,18 @@ const cases: OpCase[] = [
     fn: ([x], [t]) =>
       T.crossEntropy(x, t, { weights: Float32Array.from([1, 0.5, 1, 0, 2, 1]), reduction: 'sum' }),
   },
+  { name: 'logSigmoid', inputs: [{ shape: [3, 4] }], fn: ([x]) => T.logSigmoid(T.scale(x, 8)) },
+  {
+    name: 'gatherRows (a row picked twice, one never)',
+    inputs: [{ shape: [4, 3] }],
+    fn: ([x]) => T.gatherRows(x, Int32Array.from([2, 0, 2])),
+  },
+  {
+    name: 'tokenLogProbs (ignored targets give 0)',
+    inputs: [{ shape: [2, 3, 5] }],
+    ints: [targets],
+    fn: ([x], [t]) => T.tokenLogProbs(x, t),
+  },
   {
     name: 'causalSelfAttention',
     inputs: [{ shape: [2, 5, 24] }],
