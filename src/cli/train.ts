@@ -228,7 +228,7 @@ export const TRAIN: CommandGroup = {
         for (const flag of ['tokenizer', 'split', 'model'])
           if (fromInit && a.string(flag) !== undefined)
             throw new UsageError(
-              `--${flag} does not apply to --objective ${objective}: the model and tokenizer are the --init checkpoint's`,
+              `--${flag} does not apply to ${sft ? 'SFT' : `--objective ${objective}`}: the model and tokenizer are the --init checkpoint's`,
             );
         if (objective !== 'reward' && a.string('demos') !== undefined)
           throw new UsageError('--demos is for --objective reward');
