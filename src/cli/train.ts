@@ -8,6 +8,7 @@ import { isSFTRun, trainSFT } from '../train/sft.js';
 import { trainDPO } from '../train/dpo.js';
 import { trainReward } from '../train/reward.js';
 import { runObjective } from '../train/checkpoint.js';
+import { PPO_FLAGS, ppoFlagSettings, runPPO } from './train-ppo.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup, FlagSpec, ParsedArgs } from './args.js';
 import type { RunInfo } from '../train/checkpoint.js';
@@ -86,6 +87,7 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   out.group_by_length = a.flags.get('group_by_length');
   out.beta = a.number('beta');
   out.center_rewards_coefficient = a.number('center_rewards_coefficient');
+  Object.assign(out, ppoFlagSettings(a));
   return out as Partial<TrainConfig>;
 }
 
@@ -112,7 +114,9 @@ export const TRAIN: CommandGroup = {
       '--objective reward --init DIR learns a reward model from --data prefs.jsonl (TRL pairs {prompt, chosen,\n' +
       "rejected} or rankings {prompt, responses, ranking}) with InstructGPT's loss over all pairs of a ranking;\n" +
       "afterwards the SFT demonstrations (--demos, default the --init SFT run's data) get mean reward 0.\n" +
-      '--objective dpo --init SFT_DIR optimises the policy on the same data by DPO (--beta 0.1; reference: --init).',
+      '--objective dpo --init SFT_DIR optimises the policy on the same data by DPO (--beta 0.1; reference: --init).\n' +
+      "--objective ppo --init SFT_DIR --reward RM_DIR --data prompts.jsonl runs RLHF's PPO (TRL's defaults; --batch_size\n" +
+      'responses per step, KL penalty against --init, value model from the reward model, GAE, clipped losses).',
     json: true,
     flags: [
       {
@@ -166,11 +170,13 @@ export const TRAIN: CommandGroup = {
       {
         name: 'objective',
         type: 'string',
-        choices: ['lm', 'sft', 'reward', 'dpo'],
+        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo'],
         description:
           'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations; ' +
-          'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init',
+          'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init; ' +
+          'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL',
       },
+      ...PPO_FLAGS,
       {
         name: 'demos',
         type: 'string',
@@ -230,6 +236,9 @@ export const TRAIN: CommandGroup = {
             throw new UsageError(
               `--${flag} does not apply to ${sft ? 'SFT' : `--objective ${objective}`}: the model and tokenizer are the --init checkpoint's`,
             );
+        for (const flag of ['reward', 'reward-judge'])
+          if (objective !== 'ppo' && a.string(flag) !== undefined)
+            throw new UsageError(`--${flag} is for --objective ppo`);
         if (objective !== 'reward' && a.string('demos') !== undefined)
           throw new UsageError('--demos is for --objective reward');
         const callbacks = {
@@ -266,6 +275,7 @@ export const TRAIN: CommandGroup = {
           signal: controller.signal,
           ...callbacks,
         };
+        if (objective === 'ppo') return await runPPO(a, io, common);
         const extra: Record<string, unknown> = {};
         const summary = await (objective === 'reward'
           ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {

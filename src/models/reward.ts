@@ -14,7 +14,9 @@ import type { GPTConfig } from '../nn/gpt-config.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
 import { checkTokenId } from '../tokenizers/tokenizer.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import { loadCheckpoint, saveCheckpoint, type TensorNames } from './checkpoint.js';
+import { serializeSafetensors } from '../nn/safetensors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { loadCheckpoint, loadWeights, saveCheckpoint, type TensorNames } from './checkpoint.js';
 import { checkpointConfig, configFromJSON, GPT2_NAMES, GPTModel } from './gpt.js';
 
 /** config.json's `lmkit_kind` of a reward model. */
@@ -88,6 +90,23 @@ export class RewardModel {
       names: SCALAR_HEAD_NAMES,
       metadata,
     });
+  }
+
+  /** Writes only the network's weights (Hugging Face names) to one safetensors file, atomically (PPO's value model). */
+  saveWeights(path: string, metadata: Record<string, string> = {}): void {
+    const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    for (const { name, tensor } of this.net.namedParameters()) {
+      const [stored, t] = SCALAR_HEAD_NAMES.save!(name, { shape: tensor.shape, data: tensor.data });
+      weights.set(stored, { shape: t.shape, data: t.data as Float32Array });
+    }
+    writeFileAtomic(path, [
+      serializeSafetensors(weights, { format: 'pt', lmkit_kind: REWARD_KIND, ...metadata }),
+    ]);
+  }
+
+  /** Reads weights written by {@link saveWeights} into the network. */
+  loadWeightsFrom(path: string): void {
+    loadWeights(this.net, path, SCALAR_HEAD_NAMES);
   }
 
   /** Loads a reward model folder; errors name the folder and what is wrong. */

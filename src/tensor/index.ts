@@ -31,6 +31,7 @@ export { embedding } from './ops/embedding.js';
 export { exp, log, tanh, sigmoid, logSigmoid, relu, gelu } from './ops/unary.js';
 export { gatherRows } from './ops/gather.js';
 export { tokenLogProbs } from './ops/token-log-probs.js';
+export { clippedSurrogate, clippedValueLoss } from './ops/ppo.js';
 export { dropout } from './ops/dropout.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -31,6 +31,8 @@ export interface TrainState {
   evalsWithoutImprovement: number;
   /** Milliseconds spent in training steps so far. */
   trainMs: number;
+  /** PPO: the KL coefficient β where an adaptive controller has moved it. */
+  klCoef?: number;
 }
 
 /** What a run records about itself in config.json (under `training`). */
@@ -44,9 +46,9 @@ export interface RunInfo extends TrainConfig {
   clean?: boolean;
   /**
    * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
-   * `dpo` for direct preference optimisation (absent: next-token pretraining on text).
+   * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO (absent: next-token pretraining on text).
    */
-  objective?: 'sft' | 'reward' | 'dpo';
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo';
   /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
 }

@@ -134,6 +134,23 @@ const cases: OpCase[] = [
     fn: ([x], [t]) => T.tokenLogProbs(x, t),
   },
   {
+    // ratios spread over both sides of the clip range, advantages of both signs
+    name: 'clippedSurrogate',
+    inputs: [{ shape: [8] }],
+    fn: ([x]) =>
+      T.clippedSurrogate(
+        T.scale(x, 0.3),
+        [0, 0.1, -0.1, 0.35, -0.4, 0.05, 0.5, -0.02],
+        [1.5, -0.7, 0.9, -1.2, 2, 0.3, -0.4, 1],
+        0.2,
+      ),
+  },
+  {
+    name: 'clippedValueLoss',
+    inputs: [{ shape: [6] }],
+    fn: ([v]) => T.clippedValueLoss(v, [0.1, -0.5, 2, 0, 1, -1], [1, 0.2, -1, 0.3, -2, 0.5], 0.2),
+  },
+  {
     name: 'causalSelfAttention',
     inputs: [{ shape: [2, 5, 24] }],
     fn: ([qkv]) => T.causalSelfAttention(qkv, 2),
