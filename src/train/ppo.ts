@@ -46,7 +46,7 @@ import { checkPromptFits, encodePrompt, readPromptFile, type PromptExample } fro
 import { responseTargets } from './preference-losses.js';
 import { keepArchitecture, numberSetting, recordedTokenizer } from './reward.js';
 import { adaptiveKL, gae, tokenRewards, whiten, type KLEstimator } from './rl-advantages.js';
-import { sampleRollouts, type Rollout } from './rollout.js';
+import { sampleRollouts } from './rollout.js';
 import { splitSFT } from './sft-data.js';
 
 /** The value model's weights inside a PPO checkpoint. */

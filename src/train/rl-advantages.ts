@@ -62,7 +62,10 @@ export function gae(
 export function whiten(arrays: Float64Array[]): void {
   let n = 0;
   let sum = 0;
-  for (const a of arrays) for (const x of a) ((sum += x), n++);
+  for (const a of arrays) {
+    n += a.length;
+    for (const x of a) sum += x;
+  }
   if (n < 2) return;
   const mean = sum / n;
   let ss = 0;
