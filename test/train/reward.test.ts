@@ -6,17 +6,13 @@ import { readSafetensors } from '../../src/nn/safetensors.js';
 import { GPTModel } from '../../src/models/gpt.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { RewardModel } from '../../src/models/reward.js';
-import { Rng } from '../../src/util/rng.js';
 import { noGrad } from '../../src/tensor/tensor.js';
 import { trainDPO } from '../../src/train/dpo.js';
 import { encodePreferences, readPreferenceFile } from '../../src/train/preference-data.js';
 import { responseLogProbs } from '../../src/train/preference-losses.js';
-import { pretrain } from '../../src/train/pretrain.js';
 import { rewardInput } from '../../src/train/reward-score.js';
 import { trainReward } from '../../src/train/reward.js';
-import { trainSFT } from '../../src/train/sft.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/paths.js';
 
 import { setupPreferenceTask as setup } from '../helpers/preference-task.js';
 
@@ -115,11 +111,11 @@ describe('reward model', () => {
     r = await runCli(['reward', join(out, 'best'), '--prompt', 'say cat', '--response', 'cat cat', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const good = (JSON.parse(r.stdout) as { reward: number }).reward;
-    r = await runCli(['reward', join(out, 'best'), '--prompt', 'say cat', '--response', 'cat dog']);
+    r = await runCli(['reward', join(out, 'best'), '--prompt', 'say cat', '--response', 'cat zzz']);
     assert.ok(good > Number(r.stdout), `${good} vs ${r.stdout}`);
     r = await runCli(
       ['reward', join(out, 'best')],
-      `${JSON.stringify({ prompt: 'say owl', response: 'owl owl' })}\n${JSON.stringify({ prompt: [{ role: 'user', content: 'say owl' }], response: 'owl egg' })}\n`,
+      `${JSON.stringify({ prompt: 'say owl', response: 'owl owl' })}\n${JSON.stringify({ prompt: [{ role: 'user', content: 'say owl' }], response: 'owl qqq' })}\n`,
     );
     const [a, b] = r.stdout.trim().split('\n').map(Number);
     assert.ok(a > b, r.stdout);
