@@ -51,7 +51,8 @@ const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const rows: string[] = [];
 const shown: string[] = [];
 for (const spec of values.policy) {
-  const [name, dir] = spec.split('=');
+  const at = spec.lastIndexOf('='); // NAME=DIR; a name may hold '='
+  const [name, dir] = [spec.slice(0, at), spec.slice(at + 1)];
   const policy = GPTModel.load(dir);
   const template = chatTemplateFor(policy.tokenizer);
   const end = template.endOfTurn[0];
