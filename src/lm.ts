@@ -49,15 +49,21 @@ export interface LanguageModel {
 
 /**
  * The generic way to score a sequence with any model, which fast scorers must match: start([]), then
- * for each token its log-probability and push.
+ * for each token its log-probability and push; `scored` hears of every 1,024 tokens done (and the rest).
  */
-export function scoreByDecoding(model: LanguageModel, seq: readonly number[]): Float64Array {
+export function scoreByDecoding(
+  model: LanguageModel,
+  seq: readonly number[],
+  scored?: (tokens: number) => void,
+): Float64Array {
   const state = model.start([]);
   const out = new Float64Array(seq.length);
   for (let i = 0; i < seq.length; i++) {
     out[i] = state.logProbs()[seq[i]];
     if (i + 1 < seq.length) state.push(seq[i]);
+    if (scored && (i + 1) % 1024 === 0) scored(1024);
   }
+  if (seq.length % 1024) scored?.(seq.length % 1024);
   return out;
 }
 
@@ -77,10 +83,10 @@ export function scoreAllByDecoding(
   o: ScoreOptions = {},
 ): Float64Array[] {
   let done = 0;
-  return sequences.map((s) => {
-    const out = scoreByDecoding(model, s);
-    done += s.length;
-    o.onProgress?.(done);
-    return out;
-  });
+  return sequences.map((s) =>
+    scoreByDecoding(model, s, (n) => {
+      done += n;
+      o.onProgress?.(done);
+    }),
+  );
 }

@@ -1,6 +1,15 @@
 /** `lmkit eval`: perplexity / bits per character of a model of any kind (optionally mixed with another) on text. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDatasetName } from '../data/datasets.js';
 import { loadSentences } from '../data/load.js';
-import { EVAL_MODES, evaluatePerplexity, type EvalMode, type EvalResult } from '../eval/perplexity.js';
+import {
+  defaultMode,
+  EVAL_MODES,
+  evaluatePerplexity,
+  type EvalMode,
+  type EvalResult,
+} from '../eval/perplexity.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
@@ -19,18 +28,24 @@ export const EVAL: CommandGroup = {
     details:
       'MODEL is an n-gram file or a checkpoint directory; DATA a dataset name (lmkit data list) or a text file,\n' +
       "prepared as the model was trained (an n-gram model's recorded lowercasing/cleaning, the model's tokenizer).\n" +
+      'A dataset is scored on its held-out test split unless --split says otherwise; a file is scored whole.\n' +
       "Scored tokens: each sentence's tokens plus one end of sentence (the line break token for character/BPE\n" +
       "tokenizers, </s> otherwise), <unk> included. --mode sentences scores each sentence from the model's start\n" +
       '(default for n-gram and NPLM); --mode stream scores the text as one stream (default for GPT and RNN).\n' +
       'A GPT scores text longer than its block with sliding windows: each window moves --stride tokens and scores\n' +
       'only tokens not yet scored, so each has at least block_size - stride tokens of context (stride 1: exact\n' +
       'full-block context, slowest). --mix MODEL2 interpolates token by token: w p(MODEL) + (1 - w) p(MODEL2).\n' +
-      'JSON fields: model, mix, mix_weight, data, split, mode, stride, kind, tokenizer, sentences, tokens, oov,\n' +
-      'characters, nats (-sum ln p), perplexity (exp(nats/tokens); null when infinite), bits_per_token,\n' +
-      'bits_per_char, zero_prob_events, seconds; with --mix, components: each model alone on the same tokens.',
+      'JSON fields: model, mix, mix_weight, data, split, held_out (false: the run trained on it; null: unknown),\n' +
+      'mode, stride, kind, tokenizer, sentences, tokens, oov, characters, nats (-sum ln p), perplexity\n' +
+      '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
+      'with --mix, components: each model alone on the same tokens.',
     json: true,
     flags: [
-      ...DATA_FLAGS,
+      ...DATA_FLAGS.map((f) =>
+        f.name === 'split'
+          ? { ...f, description: 'which part of the data (default: test for a dataset, all for a file)' }
+          : f,
+      ),
       {
         name: 'mode',
         type: 'string',
@@ -75,9 +90,17 @@ export const EVAL: CommandGroup = {
         model = new MixtureModel(model, second, weight);
         checkSamePreprocessing(preprocessing, preprocessingOf(second));
       }
+      const isDataset = isDatasetName(data) && !existsSync(data);
+      const split = a.string('split') ?? (isDataset ? 'test' : 'all');
+      const overlap = isDataset && split !== 'train' ? trainedOnAllOf(path, data) : false;
+      if (overlap && !a.json)
+        io.stderr.write(
+          `note: ${path} was trained on all of ${data} (no --split), so its ${split} split is not held out; ` +
+            `train with --split train for a clean test\n`,
+        );
       const reading = readingBar(io.stderr);
       const sentences = await loadSentences(data, {
-        split: a.string('split'),
+        split,
         splitScheme: a.string('scheme'),
         format: a.string('format') as never,
         onRead: reading.update,
@@ -90,6 +113,11 @@ export const EVAL: CommandGroup = {
         generic: a.bool('generic'),
         allowOov: a.bool('allow-oov'),
         onProgress: (done, total) => {
+          if (done === 0 && !a.json)
+            io.stderr.write(
+              `scoring ${total.toLocaleString('en-US')} tokens of ${data} (split ${split}${split === 'test' && !a.string('split') ? ', the held-out part' : ''}) ` +
+                `in ${a.string('mode') ?? defaultMode(model)} mode\n`,
+            );
           bar ??= io.isTTY ? new ProgressBar(io.stderr, 'scoring', total, 'tokens') : undefined;
           bar?.update(done);
         },
@@ -101,7 +129,8 @@ export const EVAL: CommandGroup = {
         mix: mixPath ?? null,
         mix_weight: mixPath === undefined ? null : weight,
         data,
-        split: a.string('split') ?? 'all',
+        split,
+        held_out: overlap ? false : split === 'test' || split === 'valid' ? true : null,
         mode: r.mode,
         stride: r.stride,
         kind,
@@ -126,7 +155,7 @@ export const EVAL: CommandGroup = {
         io.stdout.write(JSON.stringify(json) + '\n');
         return;
       }
-      io.stdout.write(report(json.kind, model, mixPath, weight, r));
+      io.stdout.write(report(json.kind, model, mixPath, weight, r, data, split));
     },
   },
 };
@@ -138,10 +167,13 @@ function report(
   mix: string | undefined,
   w: number,
   r: EvalResult,
+  data: string,
+  split: string,
 ): string {
   const pct = r.tokens ? ((100 * r.oov) / r.tokens).toFixed(1) : '0';
   const lines = [
     `${kind} model, ${model.tokenizer.kind} tokens${mix === undefined ? '' : `, mixed ${w} / ${1 - w} with ${mix}`}`,
+    `data ${data}, split ${split}`,
     `mode ${r.mode}: ${
       r.mode === 'sentences'
         ? 'each sentence scored from the model start, ending in its end-of-sentence token'
@@ -157,6 +189,19 @@ function report(
     lines.push(`zero-probability events: ${r.zeroProbEvents} (the model gives them probability 0)`);
   lines.push(`time ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
+}
+
+/** Whether the checkpoint at `path` records training on the whole of dataset `data` (no --split). */
+function trainedOnAllOf(path: string, data: string): boolean {
+  try {
+    const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8')) as {
+      training?: { data?: unknown; split?: unknown };
+    };
+    const t = config.training;
+    return t?.data === data && (t.split === undefined || t.split === 'all');
+  } catch {
+    return false; // an n-gram file, or no record of the training data
+  }
 }
 
 function finite(v: number): number | null {

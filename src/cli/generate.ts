@@ -5,6 +5,7 @@ import { generateBatch, type BatchableModel } from '../generate/batch.js';
 import { neverSampled } from '../generate/sample.js';
 import { loadLanguageModel } from '../models/load.js';
 import { promptPreparer } from '../models/preprocessing.js';
+import { unknownPieces } from '../tokenizers/unknown-pieces.js';
 import { Rng } from '../util/rng.js';
 import type { CommandGroup } from './args.js';
 import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
@@ -47,8 +48,11 @@ export const GENERATE: CommandGroup = {
       'Each sample continues its prompt and ends at the end-of-sequence token, at a --stop string (not\n' +
       'printed) or after --max-tokens. One prompt and --n 1 stream as they are generated; several prompts\n' +
       '(--prompt repeated, --prompts FILE) and samples (--n) are generated together, --batch-size at a time\n' +
-      '(a GPT decodes them in one batched pass per token), and printed in order, one after another.\n' +
-      'With --seed S, sample i (counting from 0 over prompts, then samples) uses seed S + i.',
+      '(a GPT decodes them in one batched pass per token), and printed in order, each under a line\n' +
+      '\'--- sample i/N, prompt "...", seed S ---\'. Prompt characters or words the model never saw are\n' +
+      'read as <unk>, with a warning.\n' +
+      'With --seed S, sample i (counting from 0 over prompts, then samples) uses seed S + i, mixed with its\n' +
+      'prompt so that different prompts do not share one stream of random draws.',
     json: true,
     flags: [
       {
@@ -87,6 +91,15 @@ export const GENERATE: CommandGroup = {
       // prompts are prepared as the training text was (an n-gram model's lowercasing, an RNN's --clean)
       const prepare = promptPreparer(model);
       const prompts = readPrompts(a.list('prompt'), a.string('prompts')).map(prepare);
+      const unknown = [...new Set(prompts.flatMap((p) => unknownPieces(model.tokenizer, p)))];
+      if (unknown.length)
+        io.stderr.write(
+          `lmkit: warning: the model never saw ${unknown
+            .slice(0, 8)
+            .map((p) => JSON.stringify(p))
+            .join(', ')}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ''} ` +
+            `(in the prompt): each is read as <unk>\n`,
+        );
       const n = a.number('n') as number;
       const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
       const seed = a.number('seed');
@@ -100,7 +113,7 @@ export const GENERATE: CommandGroup = {
       for (let start = 0; start < jobs.length; start += size) {
         const chunk = jobs.slice(start, start + size);
         const ids = chunk.map((p) => model.tokenizer.encode(p));
-        const rngs = chunk.map((_, i) => new Rng(seed === undefined ? undefined : seed + start + i));
+        const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
         if (streaming) io.stdout.write(chunk[0]);
         const results = await generateBatch(model, ids, {
           ...options,
@@ -117,7 +130,16 @@ export const GENERATE: CommandGroup = {
                 finish_reason: r.finishReason,
               }) + '\n',
             );
-          else io.stdout.write(streaming ? '\n' : chunk[i] + r.text + '\n');
+          else if (streaming) io.stdout.write('\n');
+          else {
+            const k = start + i;
+            const label = [
+              `sample ${k + 1}/${jobs.length}`,
+              `prompt ${JSON.stringify(chunk[i])}`,
+              ...(seed === undefined ? [] : [`seed ${seed + k}`]),
+            ];
+            io.stdout.write(`--- ${label.join(', ')} ---\n${chunk[i] + r.text}\n`);
+          }
         });
       }
     },

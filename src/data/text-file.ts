@@ -17,16 +17,48 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
     const offset = Math.min(firstInvalidUtf8(bytes), bytes.length - 1);
     let line = 1;
     for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
-    throw notUtf8Error(name, bytes[offset], offset, line);
+    throw notUtf8Error(name, bytes[offset], offset, line, bytes);
   }
 }
 
-/** The error for a file that is not UTF-8: the first invalid byte, its offset and line, and how to convert. */
-export function notUtf8Error(name: string, byte: number, offset: number, line: number): LmkitError {
+/**
+ * The error for a file that is not UTF-8: the first invalid byte, its offset and line, and how to convert;
+ * when `sample` (bytes read around it) looks binary, it says so instead of suggesting a conversion.
+ */
+export function notUtf8Error(
+  name: string,
+  byte: number,
+  offset: number,
+  line: number,
+  sample?: Uint8Array,
+): LmkitError {
+  const hex = `0x${byte.toString(16).padStart(2, '0')}`;
+  if (sample && looksBinary(sample))
+    return new LmkitError(
+      `${name} looks like a binary file, not text (NUL or control bytes; first invalid UTF-8 byte ${hex} at offset ${offset})`,
+      { hint: 'give a text file: UTF-8, one sentence per line or running text, gzip accepted' },
+    );
   return new LmkitError(
-    `${name} is not UTF-8 text: invalid byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${offset} (line ${line})`,
-    { hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt` },
+    `${name} is not UTF-8 text: invalid byte ${hex} at byte offset ${offset} (line ${line})`,
+    {
+      hint: `convert it first, e.g. iconv -f latin1 -t utf-8 ${name} > converted.txt`,
+    },
   );
+}
+
+/**
+ * Whether `bytes` look like binary data rather than text in some 8-bit encoding: a NUL byte, or more
+ * than 5% control bytes other than tab, line feed, form feed and carriage return, in the first 64 KiB.
+ */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 65536);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (b === 0) return true;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x7f) control++;
+  }
+  return n > 0 && control / n > 0.05;
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence (bytes.length if none). */

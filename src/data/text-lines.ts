@@ -142,7 +142,7 @@ class LineDecoder {
     const at = Math.min(firstInvalidUtf8(bytes), bytes.length - 1);
     let line = this.lineBreaks + 1;
     for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
-    return notUtf8Error(this.name, bytes[at], this.bytesBefore - this.tail.length + at, line);
+    return notUtf8Error(this.name, bytes[at], this.bytesBefore - this.tail.length + at, line, bytes);
   }
 }
 

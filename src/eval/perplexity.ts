@@ -34,7 +34,7 @@ export interface EvalOptions {
   generic?: boolean;
   /** Fail when more than half of the words are `<unk>` unless set (the text is probably tokenized differently). */
   allowOov?: boolean;
-  /** Called with tokens scored so far and the total. */
+  /** Called with tokens scored so far and the total: once with 0 before scoring starts, then as tokens are scored. */
   onProgress?(done: number, total: number): void;
 }
 
@@ -140,6 +140,7 @@ export function evaluatePerplexity(
     );
   const sequences = mode === 'sentences' ? encoded : [encoded.flat()];
   let components: ComponentResult[] | undefined;
+  o.onProgress?.(0, tokens);
   const scores = scoreSequences(model, sequences, {
     stride: stride ?? undefined,
     generic: o.generic,

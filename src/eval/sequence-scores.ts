@@ -15,7 +15,7 @@ export interface ScoreOptions {
   stride?: number;
   /** Use only the generic `DecoderState` path (for checking the fast paths). */
   generic?: boolean;
-  /** Called now and then with the number of tokens scored so far. */
+  /** Called as tokens are scored (after each sequence, batch of contexts or windows) with the count so far. */
   onProgress?(tokens: number): void;
   /** For a mixture (fast path): receives each component's own scores before they are mixed. */
   onComponents?(first: Float64Array[], second: Float64Array[]): void;

@@ -12,7 +12,7 @@ export type BatchableModel = LanguageModel & { startBatch?(prompts: readonly num
 
 /** Options for {@link generateBatch}: the sampling and stop options shared by every sequence. */
 export interface BatchOptions extends Omit<StreamOptions, 'rng' | 'state' | 'context'> {
-  /** Each sequence's random source (default: seed + index when `seed` is set, else fresh). */
+  /** Each sequence's random source (default: from seed + index and its prompt when `seed` is set, else fresh). */
   rngs?: Rng[];
   /** Receives each sequence's text deltas as they come. */
   onDelta?(index: number, delta: string): void;
@@ -25,7 +25,8 @@ export async function generateBatch(
   o: BatchOptions = {},
 ): Promise<StreamResult[]> {
   const states = model.startBatch ? model.startBatch(prompts) : prompts.map((p) => model.start([...p]));
-  const rngs = o.rngs ?? prompts.map((_, i) => new Rng(o.seed === undefined ? undefined : o.seed + i));
+  const rngs =
+    o.rngs ?? prompts.map((p, i) => Rng.forPrompt(o.seed === undefined ? undefined : o.seed + i, p));
   // every stream waits a turn of the event loop between tokens, so the streams advance in lockstep and
   // the first state asked for its next token computes the whole batch's
   return Promise.all(

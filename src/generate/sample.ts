@@ -199,7 +199,7 @@ export function* generateTokens(
   model: LanguageModel,
   prompt: number[],
   o: SamplingOptions,
-  rng = new Rng(o.seed),
+  rng = Rng.forPrompt(o.seed, prompt),
   state: DecoderState = model.start(prompt),
 ): Generator<number> {
   validateSampling(o);

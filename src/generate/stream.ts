@@ -51,7 +51,7 @@ export async function* streamText(
     model,
     prompt,
     { ...o, maxTokens: limit },
-    o.rng ?? new Rng(o.seed),
+    o.rng ?? Rng.forPrompt(o.seed, prompt),
     o.state ?? model.start(prompt),
   );
   let count = 0;

@@ -126,15 +126,20 @@ export class GPTModel implements LanguageModel {
   scoreSequences(sequences: readonly (readonly number[])[], o: ScoreOptions = {}): Float64Array[] {
     const stride = this.scoreStride(o.stride);
     let done = 0;
-    return sequences.map((seq) => {
-      const out = this.scoreWindows(seq, stride);
-      done += seq.length;
-      o.onProgress?.(done);
-      return out;
-    });
+    return sequences.map((seq) =>
+      this.scoreWindows(seq, stride, (n) => {
+        done += n;
+        o.onProgress?.(done);
+      }),
+    );
   }
 
-  private scoreWindows(seq: readonly number[], stride: number): Float64Array {
+  /** One sequence's windows; `scored` hears how many tokens each batch of windows scored. */
+  private scoreWindows(
+    seq: readonly number[],
+    stride: number,
+    scored: (tokens: number) => void,
+  ): Float64Array {
     const stream = [...this.prefix, ...seq];
     const first = this.prefix.length; // stream index of seq[0]
     const B = this.config.block_size;
@@ -157,6 +162,7 @@ export class GPTModel implements LanguageModel {
       const ids = new Int32Array(n * T);
       for (let r = 0; r < n; r++)
         ids.set(stream.slice(windows[k + r].begin, windows[k + r].begin + T), r * T);
+      let tokens = 0;
       noGrad(() =>
         tidy(() => {
           // (n, T, V): row (r, c) predicts stream[begin_r + c + 1]
@@ -165,9 +171,11 @@ export class GPTModel implements LanguageModel {
             const w = windows[k + r];
             for (let j = w.from; j < w.end; j++)
               out[j - first] = logp[(r * T + j - w.begin - 1) * V + stream[j]];
+            tokens += w.end - w.from;
           }
         }),
       );
+      scored(tokens);
       k += n;
     }
     return out;

@@ -1,18 +1,16 @@
 /** Loads a model of any kind from a path: an n-gram file (.arpa, .arpa.gz, .bin) or a checkpoint folder. */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { CHECKPOINT_FILES, checkpointKind, readConfigJSON } from './checkpoint.js';
 import { MODEL_KINDS } from './kinds.js';
 import { checkWeightsFit } from './weights-budget.js';
+import { checkModelPath } from './what-is-this-path.js';
 
 /** The model at `path`: a checkpoint folder (of the kind its config.json records), or an n-gram file. */
 export function loadLanguageModel(path: string): LanguageModel {
-  if (!existsSync(path))
-    throw new LmkitError(`model ${path} does not exist`, {
-      hint: "give an n-gram file (.arpa, .bin) or a checkpoint directory from 'lmkit train'",
-    });
+  checkModelPath(path);
   if (!statSync(path).isDirectory()) return NGramModel.load(path);
   const config = readConfigJSON(path);
   const found = checkpointKind(config);

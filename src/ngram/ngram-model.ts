@@ -7,6 +7,7 @@ import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
 import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
 import { checkTokenId, type SpecialTokens, type Tokenizer } from '../tokenizers/tokenizer.js';
+import { checkModelPath } from '../models/what-is-this-path.js';
 import { readFileMapped } from '../util/map-file.js';
 import { parseArpa, writeArpa } from './arpa.js';
 import type { BackoffModel, ScoreState } from './backoff-model.js';
@@ -109,6 +110,7 @@ export class NGramModel implements LanguageModel {
 
   /** Loads an ARPA (plain or gzip) or binary model, detected from the file's first bytes. */
   static load(path: string): NGramModel {
+    checkModelPath(path, { ngramOnly: true });
     let bytes: Buffer;
     try {
       bytes = readFileMapped(path);

@@ -49,11 +49,6 @@ export function modelFilesIn(dir: string): string[] {
 
 /** Loads a model of any kind lmkit knows: an n-gram file, or a checkpoint folder of any kind in models/kinds.ts. */
 export function loadModel(path: string): ServedModel {
-  if (!isCheckpoint(path) && !MODEL_FILE.test(path)) {
-    throw new LmkitError(
-      `cannot serve ${path}: not a model lmkit knows (.arpa, .arpa.gz, .bin, or a checkpoint folder)`,
-    );
-  }
   return servedModel(modelId(path), loadLanguageModel(path), path);
 }
 

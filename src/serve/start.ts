@@ -10,7 +10,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import { isLoopback } from './auth.js';
 import { buildDefaultModel } from './default-model.js';
 import type { Limits } from './limits.js';
-import { loadModel, modelFilesIn } from './models.js';
+import { loadModel, modelFilesIn, type ServedModel } from './models.js';
 import { ConversationStore } from './store/conversations.js';
 import { openDatabase } from './store/db.js';
 import { defaultHistoryPath, defaultModelsDir, lmkitHome } from '../util/home.js';
@@ -83,14 +83,29 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
       hint: 'pick another --port, or stop the program using it',
     });
   }
-  const ids = app.state.registry.list().map((m) => m.id);
+  const models = app.state.registry.list();
+  const ids = models.map((m) => m.id);
   o.log(
     `lmkit serve: ${ids.length} model${ids.length === 1 ? '' : 's'} (${ids.join(', ')}) at ${address.url}\n` +
-      `  OpenAI API: ${address.url}/v1  (e.g. curl ${address.url}/v1/chat/completions -H 'content-type: application/json' ` +
-      `-d '{"model":"${ids[0]}","messages":[{"role":"user","content":"the jury said"}]}')\n` +
+      `  OpenAI API: ${address.url}/v1  (e.g. ${exampleRequest(address.url, models[0])})\n` +
       `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
       `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
   );
   app.server.once('close', () => store?.db.close());
   return { app, url: address.url };
+}
+
+/**
+ * The banner's example request for a model: a question like its SFT data's to a model trained on chats, else a
+ * text to continue at temperature 0.7, the kind of request a plain language model answers well.
+ */
+function exampleRequest(url: string, m: ServedModel): string {
+  const curl = (route: string, body: object) =>
+    `curl ${url}/v1/${route} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  if (m.template.name === 'tokens')
+    return curl('chat/completions', {
+      model: m.id,
+      messages: [{ role: 'user', content: 'What is 12 + 7?' }],
+    });
+  return curl('completions', { model: m.id, prompt: 'the jury said that', max_tokens: 30, temperature: 0.7 });
 }

@@ -28,6 +28,19 @@ export class Rng {
     this.s3 = next();
   }
 
+  /**
+   * The random source for sampling after `prompt` with `seed`: the seed mixed with a hash of the prompt's
+   * tokens, so one seed gives reproducible samples yet different prompts do not share one stream of
+   * draws (which made every prompt end in the same words once their contexts met); fresh without a seed.
+   */
+  static forPrompt(seed: number | undefined, prompt: readonly number[]): Rng {
+    if (seed === undefined) return new Rng();
+    let h = 0x811c9dc5 ^ (seed >>> 0); // FNV-1a over the token ids' 4 bytes each
+    for (const t of prompt)
+      for (let k = 0; k < 32; k += 8) h = Math.imul(h ^ ((t >>> k) & 0xff), 0x01000193) >>> 0;
+    return new Rng(h);
+  }
+
   /** A uniformly random unsigned 32-bit integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

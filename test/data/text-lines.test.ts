@@ -41,6 +41,22 @@ describe('readTextLines', () => {
     });
   });
 
+  it('says a binary file (an executable, random bytes) looks binary, without the iconv hint', async () => {
+    const elf = file('prog', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0xff, 0xfe]));
+    let state = 12345;
+    const random = Buffer.alloc(4096, 0).map(() => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return (state >> 16) & 0xff || 1;
+    });
+    for (const p of [elf, file('random.bin', random)]) {
+      await assert.rejects(readTextFile(p), (err: LmkitError) => {
+        assert.match(err.message, /looks like a binary file, not text/);
+        assert.doesNotMatch(err.hint ?? '', /iconv/);
+        return true;
+      });
+    }
+  });
+
   it('rejects empty and whitespace-only files', async () => {
     await assert.rejects(readTextFile(file('empty.txt', '')), /is empty/);
     await assert.rejects(readTextFile(file('blank.txt', ' \n\t\n')), /is empty \(only whitespace\)/);

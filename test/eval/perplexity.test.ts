@@ -216,6 +216,54 @@ describe('evaluatePerplexity', () => {
     close(r.bitsPerChar, r.nats / Math.LN2 / ids.length, 1e-12, 'bits per character');
   });
 
+  it('reports progress from 0 before scoring, then as GPT windows and long streams are scored', () => {
+    // a vocabulary of 2,000 characters keeps a GPT batch of windows small, so a stream takes several
+    const alphabet = Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i));
+    const lines = Array.from({ length: 100 }, (_, l) =>
+      Array.from({ length: 99 }, (_, i) => alphabet[(l * 131 + i * 17) % 2000]).join(''),
+    );
+    const tokenizer = CharTokenizer.train([alphabet.join(''), '\n']);
+    const big = new GPTModel(
+      {
+        n_layer: 1,
+        n_head: 2,
+        n_embd: 8,
+        block_size: 6,
+        vocab_size: tokenizer.vocabSize,
+        dropout: 0,
+        bias: true,
+      },
+      tokenizer,
+      1,
+    );
+    setWeights(big);
+    const rnn = new RNNModel(
+      {
+        cell: 'gru',
+        n_embd: 4,
+        n_hidden: 6,
+        n_layer: 1,
+        dropout: 0,
+        recurrent_dropout: 0,
+        vocab_size: tokenizer.vocabSize,
+      },
+      tokenizer,
+      3,
+    );
+    for (const model of [big, rnn]) {
+      const calls: [number, number][] = [];
+      const r = evaluatePerplexity(model, lines, {
+        stride: model === big ? 6 : undefined,
+        onProgress: (d, t) => calls.push([d, t]),
+      });
+      assert.equal(r.mode, 'stream');
+      assert.deepEqual(calls[0], [0, r.tokens], 'first call: nothing scored yet');
+      assert.ok(calls.length >= 4, `${model.kind}: ${calls.length} progress calls for one stream`);
+      for (let i = 1; i < calls.length; i++) assert.ok(calls[i][0] >= calls[i - 1][0]);
+      assert.equal(calls[calls.length - 1][0], r.tokens);
+    }
+  });
+
   it("applies the cleaning a checkpoint's run recorded, and an n-gram model's recorded preprocessing", () => {
     const dir = tempDir();
     const model = nplm();
@@ -351,6 +399,36 @@ describe('lmkit eval', () => {
       'seconds',
     ])
       assert.equal(typeof alone[key], 'number', key);
+  });
+
+  it('scores a dataset on its held-out test split by default and says so; a file whole', async () => {
+    const dir = tempDir();
+    const model = join(dir, 'kn.arpa');
+    kn().save(model);
+    const r = await runCli(['eval', model, 'brown', '--allow-oov']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /data brown, split test/);
+    assert.match(r.stderr, /scoring [\d,]+ tokens of brown \(split test, the held-out part\)/);
+    const all = JSON.parse(
+      (await runCli(['eval', model, 'brown', '--split', 'all', '--allow-oov', '--json'])).stdout,
+    );
+    assert.equal(all.split, 'all');
+    const test = JSON.parse((await runCli(['eval', model, 'brown', '--allow-oov', '--json'])).stdout);
+    assert.equal(test.split, 'test');
+    assert.equal(test.held_out, true);
+    assert.ok(test.sentences < all.sentences / 2);
+    const f = JSON.parse((await runCli(['eval', model, file(TEST), '--json'])).stdout);
+    assert.equal(f.split, 'all');
+    assert.equal(f.sentences, TEST.length);
+  });
+
+  it('notes when a run trained on all of the dataset it is scored on', async () => {
+    const dir = tempDir();
+    const model = nplm();
+    model.save(dir, { training: { data: 'brown' } });
+    const r = await runCli(['eval', dir, 'brown', '--allow-oov']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /was trained on all of brown .*not held out/);
   });
 
   it('fails with one clear line for a missing model, missing data, an empty file and mismatched models', async () => {

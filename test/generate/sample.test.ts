@@ -100,3 +100,37 @@ describe('holding off the end of the text', () => {
     assert.equal(decode([...generateTokens(model, [], { temperature: 0 })]), 'ab\ncd');
   });
 });
+
+describe('seeded sampling', () => {
+  /** A model whose next token is uniform over 'a'…'z' whatever came before (its context never matters). */
+  const letters: LanguageModel = {
+    kind: 'letters',
+    contextLength: Infinity,
+    tokenizer: new ByteTokenizer(),
+    start: () => ({
+      logProbs() {
+        const out = new Float32Array(258).fill(-Infinity);
+        for (let c = 97; c <= 122; c++) out[c] = -Math.log(26);
+        return out;
+      },
+      push() {},
+    }),
+  };
+  const sample = (prompt: string, seed: number) =>
+    Buffer.from([...generateTokens(letters, [...Buffer.from(prompt)], { maxTokens: 24, seed })]).toString();
+
+  it('repeats itself for the same seed and prompt, but not across prompts', () => {
+    assert.equal(sample('the jury', 1), sample('the jury', 1));
+    // with one stream of draws per seed, a model that ignores its context wrote the same text after every prompt
+    assert.notEqual(sample('the jury', 1), sample('a cat', 1));
+    assert.notEqual(sample('the jury', 1), sample('the jury', 2));
+  });
+
+  it('mixes the prompt into the seed only when there is a seed', () => {
+    const a = Rng.forPrompt(7, [1, 2, 3]);
+    const b = Rng.forPrompt(7, [1, 2, 3]);
+    assert.equal(a.nextU32(), b.nextU32());
+    assert.notEqual(Rng.forPrompt(7, [1, 2, 3]).nextU32(), Rng.forPrompt(7, [1, 2, 4]).nextU32());
+    assert.notEqual(Rng.forPrompt(undefined, [1]).nextU32(), Rng.forPrompt(undefined, [1]).nextU32());
+  });
+});

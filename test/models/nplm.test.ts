@@ -241,8 +241,10 @@ describe('lmkit train --model nplm', () => {
       '12',
     ]);
     assert.equal(g.code, 0, g.stderr);
-    const lines = g.stdout.trim().split('\n');
+    // several samples: each under its own '--- sample i/N ---' line
+    const lines = g.stdout.split('\n').filter((l) => l && !l.startsWith('--- sample'));
     assert.equal(lines.length, 2);
+    assert.match(g.stdout, /^--- sample 1\/2, prompt "the cat", seed 1 ---\n/);
     for (const l of lines) assert.match(l, /^the cat( [a-z.]+)*$/);
   });
 

@@ -354,7 +354,7 @@ describe('training a character RNN', () => {
       '18',
     ]);
     assert.equal(sampled.code, 0, sampled.stderr);
-    assert.match(sampled.stdout, /^a d[a-z ]*/);
+    assert.match(sampled.stdout, /^--- sample 1\/2, prompt "a d", seed 1 ---\na d[a-z ]*\n/);
   });
 
   it('stops early when the validation loss stops improving, keeping the best model', async () => {

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import type { LmkitError } from '../../src/errors.js';
 import { isLoopback } from '../../src/serve/auth.js';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
 import { startServer } from '../../src/serve/start.js';
+import { ROOT } from '../helpers/paths.js';
 import { startTestServer, type TestServer } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
 
 /** The fields these tests read from a JSON answer. */
 interface Answer {
@@ -105,6 +109,36 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
       req.end();
     });
     assert.equal(chunked, 413);
+  });
+
+  it('lets fetch and the openai client, still sending a 10 MB body, read the 413', async () => {
+    // The clients run in another process, as a user's would: in this one they win the race to the
+    // socket, and before the fix a separate client failed with EPIPE / "Connection error".
+    const script = `
+      import OpenAI from 'openai';
+      const content = 'x'.repeat(10 << 20);
+      const body = JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content }] });
+      const seen = [];
+      for (let i = 0; i < 3; i++) {
+        try {
+          const r = await fetch(process.argv[1] + '${chat}', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          seen.push((await r.json()).error.code);
+        } catch (e) { seen.push('fetch: ' + e.message + ' ' + e.cause?.code); }
+      }
+      const client = new OpenAI({ baseURL: process.argv[1] + '/v1', apiKey: 'none', maxRetries: 0 });
+      try { await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content }] }); }
+      catch (e) { seen.push(e.status === 413 ? 'openai 413' : 'openai: ' + e.message); }
+      console.log(JSON.stringify(seen));`;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script, s.url], {
+      cwd: ROOT,
+      maxBuffer: 1 << 20,
+    });
+    assert.deepEqual(JSON.parse(stdout), [
+      'request_too_large',
+      'request_too_large',
+      'request_too_large',
+      'openai 413',
+    ]);
   });
 
   it('answers 404 for unknown routes and 405 for wrong methods', async () => {

@@ -37,6 +37,27 @@ describe('lmkit serve with no model', () => {
       assert.equal(r.model, 'brown-kn3');
       assert.ok(r.choices[0].message.content.length > 0);
       assert.ok(!r.choices[0].message.content.includes('<unk>'));
+
+      // the banner's own example, sent as printed: a text to continue, answered with more than a word
+      const example = /curl (\S+) -H 'content-type: application\/json' -d '([^']+)'/.exec(log);
+      assert.ok(example, log);
+      assert.equal(example[1], `${url}/v1/completions`);
+      const texts = new Set<string>();
+      for (const seed of [1, 2, 3]) {
+        const c = (await (
+          await fetch(example[1], {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ...JSON.parse(example[2]), seed }),
+          })
+        ).json()) as { choices: { text: string }[] };
+        texts.add(c.choices[0].text);
+      }
+      assert.equal(texts.size, 3);
+      assert.ok(
+        [...texts].some((t) => t.trim().split(' ').length >= 5),
+        `the example's answers: ${[...texts].join(' | ')}`,
+      );
     } finally {
       await app.close();
     }
