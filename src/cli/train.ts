@@ -5,6 +5,10 @@ import { DEFAULT_TRAIN_CONFIG, readTrainConfigFile, type TrainConfig } from '../
 import { pretrain } from '../train/pretrain.js';
 import { PRESETS } from '../train/presets.js';
 import { isSFTRun, trainSFT } from '../train/sft.js';
+import { trainDPO } from '../train/dpo.js';
+import { trainReward } from '../train/reward.js';
+import { runObjective } from '../train/checkpoint.js';
+import { PPO_FLAGS, ppoFlagSettings, runPPO } from './train-ppo.js';
 import { ProgressBar } from '../util/progress.js';
 import type { CommandGroup, FlagSpec, ParsedArgs } from './args.js';
 import type { RunInfo } from '../train/checkpoint.js';
@@ -81,6 +85,9 @@ function flagSettings(a: ParsedArgs): Partial<TrainConfig> {
   out.bias = a.flags.get('bias');
   out.preset = a.string('preset');
   out.group_by_length = a.flags.get('group_by_length');
+  out.beta = a.number('beta');
+  out.center_rewards_coefficient = a.number('center_rewards_coefficient');
+  Object.assign(out, ppoFlagSettings(a));
   return out as Partial<TrainConfig>;
 }
 
@@ -105,7 +112,13 @@ export const TRAIN: CommandGroup = {
       'with --n_hidden 150 units, --dropout 0.1 and --recurrent_dropout 0.1, windows of --block_size 30, batch 64,\n' +
       'Adam at a constant 1e-3 (β2 0.999, no weight decay) and --patience 3; flags override these defaults.\n' +
       '--objective sft --init DIR fine-tunes a GPT checkpoint on --data FILE.jsonl conversations (TRL messages or\n' +
-      'prompt/completion) with loss on assistant tokens only; every 10th conversation validates unless --valid.',
+      'prompt/completion) with loss on assistant tokens only; every 10th conversation validates unless --valid.\n' +
+      '--objective reward --init DIR learns a reward model from --data prefs.jsonl (TRL pairs {prompt, chosen,\n' +
+      "rejected} or rankings {prompt, responses, ranking}) with InstructGPT's loss over all pairs of a ranking;\n" +
+      "afterwards the SFT demonstrations (--demos, default the --init SFT run's data) get mean reward 0.\n" +
+      '--objective dpo --init SFT_DIR optimises the policy on the same data by DPO (--beta 0.1; reference: --init).\n' +
+      "--objective ppo --init SFT_DIR --reward RM_DIR --data prompts.jsonl runs RLHF's PPO (TRL's defaults; --batch_size\n" +
+      'responses per step, KL penalty against --init, value model from the reward model, GAE, clipped losses).',
     json: true,
     flags: [
       {
@@ -166,9 +179,30 @@ export const TRAIN: CommandGroup = {
       {
         name: 'objective',
         type: 'string',
-        choices: ['lm', 'sft'],
+        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo'],
         description:
-          'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations',
+          'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations; ' +
+          'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init; ' +
+          'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL',
+      },
+      ...PPO_FLAGS,
+      {
+        name: 'demos',
+        type: 'string',
+        value: 'FILE',
+        description: "reward: SFT conversations whose mean reward is set to 0 (default: --init's SFT data)",
+      },
+      {
+        name: 'center_rewards_coefficient',
+        type: 'number',
+        min: 0,
+        description: "reward: TRL's centering term c · mean (r_w + r_l)² (default 0: off)",
+      },
+      {
+        name: 'beta',
+        type: 'number',
+        min: 0,
+        description: 'dpo: β, the KL strength of the implicit reward (default 0.1)',
       },
       {
         name: 'group_by_length',
@@ -179,7 +213,7 @@ export const TRAIN: CommandGroup = {
         name: 'init',
         type: 'string',
         value: 'DIR',
-        description: 'SFT: the pretrained GPT checkpoint to start from',
+        description: 'sft, reward, dpo: the GPT checkpoint to start from',
       },
     ],
     positionals: [],
@@ -199,15 +233,23 @@ export const TRAIN: CommandGroup = {
       let bar: ProgressBar | undefined;
       let lastLoss = NaN;
       try {
-        const sft =
-          a.string('objective') === 'sft' ||
-          (a.string('objective') === undefined && !!resume && isSFTRun(resume));
-        if (!sft && a.string('init')) throw new UsageError('--init is for --objective sft');
+        const objective =
+          a.string('objective') ??
+          (resume === undefined ? 'lm' : isSFTRun(resume) ? 'sft' : (runObjective(resume) ?? 'lm'));
+        const sft = objective === 'sft';
+        const fromInit = objective !== 'lm';
+        if (!fromInit && a.string('init'))
+          throw new UsageError('--init is for --objective sft, reward or dpo');
         for (const flag of ['tokenizer', 'split', 'model'])
-          if (sft && a.string(flag) !== undefined)
+          if (fromInit && a.string(flag) !== undefined)
             throw new UsageError(
-              `--${flag} does not apply to SFT: the model and tokenizer are the --init checkpoint's`,
+              `--${flag} does not apply to ${sft ? 'SFT' : `--objective ${objective}`}: the model and tokenizer are the --init checkpoint's`,
             );
+        for (const flag of ['reward', 'reward-judge'])
+          if (objective !== 'ppo' && a.string(flag) !== undefined)
+            throw new UsageError(`--${flag} is for --objective ppo`);
+        if (objective !== 'reward' && a.string('demos') !== undefined)
+          throw new UsageError('--demos is for --objective reward');
         const callbacks = {
           onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
             io.stderr.write(
@@ -224,7 +266,12 @@ export const TRAIN: CommandGroup = {
           onEval: (r: EvalRecord) => {
             bar?.done();
             io.stderr.write(
-              `step ${r.step}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}${r.improved ? ' (best)' : ''}\n`,
+              `step ${r.step}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}` +
+                Object.entries(r.metrics ?? {})
+                  .filter(([k]) => k !== 'valid_loss')
+                  .map(([k, v]) => `, ${k.replace(/_/g, ' ')} ${v.toFixed(4)}`)
+                  .join('') +
+                `${r.improved ? ' (best)' : ''}\n`,
             );
           },
         };
@@ -237,16 +284,34 @@ export const TRAIN: CommandGroup = {
           signal: controller.signal,
           ...callbacks,
         };
-        const summary = await (sft
-          ? trainSFT({ ...common, init: a.string('init') })
-          : pretrain({
-              ...common,
-              split: a.string('split'),
-              tokenizer: a.string('tokenizer'),
-              model: a.string('model'),
-              clean: a.flags.has('clean') ? a.bool('clean') : undefined,
-              sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
-            }));
+        if (objective === 'ppo') return await runPPO(a, io, common);
+        const extra: Record<string, unknown> = {};
+        const summary = await (objective === 'reward'
+          ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
+              Object.assign(extra, {
+                valid_accuracy: s.validAccuracy,
+                valid_loss: s.valLoss,
+                best_valid_accuracy: s.bestValidAccuracy,
+                reward_offset: s.offset,
+                demonstrations: s.demos,
+              });
+              return s;
+            })
+          : objective === 'dpo'
+            ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
+                Object.assign(extra, s.metrics);
+                return s;
+              })
+            : sft
+              ? trainSFT({ ...common, init: a.string('init') })
+              : pretrain({
+                  ...common,
+                  split: a.string('split'),
+                  tokenizer: a.string('tokenizer'),
+                  model: a.string('model'),
+                  clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+                  sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
+                }));
         bar?.done();
         const result = {
           steps: summary.steps,
@@ -259,6 +324,7 @@ export const TRAIN: CommandGroup = {
           stopped: summary.stopped,
           out: summary.out,
           best: summary.best,
+          ...extra,
         };
         if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
         else
@@ -266,6 +332,11 @@ export const TRAIN: CommandGroup = {
             `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : 'interrupted after'} ` +
               `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
               `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
+          );
+        if (!a.json && objective === 'reward')
+          io.stderr.write(
+            `held-out pairwise accuracy ${(extra.valid_accuracy as number).toFixed(4)} (best model ${(extra.best_valid_accuracy as number).toFixed(4)}); ` +
+              `reward offset ${(extra.reward_offset as number).toFixed(4)} makes the mean reward of ${extra.demonstrations as number} demonstrations 0\n`,
           );
         return summary.stopped === 'interrupted' ? 130 : 0;
       } finally {

@@ -40,7 +40,7 @@ const CONV1D = /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
  * GPT-2's stored names: Conv1D weights transposed; on loading, Hugging Face's `transformer.` prefix is
  * dropped and its tied `lm_head` and causal-mask buffers skipped.
  */
-const GPT2_NAMES: TensorNames = {
+export const GPT2_NAMES: TensorNames = {
   save: (name, t) => [name, CONV1D.test(name) ? transposed(t) : t],
   load: (raw, t) => {
     const name = raw.replace(/^transformer\./, '');
@@ -306,7 +306,7 @@ class GPTDecoderState implements DecoderState {
 }
 
 /** A GPT config from a config.json (lmkit's, or a Hugging Face GPT-2 one with its own key names). */
-function configFromJSON(json: Record<string, unknown>): GPTConfig {
+export function configFromJSON(json: Record<string, unknown>): GPTConfig {
   return validateGPTConfig({
     ...Object.fromEntries(GPT_CONFIG_KEYS.map((k) => [k, json[k]])),
     block_size: (json.block_size ?? json.n_positions) as number,
@@ -315,7 +315,7 @@ function configFromJSON(json: Record<string, unknown>): GPTConfig {
 }
 
 /** config.json: nanoGPT's names plus the Hugging Face GPT-2 keys `transformers` reads. */
-function checkpointConfig(
+export function checkpointConfig(
   c: GPTConfig,
   tokenizer: SavableTokenizer,
   extra: Record<string, unknown>,

@@ -140,7 +140,7 @@ export class GPT extends Module {
     return matmul(this.hidden(idx), this.wte.weight, { transB: true });
   }
 
-  /** Token ids (B,T) → the last hidden states after the final norm (B,T,C), which the logits read. */
+  /** Token ids (B,T) → the last hidden states after the final norm (B,T,C), what the tied head (or a scalar head) reads. */
   hidden(idx: IntTensor): Tensor {
     if (idx.shape.length !== 2) throw new ShapeError(`GPT: input ids ${idx.describe()} must be (B, T)`);
     const T = idx.shape[1];

@@ -36,7 +36,17 @@ export interface Axis {
   ticks: number[];
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+/** The colors series take in turn. */
+export const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+];
 const MARGIN = { left: 70, right: 20, top: 40, bottom: 50 };
 
 /** Ticks at a "nice" step (1, 2 or 5 × 10ᵏ) covering [lo, hi] with about `target` intervals. */

@@ -42,8 +42,12 @@ export function tokenizerFromJSON(json: unknown): SavableTokenizer {
 
 /** Writes a tokenizer as JSON to `path`, atomically. */
 export function saveTokenizer(tokenizer: SavableTokenizer, path: string): void {
-  const json = tokenizer instanceof BPETokenizer ? toTokenizerJSON(tokenizer) : tokenizer.toJSON();
-  writeFileAtomic(path, [JSON.stringify(json) + '\n']);
+  writeFileAtomic(path, [JSON.stringify(tokenizerJSON(tokenizer)) + '\n']);
+}
+
+/** A tokenizer as the JSON its file holds (two tokenizers are the same when these are equal). */
+export function tokenizerJSON(tokenizer: SavableTokenizer): TokenizerJSON {
+  return tokenizer instanceof BPETokenizer ? toTokenizerJSON(tokenizer) : tokenizer.toJSON();
 }
 
 /** Reads a tokenizer file written by {@link saveTokenizer}, or a byte-level BPE tokenizer.json; errors name the file. */

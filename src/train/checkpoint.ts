@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import { CHECKPOINT_FILES } from '../models/checkpoint.js';
 import { MODEL_KINDS } from '../models/kinds.js';
+import { REWARD_KIND } from '../models/reward.js';
 import type { AdamW } from '../nn/optim.js';
 import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -30,6 +31,8 @@ export interface TrainState {
   evalsWithoutImprovement: number;
   /** Milliseconds spent in training steps so far. */
   trainMs: number;
+  /** PPO: the KL coefficient β where an adaptive controller has moved it. */
+  klCoef?: number;
 }
 
 /** What a run records about itself in config.json (under `training`). */
@@ -46,9 +49,12 @@ export interface RunInfo extends TrainConfig {
    * from before it was recorded read sentences; SFT runs read conversations as given.
    */
   sentences?: boolean;
-  /** `sft` for supervised fine-tuning on conversations (absent: next-token pretraining on text). */
-  objective?: 'sft';
-  /** SFT: the pretrained checkpoint it started from. */
+  /**
+   * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
+   * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO (absent: next-token pretraining on text).
+   */
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo';
+  /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
 }
 
@@ -96,7 +102,10 @@ export function readTrainingCheckpoint(dir: string): SavedRun {
     step?: number;
     lmkit_kind?: string;
   };
-  if (config.lmkit_kind === undefined || !MODEL_KINDS.has(config.lmkit_kind))
+  if (
+    config.lmkit_kind === undefined ||
+    !(MODEL_KINDS.has(config.lmkit_kind) || config.lmkit_kind === REWARD_KIND)
+  )
     throw new LmkitError(
       `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not one lmkit trains (${[...MODEL_KINDS.keys()].join(', ')})`,
     );
@@ -111,4 +120,14 @@ export function readTrainingCheckpoint(dir: string): SavedRun {
       `cannot resume from ${dir}: its files are from different steps (${[...steps, state.step].join(', ')}); a save was cut short`,
     );
   return { run: config.training, state, moments: optimizer.tensors };
+}
+
+/** The objective a run folder's config.json records (`sft`, `reward`, `dpo`), or undefined. */
+export function runObjective(dir: string): RunInfo['objective'] | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.config), 'utf8')) as { training?: RunInfo })
+      .training?.objective;
+  } catch {
+    return undefined;
+  }
 }

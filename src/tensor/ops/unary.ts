@@ -1,6 +1,6 @@
 /**
  * Element-wise functions, each as a forward formula and its derivative side by side:
- * exp, log, tanh, sigmoid, relu, and GELU (the tanh approximation used by GPT-2:
+ * exp, log, tanh, sigmoid, log-sigmoid, relu, and GELU (the tanh approximation used by GPT-2:
  * 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), which is what PyTorch computes with approximate='tanh').
  */
 import { kernelsFor } from '../backend.js';
@@ -34,6 +34,12 @@ export const sigmoid = unary(
   'sigmoid',
   (x) => 1 / (1 + Math.exp(-x)),
   (_x, y) => y * (1 - y),
+);
+/** ln σ(x) = −softplus(−x), computed without overflow; its derivative is σ(−x). */
+export const logSigmoid = unary(
+  'logSigmoid',
+  (x) => (x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x))),
+  (x) => 1 / (1 + Math.exp(x)),
 );
 /** max(0, x). */
 export const relu = unary(
