@@ -14,7 +14,7 @@ import { sub, affine } from '../tensor/ops/elementwise.js';
 import { noGrad, Tensor, tidy } from '../tensor/tensor.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
+import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 import {
   encodePreferences,
   readPreferenceFile,
@@ -38,24 +38,11 @@ export const DPO_DEFAULTS: Partial<TrainConfig> = {
 };
 
 /** What to optimise, on what. */
-export interface DPOOptions {
+export interface DPOOptions extends RunOptions {
   /** The policy's starting checkpoint, also the frozen reference (not needed on resume). */
   init?: string;
   data?: string;
   valid?: string;
-  settings: Partial<TrainConfig>[];
-  out: string;
-  resume?: string;
-  signal?: AbortSignal;
-  onStart?(info: {
-    run: RunInfo;
-    trainTokens: number;
-    validTokens: number;
-    parameters: number;
-    note: string;
-  }): void;
-  onStep?(step: number, loss: number, tokensPerSecond: number): void;
-  onEval?(record: EvalRecord): void;
 }
 
 /** A DPO run's summary: the loop's and the last evaluation's figures. */

@@ -13,7 +13,28 @@ import { Rng } from '../util/rng.js';
 import { noGrad, tidy, type Tensor } from '../tensor/tensor.js';
 import { randomBatch, type Batch } from './batches.js';
 import { saveTrainingCheckpoint, type RunInfo, type SavedRun, type TrainState } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
+
+/** What every run of the loop takes besides its data: settings, folders, Ctrl-C and what it reports. */
+export interface RunOptions {
+  /** Settings from a config file and flags, in order of precedence (later wins). */
+  settings: Partial<TrainConfig>[];
+  out: string;
+  /** A run directory (of the same objective) to continue from. */
+  resume?: string;
+  signal?: AbortSignal;
+  /** Called once the data is ready, before the first step; `note` says what was prepared, added or dropped. */
+  onStart?(info: {
+    run: RunInfo;
+    trainTokens: number;
+    validTokens: number;
+    parameters: number;
+    note: string;
+  }): void;
+  onStep?(step: number, loss: number, tokensPerSecond: number): void;
+  onEval?(record: EvalRecord): void;
+}
 
 /** One evaluation: mean losses on the two splits. */
 export interface EvalRecord {

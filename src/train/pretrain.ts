@@ -15,10 +15,10 @@ import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer
 import { checkStream, splitStream } from './batches.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
+import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 
 /** What to train on and with. */
-export interface PretrainOptions {
+export interface PretrainOptions extends RunOptions {
   /** Dataset name or text file (default on resume: the run's own). */
   data?: string;
   /** Train on this split of the data (train | valid | test | all); with `train` the data's valid split validates. */
@@ -33,22 +33,6 @@ export interface PretrainOptions {
   sentences?: boolean;
   /** char | word | gpt2 | a tokenizer file (default char; on resume: the checkpoint's). */
   tokenizer?: string;
-  /** Settings from a config file and flags, in order of precedence (later wins). */
-  settings: Partial<TrainConfig>[];
-  out: string;
-  /** A run directory to continue from. */
-  resume?: string;
-  signal?: AbortSignal;
-  /** Called once the data is ready, before the first step; `note` says how the text was prepared. */
-  onStart?(info: {
-    run: RunInfo;
-    trainTokens: number;
-    validTokens: number;
-    parameters: number;
-    note: string;
-  }): void;
-  onStep?(step: number, loss: number, tokensPerSecond: number): void;
-  onEval?(record: EvalRecord): void;
 }
 
 /** Trains (or resumes) a language model of any neural kind on text and returns the run's summary. */

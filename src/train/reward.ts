@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { Rng } from '../util/rng.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
+import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 import {
   encodePreferences,
   encodePrompt,
@@ -46,7 +46,7 @@ export const REWARD_DEFAULTS: Partial<TrainConfig> = {
 const MAX_DEMOS = 2000;
 
 /** What to train a reward model from, on what. */
-export interface RewardOptions {
+export interface RewardOptions extends RunOptions {
   /** The GPT checkpoint the trunk comes from (not needed on resume). */
   init?: string;
   /** A JSONL file of pairs or rankings (default on resume: the run's own). */
@@ -55,21 +55,6 @@ export interface RewardOptions {
   valid?: string;
   /** SFT conversations whose mean reward becomes 0 (default: the --init SFT run's data). */
   demos?: string;
-  /** Settings from a config file and flags, in order of precedence (later wins). */
-  settings: Partial<TrainConfig>[];
-  out: string;
-  /** A reward-model run directory to continue from. */
-  resume?: string;
-  signal?: AbortSignal;
-  onStart?(info: {
-    run: RunInfo;
-    trainTokens: number;
-    validTokens: number;
-    parameters: number;
-    note: string;
-  }): void;
-  onStep?(step: number, loss: number, tokensPerSecond: number): void;
-  onEval?(record: EvalRecord): void;
 }
 
 /** A reward-model run's summary: the loop's, the last held-out accuracy and the stored offset. */

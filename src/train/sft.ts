@@ -16,7 +16,7 @@ import { modelKind } from '../models/kinds.js';
 import { growGPTVocabulary } from '../models/gpt-vocab.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
-import { trainLoop, type EvalRecord, type TrainSummary } from './loop.js';
+import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 import {
   encodeSFT,
   lengthGroupedBatch,
@@ -39,29 +39,13 @@ export const SFT_DEFAULTS: Partial<TrainConfig> = {
 };
 
 /** What to fine-tune, on what. */
-export interface SFTOptions {
+export interface SFTOptions extends RunOptions {
   /** The pretrained GPT checkpoint folder (not needed on resume). */
   init?: string;
   /** A JSONL file of conversations (default on resume: the run's own). */
   data?: string;
   /** A JSONL file that validates (default: every 10th example of `data`). */
   valid?: string;
-  /** Settings from a config file and flags, in order of precedence (later wins). */
-  settings: Partial<TrainConfig>[];
-  out: string;
-  /** An SFT run directory to continue from. */
-  resume?: string;
-  signal?: AbortSignal;
-  /** Called once the data is ready; `note` says what was added or dropped. */
-  onStart?(info: {
-    run: RunInfo;
-    trainTokens: number;
-    validTokens: number;
-    parameters: number;
-    note: string;
-  }): void;
-  onStep?(step: number, loss: number, tokensPerSecond: number): void;
-  onEval?(record: EvalRecord): void;
 }
 
 /** Whether `dir` holds a checkpoint of an SFT run (so --resume continues it as SFT). */
