@@ -36,7 +36,7 @@ export { dropout } from './ops/dropout.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.js';
-export { causalSelfAttention } from './ops/attention.js';
+export { causalSelfAttention, selfAttention } from './ops/attention.js';
 export { lstmCell, gruCell } from './ops/recurrent.js';
 export { argmax, topk } from './ops/select.js';
 export { tensor, zeros, ones, randn, fromArray } from './create.js';

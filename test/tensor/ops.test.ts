@@ -161,6 +161,23 @@ const cases: OpCase[] = [
     fn: ([qkv]) => T.causalSelfAttention(qkv, 2),
   },
   {
+    name: 'selfAttention (bidirectional)',
+    inputs: [{ shape: [2, 5, 24] }],
+    fn: ([qkv]) => T.selfAttention(qkv, 2),
+  },
+  {
+    name: 'selfAttention with a padding mask',
+    inputs: [{ shape: [2, 5, 24] }],
+    ints: [T.IntTensor.from([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], [2, 5])],
+    fn: ([qkv], [mask]) => T.selfAttention(qkv, 2, mask),
+  },
+  {
+    name: 'selfAttention over 40 positions, 3 heads, a padded row',
+    inputs: [{ shape: [2, 40, 36] }],
+    ints: [T.IntTensor.from([...Array(40).fill(1), ...Array(33).fill(1), ...Array(7).fill(0)], [2, 40])],
+    fn: ([qkv], [mask]) => T.selfAttention(T.layerNorm(qkv, null, null), 3, mask),
+  },
+  {
     name: 'lstmCell',
     inputs: [{ shape: [3, 16] }, { shape: [3, 4] }],
     fn: ([g, c]) => {
