@@ -47,6 +47,27 @@ export interface LanguageModel {
   embed?(ids: readonly number[]): Float32Array;
   /** The stride a windowed scorer uses for `stride` (its default when undefined), checked; null when it has none. */
   scoreStride?(stride?: number): number | null;
+  /**
+   * What `scoreSequences` gives: `causal` (absent), ln p(token | the tokens before it); `pseudo`, a masked
+   * LM's pseudo-log-likelihood ln p(token | every other token in its window), the token masked in turn
+   * (Salazar et al., 2020), whose exp(−mean) is a pseudo-perplexity. A `pseudo` model cannot decode
+   * left to right: its `start` throws, saying what to use instead.
+   */
+  readonly scoring?: 'causal' | 'pseudo';
+  /** A masked LM's predictions for each `[MASK]` of a text, best first (Hugging Face's fill-mask); absent for other kinds. */
+  fillMask?(text: string, top: number): FillMaskPrediction[][];
+}
+
+/** One prediction for one mask, in Hugging Face's fill-mask pipeline shape. */
+export interface FillMaskPrediction {
+  /** The probability of the token at that mask. */
+  score: number;
+  /** Its id. */
+  token: number;
+  /** Its text. */
+  token_str: string;
+  /** The text with this mask filled by it (other masks left as they are). */
+  sequence: string;
 }
 
 /**

@@ -137,7 +137,8 @@ export function parseArgs(
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
       inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-      flag = byName.get(name);
+      // a setting's flag is named as the setting (whole_word_masking); hyphens may stand for its underscores
+      flag = byName.get(name) ?? byName.get(name.replace(/-/g, '_'));
       if (!flag && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean') {
         flags.set(name.slice(3), false);
         continue;

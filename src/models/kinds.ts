@@ -8,6 +8,7 @@
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { RNN_DEFAULTS, validateRNNShape } from '../nn/char-rnn.js';
+import { validateBertShape } from '../nn/bert-config.js';
 import { validateGPTShape } from '../nn/gpt-config.js';
 import type { Module } from '../nn/module.js';
 import { NPLM_DEFAULTS, validateNPLMShape } from '../nn/nplm.js';
@@ -15,6 +16,7 @@ import type { Rng } from '../util/rng.js';
 import type { IntTensor, Tensor } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import { GPTModel } from './gpt.js';
+import { BertMaskedLM, MLM_DEFAULTS, withBertTokens } from './bert.js';
 import { NPLMModel } from './nplm.js';
 import { RNNModel } from './rnn.js';
 
@@ -30,6 +32,16 @@ export interface NeuralModel extends LanguageModel {
     /** Where dropout masks come from, when the network has dropout: saved so a resume is exact. */
     readonly dropoutRng?: Rng;
   };
+  /**
+   * Draws a training batch from a token stream when the kind does not learn next-token prediction from
+   * random windows (a masked LM masks tokens; absent: nanoGPT's windows and shifted targets).
+   */
+  trainingBatch?(
+    stream: Int32Array,
+    batchSize: number,
+    blockSize: number,
+    rng: Rng,
+  ): { x: IntTensor; y: IntTensor };
   /** Targets scored per window (default block_size: every position); tokens/s counts these. */
   readonly targetsPerWindow?: number;
   /** Writes the model's checkpoint folder; `extra` adds config.json keys, `metadata` safetensors header entries. */
@@ -165,9 +177,41 @@ const RNN_KIND: ModelKind = {
   load: (dir) => RNNModel.load(dir),
 };
 
+/**
+ * BERT: a bidirectional encoder learning by filling masks (models/bert.ts; masking in bert-masking.ts), any
+ * tokenizer with [PAD] [CLS] [SEP] [MASK] added; BERT's dropout 0.1.
+ */
+const BERT_KIND: ModelKind = {
+  name: 'bert',
+  summary:
+    'bidirectional Transformer encoder trained as a masked LM (BERT, post-LN; fill-mask, classify, tag)',
+  label: () => 'a BERT',
+  defaults: { dropout: 0.1, ...MLM_DEFAULTS },
+  settings: [
+    {
+      name: 'whole_word_masking',
+      type: 'boolean',
+      description: 'choose whole words for masking, all of their tokens together',
+    },
+    {
+      name: 'mlm_probability',
+      type: 'number',
+      description: 'share of tokens chosen for masked-LM prediction (default 0.15)',
+    },
+  ],
+  architectureKeys: ['n_layer', 'n_head', 'n_embd', 'block_size'],
+  sentences: false, // windows of the text as written, as a GPT reads it
+  resolve: (s) => void validateBertShape(s),
+  create: (s, tokenizer, seed) => {
+    const t = withBertTokens(tokenizer);
+    return new BertMaskedLM(withVocab(s, t), t, seed);
+  },
+  load: (dir) => BertMaskedLM.load(dir),
+};
+
 /** Every neural model kind, by name; the first is the default. */
 export const MODEL_KINDS: ReadonlyMap<string, ModelKind> = new Map(
-  [GPT_KIND, NPLM_KIND, RNN_KIND].map((k) => [k.name, k]),
+  [GPT_KIND, NPLM_KIND, RNN_KIND, BERT_KIND].map((k) => [k.name, k]),
 );
 
 /** The default kind (a GPT). */

@@ -15,6 +15,7 @@ import { resolveTokenizer, type SavableTokenizer } from '../tokenizers/tokenizer
 import { checkStream, splitStream } from './batches.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
+import type { Rng } from '../util/rng.js';
 import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 
 /** What to train on and with. */
@@ -118,6 +119,12 @@ export async function pretrain(o: PretrainOptions): Promise<TrainSummary> {
     valid: split.valid,
     out: o.out,
     resume: saved,
+    ...(model.trainingBatch
+      ? {
+          batch: (part: 'train' | 'valid', rng: Rng) =>
+            model.trainingBatch!(split[part], config.batch_size, config.block_size, rng),
+        }
+      : {}),
     signal: o.signal,
     onStep: o.onStep,
     onEval: o.onEval,

@@ -94,12 +94,12 @@ describe('lmkit train', () => {
 
   it('refuses to resume from a checkpoint of another model kind', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lmkit_kind: 'bert' }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ lmkit_kind: 'whisper' }));
     for (const f of ['model.safetensors', 'train_state.safetensors', 'train_state.json'])
       writeFileSync(join(dir, f), '');
     const r = await runCli(['train', '--resume', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /holds a bert model, not one lmkit trains \(gpt, nplm, rnn\)/);
+    assert.match(r.stderr, /holds a whisper model, not one lmkit trains \(gpt, nplm, rnn, bert\)/);
   });
 
   it('asks for --out and --data', async () => {
