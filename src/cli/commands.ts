@@ -5,6 +5,7 @@ import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
 import { EMBED } from './embed.js';
 import { EVAL } from './eval.js';
+import { FILL_MASK } from './fill-mask.js';
 import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
 import { PLOT } from './plot.js';
@@ -25,6 +26,7 @@ export const COMMANDS: CommandGroup[] = [
   REWARD,
   PLOT,
   GENERATE,
+  FILL_MASK,
   SERVE,
   CHAT,
   DOCTOR,

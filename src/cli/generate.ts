@@ -114,12 +114,19 @@ export const GENERATE: CommandGroup = {
         const chunk = jobs.slice(start, start + size);
         const ids = chunk.map((p) => model.tokenizer.encode(p));
         const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
-        if (streaming) io.stdout.write(chunk[0]);
+        // the prompt is printed with the first text, so a model that cannot generate prints nothing
+        let shown = false;
+        const show = (delta: string) => {
+          if (!shown) io.stdout.write(chunk[0]);
+          shown = true;
+          io.stdout.write(delta);
+        };
         const results = await generateBatch(model, ids, {
           ...options,
           rngs,
-          onDelta: streaming ? (_, delta) => io.stdout.write(delta) : undefined,
+          onDelta: streaming ? (_, delta) => show(delta) : undefined,
         });
+        if (streaming && !shown) show('');
         results.forEach((r, i) => {
           if (a.json)
             io.stdout.write(

@@ -187,6 +187,18 @@ export class ModelRegistry {
     return m;
   }
 
+  /** The model with this id as {@link get}, and 400 when it cannot generate text (a masked LM such as BERT). */
+  generator(id: string | undefined): ServedModel {
+    const m = this.get(id);
+    if (m.model.scoring === 'pseudo')
+      throw badRequest(
+        `the model '${m.id}' (${m.model.kind}) is a masked language model: it fills masks and cannot generate text left to right`,
+        'model',
+        'model_not_supported',
+      );
+    return m;
+  }
+
   /** Every model, in the order added. */
   list(): ServedModel[] {
     return [...this.byId.values()];

@@ -105,7 +105,7 @@ async function addMessage(ctx: RequestContext): Promise<void> {
   const generate = role === 'user' && b.generate !== false;
   if (generate && !ctx.state.ready) throw notReady();
   const served = generate
-    ? ctx.state.registry.get(params.model ?? conversation.model ?? undefined)
+    ? ctx.state.registry.generator(params.model ?? conversation.model ?? undefined)
     : undefined;
   if (s.path(conversation.id, parent).length + 1 > ctx.state.limits.maxMessages) {
     throw badRequest(
@@ -155,7 +155,7 @@ async function reply(
   params: GenerationParams,
 ): Promise<void> {
   const s = store(ctx);
-  const served = ctx.state.registry.get(params.model);
+  const served = ctx.state.registry.generator(params.model);
   const history = s.path(conversationId, after.id).map((m) => ({ role: m.role, content: m.content }));
   if (history.length > ctx.state.limits.maxMessages)
     throw badRequest(

@@ -12,7 +12,7 @@ import { parseChatRequest, parseCompletionRequest, type GenerationParams } from 
 async function chatCompletions(ctx: RequestContext): Promise<void> {
   const { state } = ctx;
   const request = parseChatRequest(await readJson(ctx.req, state.limits.maxBodyBytes), state.limits);
-  const served = state.registry.get(request.model);
+  const served = state.registry.generator(request.model);
   const inputs = [{ prompt: served.template.render(request.messages), context: [] }];
   await respond(ctx, served, inputs, request, {
     id: `chatcmpl-${randomUUID()}`,
@@ -39,7 +39,7 @@ async function chatCompletions(ctx: RequestContext): Promise<void> {
 async function completions(ctx: RequestContext): Promise<void> {
   const { state } = ctx;
   const request = parseCompletionRequest(await readJson(ctx.req, state.limits.maxBodyBytes), state.limits);
-  const served = state.registry.get(request.model);
+  const served = state.registry.generator(request.model);
   const vocab = served.model.tokenizer.vocabSize;
   const inputs: ChoiceInput[] = request.prompts.map((p) => {
     const ids = typeof p === 'string' ? served.model.tokenizer.encode(served.normalize(p)) : p;
