@@ -42,8 +42,10 @@ export const EVAL: CommandGroup = {
       'full-block context, slowest). --mix MODEL2 interpolates token by token: w p(MODEL) + (1 - w) p(MODEL2).\n' +
       'JSON fields: model, mix, mix_weight, data, split, held_out (false: the run trained on it; null: unknown),\n' +
       'text (sentences | as-written), mode, stride, kind, tokenizer, sentences (null as written), tokens, oov,\n' +
-      'characters, nats (-sum ln p), perplexity\n' +
+      'characters, scoring, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
+      'scoring is causal (ln p of each token given those before it) or, for a masked LM (BERT), pseudo: each\n' +
+      'token masked in turn and predicted from both sides (Salazar et al., 2020), so perplexity is a pseudo-perplexity;\n' +
       'with --mix, components: each model alone on the same tokens.',
     json: true,
     flags: [
@@ -158,6 +160,7 @@ export const EVAL: CommandGroup = {
         oov: r.oov,
         characters: r.characters,
         nats: r.nats,
+        scoring: model.scoring ?? 'causal',
         perplexity: finite(r.perplexity),
         bits_per_token: finite(r.bitsPerToken),
         bits_per_char: finite(r.bitsPerChar),
@@ -200,7 +203,7 @@ function report(
           : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
     `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
-    `perplexity ${fmt(r.perplexity, 3)}${
+    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,
