@@ -7,6 +7,7 @@ import { PRESETS } from '../train/presets.js';
 import { isSFTRun, trainSFT } from '../train/sft.js';
 import { trainDPO } from '../train/dpo.js';
 import { trainReward } from '../train/reward.js';
+import { trainClassifier } from '../train/classify.js';
 import { runObjective } from '../train/checkpoint.js';
 import { PPO_FLAGS, ppoFlagSettings, runPPO } from './train-ppo.js';
 import { ProgressBar } from '../util/progress.js';
@@ -118,7 +119,10 @@ export const TRAIN: CommandGroup = {
       "afterwards the SFT demonstrations (--demos, default the --init SFT run's data) get mean reward 0.\n" +
       '--objective dpo --init SFT_DIR optimises the policy on the same data by DPO (--beta 0.1; reference: --init).\n' +
       "--objective ppo --init SFT_DIR --reward RM_DIR --data prompts.jsonl runs RLHF's PPO (TRL's defaults; --batch_size\n" +
-      'responses per step, KL penalty against --init, value model from the reward model, GAE, clipped losses).',
+      'responses per step, KL penalty against --init, value model from the reward model, GAE, clipped losses).\n' +
+      '--model bert pretrains a BERT masked LM (15% of tokens chosen, 80/10/10 [MASK]/random/kept, --whole-word-masking);\n' +
+      '--objective classify --init BERT_DIR --data FILE.jsonl|spam fine-tunes it to label texts, --objective tag\n' +
+      '--init BERT_DIR --data FILE.jsonl|brown to tag words; --json adds valid_accuracy, valid_macro_f1 (and test_* for a dataset).',
     json: true,
     flags: [
       {
@@ -179,11 +183,13 @@ export const TRAIN: CommandGroup = {
       {
         name: 'objective',
         type: 'string',
-        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo'],
+        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag'],
         description:
           'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations; ' +
           'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init; ' +
-          'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL',
+          'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL; ' +
+          'classify: fine-tune a BERT (--init) to label texts (JSONL {text, label} or --data spam); ' +
+          'tag: fine-tune a BERT to tag words (JSONL {tokens, tags} or --data brown part-of-speech)',
       },
       ...PPO_FLAGS,
       {
@@ -213,7 +219,7 @@ export const TRAIN: CommandGroup = {
         name: 'init',
         type: 'string',
         value: 'DIR',
-        description: 'sft, reward, dpo: the GPT checkpoint to start from',
+        description: 'sft, reward, dpo: the GPT checkpoint to start from; classify, tag: the BERT checkpoint',
       },
     ],
     positionals: [],
@@ -239,7 +245,7 @@ export const TRAIN: CommandGroup = {
         const sft = objective === 'sft';
         const fromInit = objective !== 'lm';
         if (!fromInit && a.string('init'))
-          throw new UsageError('--init is for --objective sft, reward or dpo');
+          throw new UsageError('--init is for --objective sft, reward, dpo, ppo, classify or tag');
         for (const flag of ['tokenizer', 'split', 'model'])
           if (fromInit && a.string(flag) !== undefined)
             throw new UsageError(
@@ -286,32 +292,37 @@ export const TRAIN: CommandGroup = {
         };
         if (objective === 'ppo') return await runPPO(a, io, common);
         const extra: Record<string, unknown> = {};
-        const summary = await (objective === 'reward'
-          ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
-              Object.assign(extra, {
-                valid_accuracy: s.validAccuracy,
-                valid_loss: s.valLoss,
-                best_valid_accuracy: s.bestValidAccuracy,
-                reward_offset: s.offset,
-                demonstrations: s.demos,
-              });
+        const summary = await (objective === 'classify' || objective === 'tag'
+          ? trainClassifier({ ...common, objective, init: a.string('init') }).then((s) => {
+              Object.assign(extra, s.metrics);
               return s;
             })
-          : objective === 'dpo'
-            ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
-                Object.assign(extra, s.metrics);
+          : objective === 'reward'
+            ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
+                Object.assign(extra, {
+                  valid_accuracy: s.validAccuracy,
+                  valid_loss: s.valLoss,
+                  best_valid_accuracy: s.bestValidAccuracy,
+                  reward_offset: s.offset,
+                  demonstrations: s.demos,
+                });
                 return s;
               })
-            : sft
-              ? trainSFT({ ...common, init: a.string('init') })
-              : pretrain({
-                  ...common,
-                  split: a.string('split'),
-                  tokenizer: a.string('tokenizer'),
-                  model: a.string('model'),
-                  clean: a.flags.has('clean') ? a.bool('clean') : undefined,
-                  sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
-                }));
+            : objective === 'dpo'
+              ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
+                  Object.assign(extra, s.metrics);
+                  return s;
+                })
+              : sft
+                ? trainSFT({ ...common, init: a.string('init') })
+                : pretrain({
+                    ...common,
+                    split: a.string('split'),
+                    tokenizer: a.string('tokenizer'),
+                    model: a.string('model'),
+                    clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+                    sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
+                  }));
         bar?.done();
         const result = {
           steps: summary.steps,
@@ -332,6 +343,14 @@ export const TRAIN: CommandGroup = {
             `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : 'interrupted after'} ` +
               `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
               `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
+          );
+        if (!a.json && (objective === 'classify' || objective === 'tag'))
+          io.stderr.write(
+            `held-out accuracy ${(extra.valid_accuracy as number).toFixed(4)}, macro-F1 ${(extra.valid_macro_f1 as number).toFixed(4)}` +
+              (extra.test_accuracy === undefined
+                ? ''
+                : `; test (best model) accuracy ${(extra.test_accuracy as number).toFixed(4)}, macro-F1 ${(extra.test_macro_f1 as number).toFixed(4)}`) +
+              '\n',
           );
         if (!a.json && objective === 'reward')
           io.stderr.write(

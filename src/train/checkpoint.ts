@@ -51,9 +51,10 @@ export interface RunInfo extends TrainConfig {
   sentences?: boolean;
   /**
    * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
-   * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO (absent: next-token pretraining on text).
+   * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO, `classify` and `tag` for fine-tuning a BERT
+   * with a sequence or token classification head (absent: next-token pretraining on text).
    */
-  objective?: 'sft' | 'reward' | 'dpo' | 'ppo';
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag';
   /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
 }
