@@ -16,6 +16,7 @@ import { checkHost, checkOrigin } from './origin.js';
 import { GenerationQueue } from './queue.js';
 import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
+import { FEEDBACK_ROUTES } from './routes/feedback.js';
 import { HISTORY_ROUTES } from './routes/history.js';
 import { EMBEDDING_ROUTES } from './routes/embeddings.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
@@ -72,6 +73,7 @@ const ROUTES: Route[] = [
   ...TOKEN_ROUTES,
   ...OPS_ROUTES,
   ...HISTORY_ROUTES,
+  ...FEEDBACK_ROUTES,
   ...WEB_ROUTES,
 ];
 
