@@ -5,6 +5,7 @@ import { DATA } from './data.js';
 import { DOCTOR } from './doctor.js';
 import { EMBED } from './embed.js';
 import { EVAL } from './eval.js';
+import { FEEDBACK } from './feedback.js';
 import { GENERATE } from './generate.js';
 import { NGRAM } from './ngram.js';
 import { PLOT } from './plot.js';
@@ -23,6 +24,7 @@ export const COMMANDS: CommandGroup[] = [
   EVAL,
   EMBED,
   REWARD,
+  FEEDBACK,
   PLOT,
   GENERATE,
   SERVE,

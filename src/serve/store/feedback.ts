@@ -135,6 +135,16 @@ export class FeedbackStore {
     })();
   }
 
+  /** Every thumb in the history, oldest first. */
+  allRatings(): StoredRating[] {
+    return this.db.prepare('SELECT * FROM ratings ORDER BY created_at, rowid').all() as StoredRating[];
+  }
+
+  /** Every comparison in the history, oldest first. */
+  allComparisons(): Comparison[] {
+    return this.db.prepare('SELECT * FROM comparisons ORDER BY created_at, rowid').all() as Comparison[];
+  }
+
   /** The comparisons in a conversation, oldest first. */
   comparisons(conversationId: string): Comparison[] {
     return this.db
