@@ -116,6 +116,7 @@ export function createApp(options: AppOptions): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          state.metrics.start();
           const a = server.address() as AddressInfo;
           const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
@@ -127,6 +128,7 @@ export function createApp(options: AppOptions): App {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      state.metrics.stop();
       await state.pool?.close();
     },
   };
