@@ -119,7 +119,10 @@ export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Opening standard input loads Node's stream and socket code: only commands that read it pay for it.
+    get stdin() {
+      return process.stdin;
+    },
     isTTY: !!process.stderr.isTTY,
   };
 }
