@@ -86,7 +86,9 @@ function serveSeconds(url: string, stream: boolean): Promise<number> {
         res.on('end', () => {
           const seconds = (performance.now() - t0) / 1000;
           if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-          else if (stream ? !text.endsWith('data: [DONE]\n\n') : JSON.parse(text).usage.completion_tokens !== N)
+          else if (
+            stream ? !text.endsWith('data: [DONE]\n\n') : JSON.parse(text).usage.completion_tokens !== N
+          )
             reject(new Error(`the server did not generate ${N} tokens: ${text.slice(0, 200)}`));
           else resolve(seconds);
         });

@@ -101,7 +101,12 @@ export class WorkerPool {
         if (e.type === 'delta') job.deltas.push(e.text);
         else if (e.type === 'done') job.result = e.result;
         else
-          job.error = new ApiError(500, `generation failed: ${e.message}`, 'server_error', 'generation_failed');
+          job.error = new ApiError(
+            500,
+            `generation failed: ${e.message}`,
+            'server_error',
+            'generation_failed',
+          );
         job.wake?.();
       }
     });
