@@ -1,25 +1,30 @@
 /**
  * Serving at the model's speed (not a test): one checkpoint, one client, greedy decoding of the same
- * prompt, measured three ways in interleaved rounds: `lmkit generate` as a process (its start-up taken
- * out by also timing a 1-token run), `/v1/completions` answered as JSON, and `/v1/completions` streamed
- * as server-sent events. Prints median tokens/s of each and the server's ratio to `generate`.
+ * prompt, measured three ways in interleaved rounds: what `lmkit generate` runs after its start-up
+ * (`generateBatch` on the one prompt, in this process, with the checkpoint loaded as the CLI loads it),
+ * `/v1/completions` answered as JSON, and `/v1/completions` streamed as server-sent events, against
+ * `lmkit serve` in its own process. Prints median tokens/s of each, the ratio to generate, and CPU time
+ * per token (user + system, every thread: this process's around generate, the server's from
+ * /proc/PID/stat around each request), which swings less than wall time on a busy machine.
  *
- *   npm run build && node dist/bench/serve/speed.js --model CKPT [--max-tokens 300] [--rounds 5]
+ *   npm run build && node dist/bench/serve/speed.js --model CKPT [--max-tokens 48] [--rounds 9]
  *       [--prompt "the jury said"] [--serve-flag=--workers=0 ...]
- *
- * Tokens/s: generate (N − 1) / (t(N tokens) − t(1 token)), both whole processes; JSON N / request time;
- * streamed N / request time (first byte of the request to `[DONE]`).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { generateBatch } from '../../src/generate/batch.js';
+import { neverSampled } from '../../src/generate/sample.js';
+import { loadLanguageModel } from '../../src/models/load.js';
+import { promptPreparer } from '../../src/models/preprocessing.js';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string' },
-    'max-tokens': { type: 'string', default: '300' },
-    rounds: { type: 'string', default: '5' },
+    'max-tokens': { type: 'string', default: '48' },
+    rounds: { type: 'string', default: '9' },
     prompt: { type: 'string', default: 'the jury said' },
     'serve-flag': { type: 'string', multiple: true, default: [] },
   },
@@ -36,22 +41,33 @@ const rounds = Number(values.rounds);
 const prompt = values.prompt;
 const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 
-/** Wall seconds of `lmkit generate` for n greedy tokens. */
-function generateSeconds(n: number): number {
+const lm = loadLanguageModel(model);
+const ids = lm.tokenizer.encode(promptPreparer(lm)(prompt));
+
+/** Wall and CPU seconds of what `lmkit generate` runs for N greedy tokens after loading the model. */
+async function generateSeconds(): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const out = execFileSync(
-    process.execPath,
-    [bin, 'generate', model, '-p', prompt, '--max-tokens', String(n), '--temperature', '0', '--json'],
-    { encoding: 'utf8' },
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  const tokens = (JSON.parse(out) as { tokens: number }).tokens;
-  if (tokens !== n) throw new Error(`generate stopped after ${tokens} tokens, not ${n}: pick another prompt`);
-  return seconds;
+  const [r] = await generateBatch(lm, [ids], {
+    maxTokens: N,
+    temperature: 0,
+    suppressTokens: neverSampled(lm.tokenizer),
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  if (r.completionTokens !== N)
+    throw new Error(`generate stopped after ${r.completionTokens} tokens, not ${N}: pick another prompt`);
+  return { wall, cpu: (c.user + c.system) / 1e6 };
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 /** Starts `lmkit serve` on a free port; resolves with its URL and a stop function. */
-async function startServer(): Promise<{ url: string; stop: () => void }> {
+async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
   const child = spawn(
     process.execPath,
     [bin, 'serve', model, '--port', '0', '--db', 'none', ...values['serve-flag']],
@@ -66,7 +82,7 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
 }
 
 /** Seconds of one /v1/completions request of N greedy tokens (streamed or not), on a fresh connection. */
@@ -101,27 +117,39 @@ function serveSeconds(url: string, stream: boolean): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const server = await startServer();
-const gen: number[] = [];
-const json: number[] = [];
-const sse: number[] = [];
+const rows = ['lmkit generate (in process)', '/v1/completions JSON', '/v1/completions stream'];
+const tps: number[][] = rows.map(() => []);
+const cpuMs: number[][] = rows.map(() => []);
+/** Times one served request: tokens/s and server CPU ms per token. */
+const served = async (k: number, stream: boolean) => {
+  const c0 = cpuSeconds(server.pid);
+  tps[k].push(N / (await serveSeconds(server.url, stream)));
+  cpuMs[k].push(((cpuSeconds(server.pid) - c0) * 1000) / N);
+};
 try {
   await serveSeconds(server.url, false); // warm-up
+  await generateSeconds();
   for (let r = 0; r < rounds; r++) {
-    gen.push((N - 1) / (generateSeconds(N) - generateSeconds(1)));
-    json.push(N / (await serveSeconds(server.url, false)));
-    sse.push(N / (await serveSeconds(server.url, true)));
+    const gen = await generateSeconds();
+    tps[0].push(N / gen.wall);
+    cpuMs[0].push((gen.cpu * 1000) / N);
+    await served(1, false);
+    await served(2, true);
   }
 } finally {
   server.stop();
 }
-const g = median(gen);
-const row = (name: string, xs: number[]) =>
-  `${name.padEnd(34)} ${median(xs).toFixed(0).padStart(6)} tok/s  ${(median(xs) / g).toFixed(2)}× generate  ` +
-  `(rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+const g = median(tps[0]);
 console.log(
   `${model}, prompt ${JSON.stringify(prompt)}, ${N} greedy tokens, ${rounds} interleaved rounds, medians` +
     (values['serve-flag'].length ? `, serve ${values['serve-flag'].join(' ')}` : ''),
 );
-console.log(row('lmkit generate (process)', gen));
-console.log(row('/v1/completions JSON', json));
-console.log(row('/v1/completions stream', sse));
+console.log(
+  '| path | tokens/s | × generate | CPU ms per token | tokens/s of each round |\n|---|---|---|---|---|',
+);
+rows.forEach((name, k) =>
+  console.log(
+    `| ${name} | ${median(tps[k]).toFixed(0)} | ${(median(tps[k]) / g).toFixed(2)} | ` +
+      `${median(cpuMs[k]).toFixed(2)} | ${tps[k].map((x) => x.toFixed(0)).join(', ')} |`,
+  ),
+);
