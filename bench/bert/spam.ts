@@ -69,7 +69,7 @@ const rows: [string, Record<string, number>][] = [
   [`lmkit BERT (${init}), fine-tuned`, finetune(init, 'bert')],
 ];
 if (argv.includes('--scratch')) {
-  // the same architecture and tokenizer, untrained: a 0-step run of the --init run's settings
+  // the same architecture and tokenizer, untrained: a 1-step run at learning rate 1e-12 of the --init run's settings
   const fresh = join(dir, 'scratch-init');
   const t = (
     JSON.parse(readFileSync(join(init, 'config.json'), 'utf8')) as { training: Record<string, unknown> }
@@ -80,7 +80,21 @@ if (argv.includes('--scratch')) {
   ]);
   execFileSync(
     'node',
-    [lmkit, 'train', '--model', 'bert', ...same, '--data', 'spam', '--max_iters', '0', '--out', fresh],
+    [
+      lmkit,
+      'train',
+      '--model',
+      'bert',
+      ...same,
+      '--data',
+      'spam',
+      '--max_iters',
+      '1',
+      '--learning_rate',
+      '1e-12',
+      '--out',
+      fresh,
+    ],
     {
       stdio: 'ignore',
     },

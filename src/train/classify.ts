@@ -46,6 +46,8 @@ export interface LabelledSplits {
   test: LabelledItem[];
   /** How the validation part was chosen, for the start note. */
   note: string;
+  /** A built-in dataset's whole label set (its rare tags may miss the train split); absent: the training labels. */
+  labels?: string[];
 }
 
 /** An encoded example: framed token ids and the target ids (one label, or one per position with −100). */
@@ -91,7 +93,9 @@ export async function trainClassifier(o: ClassifyOptions): Promise<ClassifySumma
   const valid = o.valid ?? saved?.run.valid ?? undefined;
   const task: ClassifierTask = o.objective === 'classify' ? 'sequence' : 'token';
   const parts = await readLabelled(o.objective, data, valid);
-  const labels = saved ? BertClassifier.load(o.resume as string).labels : labelSet(parts.train);
+  const labels = saved
+    ? BertClassifier.load(o.resume as string).labels
+    : (parts.labels ?? labelSet(parts.train));
   const model = saved
     ? BertClassifier.load(o.resume as string)
     : BertClassifier.fromMaskedLM(BertMaskedLM.load(init), labels, task);
@@ -320,6 +324,7 @@ export async function readLabelled(
       valid: valid === undefined ? part('valid') : fromFile(valid),
       test: part('test'),
       note: valid === undefined ? `the dataset's valid split` : valid,
+      labels: labelSet(all),
     };
   }
   const items = fromFile(data);
