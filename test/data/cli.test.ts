@@ -20,7 +20,7 @@ describe('lmkit data', () => {
     }[];
     assert.deepEqual(
       json.map((d) => d.name),
-      ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang'],
+      ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam'],
     );
     assert.equal(json[0].installed, true);
   });

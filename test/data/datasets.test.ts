@@ -106,7 +106,7 @@ describe('Chinese datasets', () => {
 describe('registry', () => {
   it('lists every dataset with a license and a source', () => {
     const names = listDatasets().map((d) => d.name);
-    assert.deepEqual(names, ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang']);
+    assert.deepEqual(names, ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam']);
     for (const d of listDatasets()) assert.ok(d.license && d.source && d.description);
   });
 
