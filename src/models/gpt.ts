@@ -283,9 +283,11 @@ class DecodeBatch implements DecodeGroup {
       if (st.cache && st.context.length <= block)
         runs.push({ state: st, cache: st.cache, tokens: st.context.slice(st.cache.length) });
       else if (this.model.kvCache) {
-        // the window slid: its last block_size tokens afresh, batched with the others
+        // the window slid: its last block_size tokens afresh (in a cache kept for this), batched with the others
         st.cache = null;
-        runs.push({ state: st, cache: new KVCache(this.model.net, block), tokens: st.context.slice(-block) });
+        st.window ??= new KVCache(this.model.net, block);
+        st.window.length = 0;
+        runs.push({ state: st, cache: st.window, tokens: st.context.slice(-block) });
       } else st.cached = this.model.nextLogProbs(st.context);
     }
     const logits = KVCache.extendAll(runs);
@@ -296,6 +298,8 @@ class DecodeBatch implements DecodeGroup {
 /** One sequence's decoding state (see {@link DecodeBatch}). */
 class GPTDecoderState implements DecoderState {
   cached: Float32Array | null = null;
+  /** A cache each step past the block refills with the whole window. */
+  window: KVCache | null = null;
 
   constructor(
     private readonly batch: DecodeBatch,
