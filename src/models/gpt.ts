@@ -253,8 +253,13 @@ export class GPTModel implements LanguageModel {
  */
 class DecodeBatch implements DecodeGroup {
   private readonly states = new Set<GPTDecoderState>();
+  /** Positions a new cache holds from the start: the whole block when that is at most 4 MB, else it grows. */
+  private readonly reserve: number;
 
-  constructor(private readonly model: GPTModel) {}
+  constructor(private readonly model: GPTModel) {
+    const { block_size: block, n_embd: C, n_layer: L } = model.config;
+    this.reserve = block * C * L * 2 <= 1 << 20 ? block : 0;
+  }
 
   /** A new state of this batch after the line-start prefix and `prompt`. */
   start(prompt: number[]): GPTDecoderState {
@@ -263,7 +268,7 @@ class DecodeBatch implements DecodeGroup {
       this,
       this.model,
       [...this.model.prefix, ...prompt],
-      this.model.kvCache ? new KVCache(this.model.net) : null,
+      this.model.kvCache ? new KVCache(this.model.net, this.reserve) : null,
     );
     this.states.add(state);
     return state;
