@@ -52,7 +52,9 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     );
   }
   const modelsDir = o.modelsDir ?? defaultModelsDir();
-  let files = o.models.length ? o.models : modelFilesIn(modelsDir);
+  let files = o.models.length
+    ? o.models
+    : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
   if (!files.length) {
     o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
     files = [await buildDefaultModel(modelsDir)];
