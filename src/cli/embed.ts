@@ -11,6 +11,7 @@ import { synonymAuc, wordnetSynsets } from '../eval/word-similarity.js';
 import { ProgressBar, readingBar } from '../util/progress.js';
 import type { CommandGroup, CommandSpec, FlagSpec } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
+import { ENCODE } from './embed-encode.js';
 
 const d = WORD2VEC_DEFAULTS;
 
@@ -286,6 +287,7 @@ const evaluate: CommandSpec = {
 /** The embed command group. */
 export const EMBED: CommandGroup = {
   name: 'embed',
-  summary: 'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate',
-  commands: [train, neighbors, analogy, similarity, evaluate],
+  summary:
+    'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate; ELMo contextual vectors',
+  commands: [train, neighbors, analogy, similarity, evaluate, ENCODE],
 };

@@ -44,7 +44,8 @@ export const EVAL: CommandGroup = {
       'text (sentences | as-written), mode, stride, kind, tokenizer, sentences (null as written), tokens, oov,\n' +
       'characters, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
-      'with --mix, components: each model alone on the same tokens.',
+      'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
+      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).",
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -168,6 +169,7 @@ export const EVAL: CommandGroup = {
           nats: c.nats,
           perplexity: finite(c.perplexity),
         })),
+        readings: r.readings?.map((c) => ({ name: c.name, nats: c.nats, perplexity: finite(c.perplexity) })),
       };
       if (a.json) {
         io.stdout.write(JSON.stringify(json) + '\n');
@@ -205,6 +207,10 @@ function report(
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,
   ];
+  if (r.readings)
+    lines.push(
+      `readings: ${r.readings.map((c) => `${c.name} perplexity ${fmt(c.perplexity, 3)}`).join(', ')}`,
+    );
   if (r.zeroProbEvents)
     lines.push(`zero-probability events: ${r.zeroProbEvents} (the model gives them probability 0)`);
   lines.push(`time ${r.seconds.toFixed(2)} s`);
