@@ -24,7 +24,7 @@ import { crossEntropy } from '../tensor/ops/cross-entropy.js';
 import { dropout } from '../tensor/ops/dropout.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { matmul } from '../tensor/ops/matmul.js';
-import { concat, slice, split } from '../tensor/ops/shape.js';
+import { concat, split } from '../tensor/ops/shape.js';
 import { zeros } from '../tensor/create.js';
 import { Rng } from '../util/rng.js';
 import { IntTensor, type Tensor } from '../tensor/tensor.js';
@@ -161,23 +161,25 @@ export class BiLM extends Module {
 
   /**
    * The sum of both directions' mean cross-entropies over windows x (B,T) and their shifted targets y (B,T),
-   * read as one window w = x then y's last token (B,T+1): the forward LM predicts w[1..T] from the tokens
-   * before each, the backward LM w[0..T−1] from the tokens after each.
+   * read as one window w = x then y's last token (B,T+1): the forward LM reads w[0..T−1] and predicts
+   * w[1..T]; the backward LM reads w[T], w[T−1] … w[1] and predicts w[T−1] … w[0] (ids reversed, so no
+   * state needs re-ordering in time).
    */
   loss(x: IntTensor, y: IntTensor): Tensor {
     const [B, T] = x.shape;
     if (y.shape.length !== 2 || y.shape[0] !== B || y.shape[1] !== T)
       throw new LmkitError(`ELMo: targets ${y.describe()} must match inputs ${x.describe()}`);
-    const w = new Int32Array(B * (T + 1));
-    for (let b = 0; b < B; b++) {
-      w.set(x.data.subarray(b * T, (b + 1) * T), b * (T + 1));
-      w[b * (T + 1) + T] = y.data[b * T + T - 1];
-    }
-    const L = this.layers(new IntTensor(w, [B, T + 1]));
-    const fwdTop = L.forward[L.forward.length - 1];
-    const bwdTop = L.backward[L.backward.length - 1];
-    const forwardLoss = crossEntropy(this.logits(slice(fwdTop, 1, 0, T)), y);
-    const backwardLoss = crossEntropy(this.logits(slice(bwdTop, 1, 1, T + 1)), x);
+    const reversedY = new Int32Array(B * T);
+    const reversedX = new Int32Array(B * T);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) {
+        reversedY[b * T + t] = y.data[b * T + T - 1 - t];
+        reversedX[b * T + t] = x.data[b * T + T - 1 - t];
+      }
+    const fwd = this.run('forward', this.tokens(x)).outputs;
+    const bwd = this.run('backward', this.tokens(new IntTensor(reversedY, [B, T]))).outputs;
+    const forwardLoss = crossEntropy(this.logits(fwd[fwd.length - 1]), y);
+    const backwardLoss = crossEntropy(this.logits(bwd[bwd.length - 1]), new IntTensor(reversedX, [B, T]));
     return add(forwardLoss, backwardLoss);
   }
 
@@ -190,5 +192,6 @@ export class BiLM extends Module {
 export function reverseTime(x: Tensor): Tensor {
   const N = x.shape[1];
   if (N === 1) return x;
-  return concat(split(x, new Array<number>(N).fill(1), 1).reverse(), 1);
+  // a copy: split's backward keeps its own array of pieces, which reverse() would reorder in place
+  return concat([...split(x, new Array<number>(N).fill(1), 1)].reverse(), 1);
 }
