@@ -40,7 +40,9 @@ export const ENCODE: CommandSpec = {
         'train one with lmkit train --model elmo',
       );
     const layer = a.string('layer') as string;
-    const ids = model.tokenizer.encode(promptPreparer(model, { oneLine: true })(a.positional('TEXT') as string));
+    const ids = model.tokenizer.encode(
+      promptPreparer(model, { oneLine: true })(a.positional('TEXT') as string),
+    );
     if (ids.length === 0) throw new UsageError('the text has no tokens', 'give some words to encode');
     const layers = model.contextualLayers(ids);
     let vectors: Float32Array;

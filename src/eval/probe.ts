@@ -157,7 +157,10 @@ export function trainProbe(input: ProbeInput, labels: Int32Array, o: ProbeOption
     let steps = 0;
     for (let from = 0; from < N; from += batch) {
       const index = order.subarray(from, Math.min(N, from + batch));
-      const target = new IntTensor(Int32Array.from(index, (i) => labels[i]), [index.length]);
+      const target = new IntTensor(
+        Int32Array.from(index, (i) => labels[i]),
+        [index.length],
+      );
       tidy(() => {
         opt.zeroGrad();
         const loss = crossEntropy(net.forward(input, index), target);
@@ -171,7 +174,8 @@ export function trainProbe(input: ProbeInput, labels: Int32Array, o: ProbeOption
   }
   return {
     predict(x: ProbeInput): Int32Array {
-      if (x.kind !== input.kind) throw new LmkitError(`probe: trained on ${input.kind} input, given ${x.kind}`);
+      if (x.kind !== input.kind)
+        throw new LmkitError(`probe: trained on ${input.kind} input, given ${x.kind}`);
       const M = probeSize(x);
       const out = new Int32Array(M);
       for (let from = 0; from < M; from += 4096) {

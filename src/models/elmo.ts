@@ -190,8 +190,7 @@ export class ElmoModel implements LanguageModel {
         const all = [this.startToken, ...ids, this.startToken];
         const r = this.net.layers(IntTensor.from(all, [1, N + 2]));
         const put = (layer: Float32Array, src: Float32Array, half: number) => {
-          for (let i = 0; i < N; i++)
-            layer.set(src.subarray((i + 1) * C, (i + 2) * C), i * 2 * C + half * C);
+          for (let i = 0; i < N; i++) layer.set(src.subarray((i + 1) * C, (i + 2) * C), i * 2 * C + half * C);
         };
         put(out[0], r.tokens.data as Float32Array, 0);
         put(out[0], r.tokens.data as Float32Array, 1);

@@ -184,7 +184,9 @@ const ELMO_KIND: ModelKind = {
     beta2: 0.999,
     patience: 3,
   },
-  settings: [{ name: 'tie_weights', type: 'boolean', description: 'tie the softmax to the token embeddings' }],
+  settings: [
+    { name: 'tie_weights', type: 'boolean', description: 'tie the softmax to the token embeddings' },
+  ],
   architectureKeys: ['n_embd', 'n_layer', 'tie_weights'],
   sentences: true, // its unit is the sentence: ELMo reads sentences between <S> and </S>
   resolve: (s, given) => {

@@ -100,7 +100,10 @@ export class BiLM extends Module {
     const c = (this.config = validateElmoConfig(config));
     const rng = new Rng(seed);
     // N(0, 1/C): unit-sized token vectors, so tying does not blow up the first logits
-    this.encoder = this.module('encoder', new Embedding(c.vocab_size, c.n_embd, rng, 1 / Math.sqrt(c.n_embd)));
+    this.encoder = this.module(
+      'encoder',
+      new Embedding(c.vocab_size, c.n_embd, rng, 1 / Math.sqrt(c.n_embd)),
+    );
     const stack = (dir: string) =>
       Array.from({ length: c.n_layer }, (_, l) =>
         this.module(`${dir}.${l}`, new LSTM(c.n_embd, c.n_embd, rng)),

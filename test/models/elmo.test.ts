@@ -40,7 +40,12 @@ describe('ELMo biLM', () => {
       const y = IntTensor.from([3, 4, 5, 6, 6, 3, 7, 8], [2, 4]);
       const checked = checkGradients(net, () => net.loss(x, y), 5, tie_weights ? 'tied ' : 'untied ');
       assert.ok(checked > 40, `${checked} coordinates checked`);
-      for (const p of ['forward.1.weight_hh', 'backward.0.weight_ih', 'backward.1.weight_ih', 'encoder.weight'])
+      for (const p of [
+        'forward.1.weight_hh',
+        'backward.0.weight_ih',
+        'backward.1.weight_ih',
+        'encoder.weight',
+      ])
         assert.ok(
           net
             .namedParameters()
@@ -63,7 +68,10 @@ describe('ELMo biLM', () => {
     const forwardLoss = crossEntropy(net.logits(fwd), y).item();
     const rev = [...w.slice(1)].reverse();
     const bwd = net.run('backward', net.tokens(IntTensor.from(rev, [1, 4]))).outputs[1];
-    const backwardLoss = crossEntropy(net.logits(bwd), IntTensor.from([...w.slice(0, 4)].reverse(), [1, 4])).item();
+    const backwardLoss = crossEntropy(
+      net.logits(bwd),
+      IntTensor.from([...w.slice(0, 4)].reverse(), [1, 4]),
+    ).item();
     close(net.loss(x, y).item(), forwardLoss + backwardLoss, 1e-5, 'loss');
     assert.equal(tokens.shape.join(), '1,5,4');
   });
@@ -93,7 +101,10 @@ describe('ELMo biLM', () => {
   it('decodes token by token as its forward reading scores, and both readings score whole sentences', () => {
     const model = new ElmoModel(tiny(), tokenizer, 6);
     const end = model.startToken;
-    const seqs = [[...tokenizer.encode('the cat sat on the mat'), end], [...tokenizer.encode('a dog'), end]];
+    const seqs = [
+      [...tokenizer.encode('the cat sat on the mat'), end],
+      [...tokenizer.encode('a dog'), end],
+    ];
     const fast = model.scoreSequences(seqs);
     seqs.forEach((s, k) => {
       const slow = scoreByDecoding(model, s);
@@ -149,7 +160,8 @@ describe('ELMo biLM', () => {
         close(la[0][i * 2 * C + c], E[a[i] * C + c], 0, 'token layer, first half');
         close(la[0][i * 2 * C + C + c], E[a[i] * C + c], 0, 'token layer, second half');
       }
-    const half = (x: Float32Array, i: number, h: number) => Array.from(x.subarray(i * 2 * C + h * C, i * 2 * C + (h + 1) * C));
+    const half = (x: Float32Array, i: number, h: number) =>
+      Array.from(x.subarray(i * 2 * C + h * C, i * 2 * C + (h + 1) * C));
     for (const l of [1, 2]) {
       // the texts differ in their last word: forward states before it agree, backward states do not
       assert.deepEqual(half(la[l], 1, 0), half(lb[l], 1, 0), `layer ${l} forward at "cat"`);
@@ -163,7 +175,8 @@ describe('ELMo biLM', () => {
     // embed: the mean over tokens of the layers' mean
     const mix = equalMix(la);
     const e = model.embed(a);
-    for (let d = 0; d < 2 * C; d++) close(e[d], (mix[d] + mix[2 * C + d] + mix[4 * C + d]) / 3, 1e-6, 'embed');
+    for (let d = 0; d < 2 * C; d++)
+      close(e[d], (mix[d] + mix[2 * C + d] + mix[4 * C + d]) / 3, 1e-6, 'embed');
   });
 
   it('saves and loads a checkpoint of kind elmo that scores the same', () => {
@@ -182,16 +195,30 @@ describe('ScalarMix', () => {
   it('starts as the mean of the layers and has gradients that match finite differences', () => {
     const mix = new ScalarMix(3);
     const rng = new Rng(2);
-    const layers = [0, 1, 2].map(() => new Tensor(Float32Array.from({ length: 6 }, () => rng.normal()), [2, 3]));
+    const layers = [0, 1, 2].map(
+      () =>
+        new Tensor(
+          Float32Array.from({ length: 6 }, () => rng.normal()),
+          [2, 3],
+        ),
+    );
     const mean = equalMix(layers.map((l) => l.data as Float32Array));
     mix.forward(layers).data.forEach((v, i) => close(v, mean[i], 1e-6, 'equal weights'));
     mix.scalar_parameters.data.set([0.3, -0.2, 0.5]);
     mix.gamma.data[0] = 1.7;
-    const target = new Tensor(Float32Array.from({ length: 6 }, () => rng.normal()), [2, 3]);
+    const target = new Tensor(
+      Float32Array.from({ length: 6 }, () => rng.normal()),
+      [2, 3],
+    );
     const checked = checkGradients(mix, () => sum(mul(mix.forward(layers), target)), 3);
     assert.equal(checked, 4);
     const w = mix.weights();
-    close(w.reduce((a, b) => a + b, 0), 1, 1e-9, 'weights sum to 1');
+    close(
+      w.reduce((a, b) => a + b, 0),
+      1,
+      1e-9,
+      'weights sum to 1',
+    );
   });
 });
 
@@ -203,8 +230,27 @@ describe('lmkit train --model elmo, eval and embed encode', () => {
     writeFileSync(text, Array.from({ length: 40 }, (_, i) => lines[i % 3]).join('\n') + '\n');
     const out = join(dir, 'run');
     const train = await runCli([
-      'train', '--model', 'elmo', '--data', text, '--tokenizer', 'word', '--n_embd', '8', '--block_size', '6',
-      '--batch_size', '4', '--max_iters', '30', '--eval_interval', '15', '--eval_iters', '2', '--out', out,
+      'train',
+      '--model',
+      'elmo',
+      '--data',
+      text,
+      '--tokenizer',
+      'word',
+      '--n_embd',
+      '8',
+      '--block_size',
+      '6',
+      '--batch_size',
+      '4',
+      '--max_iters',
+      '30',
+      '--eval_interval',
+      '15',
+      '--eval_iters',
+      '2',
+      '--out',
+      out,
     ]);
     assert.equal(train.code, 0, train.stderr);
     assert.match(train.stderr + train.stdout, /an ELMo biLM/);
@@ -226,7 +272,12 @@ describe('lmkit train --model elmo, eval and embed encode', () => {
 
     const enc = await runCli(['embed', 'encode', out, 'the cat sat.', '--layer', '2', '--json']);
     assert.equal(enc.code, 0, enc.stderr);
-    const e = JSON.parse(enc.stdout) as { tokens: string[]; vectors: number[][]; dim: number; layers: number };
+    const e = JSON.parse(enc.stdout) as {
+      tokens: string[];
+      vectors: number[][];
+      dim: number;
+      layers: number;
+    };
     assert.deepEqual(e.tokens, ['the', 'cat', 'sat', '.']);
     assert.equal(e.dim, 16);
     assert.equal(e.layers, 3);
@@ -242,8 +293,27 @@ describe('lmkit train --model elmo, eval and embed encode', () => {
     assert.match(bad.stderr, /--layer must be mix or a layer from 0 to 2/);
     const gpt = join(dir, 'gpt');
     const g = await runCli([
-      'train', '--data', text, '--n_layer', '1', '--n_head', '1', '--n_embd', '8', '--block_size', '8',
-      '--batch_size', '2', '--max_iters', '1', '--eval_interval', '1', '--eval_iters', '1', '--out', gpt,
+      'train',
+      '--data',
+      text,
+      '--n_layer',
+      '1',
+      '--n_head',
+      '1',
+      '--n_embd',
+      '8',
+      '--block_size',
+      '8',
+      '--batch_size',
+      '2',
+      '--max_iters',
+      '1',
+      '--eval_interval',
+      '1',
+      '--eval_iters',
+      '1',
+      '--out',
+      gpt,
     ]);
     assert.equal(g.code, 0, g.stderr);
     const noLayers = await runCli(['embed', 'encode', gpt, 'the cat']);
