@@ -14,7 +14,7 @@
  * vocabularies, to keep the biLM's softmax small enough for two shared CPU cores.
  *
  *   npm run build && node dist/bench/embed/pos-probe.js [--elmo DIR] [--vectors FILE] [--work DIR]
- *     [--steps 600] [--n-embd 128] [--min-count 10] [--every 10] [--epochs 5]
+ *     [--steps 220] [--n-embd 128] [--min-count 10] [--every 10] [--epochs 5]
  * Without --elmo / --vectors it trains them into --work (default a temporary folder) and prints the commands.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,13 +30,14 @@ import { trainProbe, type ProbeInput } from '../../src/eval/probe.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { WordTokenizer } from '../../src/tokenizers/word.js';
 import { saveTokenizer } from '../../src/tokenizers/tokenizer-file.js';
+import { ProgressBar } from '../../src/util/progress.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : fallback;
 };
-const steps = flag('steps', '600') as string;
+const steps = flag('steps', '220') as string;
 const nEmbd = Number(flag('n-embd', '128'));
 const minCount = flag('min-count', '10') as string;
 const every = Number(flag('every', '10'));
@@ -81,8 +82,8 @@ if (!elmoDir) {
   const tokenizer = join(work, 'brown-words.json');
   saveTokenizer(WordTokenizer.train(trainText, { minCount: Number(minCount) }), tokenizer);
   run(['train', '--model', 'elmo', '--data', 'brown', '--split', 'train', '--tokenizer', tokenizer,
-    '--tie_weights', '--n_embd', String(nEmbd), '--max_iters', steps, '--eval_interval', '150',
-    '--eval_iters', '10', '--out', join(work, 'elmo')]); // prettier-ignore
+    '--tie_weights', '--n_embd', String(nEmbd), '--max_iters', steps, '--eval_interval', '50',
+    '--eval_iters', '4', '--out', join(work, 'elmo')]); // prettier-ignore
   elmoDir = join(work, 'elmo', 'best');
 }
 const elmo = loadLanguageModel(elmoDir);
@@ -113,7 +114,7 @@ interface Features {
 }
 
 /** Every input of every token of `sentences`, with its label (−1: a tag the probe never saw). */
-function features(sentences: TaggedSentence[]): Features {
+function features(sentences: TaggedSentence[], label: string): Features {
   const N = sentences.reduce((n, s) => n + s.words.length, 0);
   const D = kv.dim;
   const labels = new Int32Array(N);
@@ -123,7 +124,9 @@ function features(sentences: TaggedSentence[]): Features {
   let E = 0;
   const elmoLayers: Float32Array[] = [];
   let k = 0;
-  for (const s of sentences) {
+  const bar = new ProgressBar(process.stderr, label, sentences.length, 'sentences');
+  for (const [n, s] of sentences.entries()) {
+    bar.update(n);
     const tokens = elmo.tokenizer.encode(s.words.join(' '));
     if (tokens.length !== s.words.length) throw new Error(`tokens do not align in: ${s.words.join(' ')}`);
     const layers = (elmo.contextualLayers as (ids: readonly number[]) => Float32Array[])(tokens);
@@ -141,6 +144,7 @@ function features(sentences: TaggedSentence[]): Features {
       k++;
     });
   }
+  bar.done();
   return {
     labels,
     ambiguous,
@@ -150,8 +154,8 @@ function features(sentences: TaggedSentence[]): Features {
   };
 }
 
-const train = features(probeTrain);
-const test = features(parts.test);
+const train = features(probeTrain, 'probe training tokens');
+const test = features(parts.test, 'test tokens');
 const E = train.elmo[0].length / train.labels.length;
 const inputs: { name: string; dims: number; of: (f: Features) => ProbeInput }[] = [
   { name: '(a) one-hot word identity', dims: wordIds.size, of: (f) => f.onehot },
@@ -171,14 +175,21 @@ const inputs: { name: string; dims: number; of: (f: Features) => ProbeInput }[] 
 const ambiguousCount = test.ambiguous.reduce((a, b) => a + b, 0);
 console.log(
   `Brown POS probe: ${classes.size} tags; probe trained on ${train.labels.length} tokens (every ${every}th ` +
-    `training sentence), ${epochs} epochs, batch 256, Adam 3e-3 for every input; tested on ` +
+    `training sentence), ${epochs} epochs, batch 256, Adam 1e-2 for every input; tested on ` +
     `${test.labels.length} test tokens, ${ambiguousCount} of them of words the training split shows with ≥ 2 tags.`,
 );
 console.log(`word2vec: ${vectorsPath} (${kv.size} words); ELMo: ${elmoDir}\n`);
 console.log('| input | dims | accuracy, all tokens | accuracy, ambiguous words |');
 console.log('|---|---|---|---|');
 for (const input of inputs) {
-  const probe = trainProbe(input.of(train), train.labels, { classes: classes.size, epochs, seed: 1 });
+  const probe = trainProbe(input.of(train), train.labels, {
+    classes: classes.size,
+    epochs,
+    learningRate: 1e-2,
+    seed: 1,
+    onEpoch: (e, loss) =>
+      console.error(`${input.name}: epoch ${e}/${epochs}, training loss ${loss.toFixed(3)}`),
+  });
   const pred = probe.predict(input.of(test));
   let right = 0;
   let rightAmbiguous = 0;

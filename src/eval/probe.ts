@@ -32,6 +32,7 @@ export interface ProbeOptions {
   classes: number;
   epochs?: number;
   batchSize?: number;
+  /** Adam's rate (default 1e-2). */
   learningRate?: number;
   seed?: number;
   /** Called after each epoch with its mean training loss. */
@@ -146,7 +147,7 @@ export function trainProbe(input: ProbeInput, labels: Int32Array, o: ProbeOption
   // one-hot: one more row, never trained, for unseen words
   const first = input.kind === 'onehot' ? { ...input, count: input.count + 1 } : input;
   const net = new ProbeNet(first, o.classes, rng);
-  const opt = new Adam(net.namedParameters(), { lr: o.learningRate ?? 3e-3 });
+  const opt = new Adam(net.namedParameters(), { lr: o.learningRate ?? 1e-2 });
   const order = Int32Array.from({ length: N }, (_, i) => i);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = N - 1; i > 0; i--) {
