@@ -16,6 +16,7 @@ import { checkHost, checkOrigin } from './origin.js';
 import { GenerationQueue } from './queue.js';
 import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
+import { FEEDBACK_ROUTES } from './routes/feedback.js';
 import { HISTORY_ROUTES } from './routes/history.js';
 import { EMBEDDING_ROUTES } from './routes/embeddings.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
@@ -72,6 +73,7 @@ const ROUTES: Route[] = [
   ...TOKEN_ROUTES,
   ...OPS_ROUTES,
   ...HISTORY_ROUTES,
+  ...FEEDBACK_ROUTES,
   ...WEB_ROUTES,
 ];
 
@@ -114,6 +116,7 @@ export function createApp(options: AppOptions): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          state.metrics.start();
           const a = server.address() as AddressInfo;
           const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
@@ -125,6 +128,7 @@ export function createApp(options: AppOptions): App {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      state.metrics.stop();
       await state.pool?.close();
     },
   };
