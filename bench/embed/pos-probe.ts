@@ -77,10 +77,11 @@ if (!vectorsPath) {
   run(['embed', 'train', corpus, '--format', 'lines', '--algo', 'skipgram', '--vector-size', String(nEmbd),
     '--min-count', minCount, '--epochs', '5', '--seed', '1', '--out', vectorsPath]); // prettier-ignore
 }
+// the biLM's vocabulary, written even when --elmo is given (the README's commands train with it)
+const tokenizer = join(work, 'brown-words.json');
+saveTokenizer(WordTokenizer.train(trainText, { minCount: Number(minCount) }), tokenizer);
 let elmoDir = flag('elmo');
 if (!elmoDir) {
-  const tokenizer = join(work, 'brown-words.json');
-  saveTokenizer(WordTokenizer.train(trainText, { minCount: Number(minCount) }), tokenizer);
   run(['train', '--model', 'elmo', '--data', 'brown', '--split', 'train', '--tokenizer', tokenizer,
     '--tie_weights', '--n_embd', String(nEmbd), '--max_iters', steps, '--eval_interval', '50',
     '--eval_iters', '4', '--out', join(work, 'elmo')]); // prettier-ignore
