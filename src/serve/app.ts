@@ -53,6 +53,11 @@ export interface AppOptions {
   uiRoot?: string | null;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Reads the models from their files again, for `POST /admin/reload` (absent: the route answers 404).
+   * A reload that fails changes nothing.
+   */
+  loadAgain?: () => Promise<{ models: ServedModel[]; embedders: ServedEmbedder[] }>;
 }
 
 /** A server and its state. */
@@ -89,13 +94,39 @@ export function createApp(options: AppOptions): App {
     ui: options.uiRoot === null ? undefined : new StaticFiles(options.uiRoot ?? DEFAULT_UI_ROOT),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const ready = Promise.resolve(options.models).then((models) => {
-    for (const m of models) state.registry.add(m);
-    for (const e of options.embedders ?? []) state.registry.addEmbedder(e);
+  /** A registry and a worker pool for these models. */
+  const serving = (models: ServedModel[], embedders: ServedEmbedder[]) => {
+    const registry = new ModelRegistry();
+    for (const m of models) registry.add(m);
+    for (const e of embedders) registry.addEmbedder(e);
     const files = models.filter((m) => m.path).map((m) => ({ id: m.id, path: m.path }));
-    if (options.workers && files.length) state.pool = new WorkerPool(options.workers, files);
+    const pool = options.workers && files.length ? new WorkerPool(options.workers, files) : undefined;
+    return { registry, pool };
+  };
+  const ready = Promise.resolve(options.models).then((models) => {
+    Object.assign(state, serving(models, options.embedders ?? []));
     state.ready = true;
   });
+  const loadAgain = options.loadAgain;
+  if (loadAgain)
+    state.reload = async () => {
+      const loaded = await loadAgain();
+      const next = serving(loaded.models, loaded.embedders);
+      const ids = (r: ModelRegistry) => [...r.list(), ...r.listEmbedders()].map((m) => m.id);
+      const [before, after] = [ids(state.registry), ids(next.registry)];
+      const old = state.pool;
+      // requests already running keep the models they started with; new ones get the new set
+      Object.assign(state, next);
+      void old?.closeWhenIdle();
+      log(`lmkit serve: reloaded the models (${after.join(', ')})`);
+      return {
+        object: 'reload',
+        models: after,
+        added: after.filter((id) => !before.includes(id)),
+        removed: before.filter((id) => !after.includes(id)),
+        reloaded: after.filter((id) => before.includes(id)),
+      };
+    };
   ready.catch(() => undefined);
 
   const server = createServer((req, res) => {

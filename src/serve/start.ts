@@ -68,9 +68,24 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   if (!process.env.LMKIT_THREADS) setBlasThreads(1);
   const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
+  const given = files;
+  const loadFiles = (paths: string[]) => ({
+    models: paths.filter((f) => !isVectorsFile(f)).map(loadModel),
+    embedders: paths.filter(isVectorsFile).map(loadEmbedder),
+  });
   const options: AppOptions = {
-    models: files.filter((f) => !isVectorsFile(f)).map(loadModel),
-    embedders: files.filter(isVectorsFile).map(loadEmbedder),
+    ...loadFiles(files),
+    // a reload reads the named files again, or looks in the models folder again (new folders join)
+    loadAgain: async () => {
+      const paths = o.models.length
+        ? given
+        : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
+      if (!paths.length)
+        throw new LmkitError(`there are no models in ${modelsDir} any more`, {
+          hint: 'put a model back and reload again',
+        });
+      return loadFiles(paths);
+    },
     apiKey: o.apiKey,
     cors: o.cors,
     allowedHosts: o.allowedHosts,
@@ -103,7 +118,8 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     `lmkit serve: ${all.length} model${all.length === 1 ? '' : 's'} (${all.join(', ')}) at ${address.url}\n` +
       `  OpenAI API: ${address.url}/v1  (e.g. ${example})\n` +
       `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
-      `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
+      `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics\n` +
+      `  new weights on disk (a PPO or DPO run saved in place)? curl -X POST ${address.url}/admin/reload`,
   );
   app.server.once('close', () => store?.db.close());
   return { app, url: address.url };

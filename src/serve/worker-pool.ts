@@ -83,6 +83,12 @@ export class WorkerPool {
     }
   }
 
+  /** Stops every worker once the generations running now have ended (no new ones should be sent). */
+  async closeWhenIdle(): Promise<void> {
+    while (this.jobs.size) await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.close();
+  }
+
   /** Stops every worker. */
   async close(): Promise<void> {
     this.closing = true;

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
 import { FeedbackStore } from '../../src/serve/store/feedback.js';
-import { startTestServer, tinyModel, type TestServer } from './helpers.js';
+import { callJson, startTestServer, tinyModel, type TestServer } from './helpers.js';
 
 interface Message {
   id: string;
@@ -44,14 +44,7 @@ describe('feedback routes: thumbs and "which is better?"', () => {
     store.db.close();
   });
 
-  async function call<T>(method: string, path: string, body?: object): Promise<{ status: number; json: T }> {
-    const r = await fetch(`${s.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: r.status, json: (await r.json()) as T };
-  }
+  const call = <T>(method: string, path: string, body?: object) => callJson<T>(s.url, method, path, body);
 
   async function chat(): Promise<{ id: string; message: Message; reply: Message }> {
     const c = await call<{ id: string }>('POST', '/api/conversations', { model: 'tiny' });
