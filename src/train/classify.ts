@@ -11,7 +11,7 @@
  * recorded with `objective: "classify"` or `"tag"`.
  */
 import { readFileSync } from 'node:fs';
-import { brownTaggedSentences } from '../data/brown.js';
+import { brownTaggedSentences, partOfSpeech } from '../data/brown.js';
 import { getDataset, isDatasetName } from '../data/datasets.js';
 import { LmkitError } from '../errors.js';
 import { classificationScores } from '../eval/classification.js';
@@ -306,7 +306,8 @@ export async function readLabelled(
           hint: 'use --data brown, or a JSONL file of {"tokens": [...], "tags": [...]}',
         });
       all = (await brownTaggedSentences()).map((s, i) => ({
-        ...s,
+        words: s.words,
+        tags: s.tags.map((t) => partOfSpeech(t.toLowerCase()) || 'nil'),
         where: `brown sentence ${i + 1}`,
         split: i % 10 === 9 ? 'test' : i % 10 === 8 ? 'valid' : 'train',
       }));
