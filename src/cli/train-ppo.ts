@@ -65,6 +65,7 @@ export async function runPPO(
     out: string;
     resume?: string;
     signal: AbortSignal;
+    maxSeconds?: number;
   },
 ): Promise<number> {
   let bar: ProgressBar | undefined;
@@ -106,7 +107,7 @@ export async function runPPO(
   if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
   else
     io.stderr.write(
-      `${summary.stopped === 'done' ? 'trained' : 'interrupted after'} ${summary.steps} PPO steps in ${summary.seconds.toFixed(1)} s; ` +
+      `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'time' ? 'stopped at --max-time after' : 'interrupted after'} ${summary.steps} PPO steps in ${summary.seconds.toFixed(1)} s; ` +
         `checkpoint in ${summary.out}, best policy in ${summary.best}\n`,
     );
   return summary.stopped === 'interrupted' ? 130 : 0;

@@ -177,6 +177,14 @@ export const TRAIN: CommandGroup = {
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
       {
+        name: 'max-time',
+        type: 'number',
+        min: 0,
+        value: 'SECONDS',
+        description:
+          'stop after this many seconds of wall-clock time (this invocation), evaluating and saving first, as at max_iters',
+      },
+      {
         name: 'objective',
         type: 'string',
         choices: ['lm', 'sft', 'reward', 'dpo', 'ppo'],
@@ -282,6 +290,7 @@ export const TRAIN: CommandGroup = {
           out,
           resume,
           signal: controller.signal,
+          maxSeconds: a.number('max-time'),
           ...callbacks,
         };
         if (objective === 'ppo') return await runPPO(a, io, common);
@@ -329,7 +338,7 @@ export const TRAIN: CommandGroup = {
         if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
         else
           io.stderr.write(
-            `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : 'interrupted after'} ` +
+            `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : summary.stopped === 'time' ? 'stopped at --max-time after' : 'interrupted after'} ` +
               `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
               `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
           );
