@@ -162,6 +162,13 @@ const exportCmd: CommandSpec = {
   flags: [
     { name: 'out', short: 'o', type: 'string', value: 'FILE', description: 'output file (required)' },
     ...PREPARE_FLAGS,
+    {
+      name: 'max-sentences',
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      description: 'write only the first N sentences (of the split)',
+    },
   ],
   positionals: [{ name: 'SOURCE', description: 'a dataset name or a text file' }],
   json: true,
@@ -172,6 +179,8 @@ const exportCmd: CommandSpec = {
       ...prepareOptions(args),
       onRead: reading.update,
     }).finally(reading.done);
+    const max = args.number('max-sentences');
+    if (max !== undefined) sentences.splice(max);
     writeFileAtomic(
       out,
       sentences.map((s) => s + '\n'),

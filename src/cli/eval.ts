@@ -14,6 +14,7 @@ import {
   type EvalOptions,
   type EvalResult,
 } from '../eval/perplexity.js';
+import { scoreConversationFile } from '../eval/conversations.js';
 import type { LanguageModel } from '../lm.js';
 import { loadLanguageModel } from '../models/load.js';
 import { MixtureModel } from '../models/mixture.js';
@@ -44,7 +45,11 @@ export const EVAL: CommandGroup = {
       'text (sentences | as-written), mode, stride, kind, tokenizer, sentences (null as written), tokens, oov,\n' +
       'characters, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
-      'with --mix, components: each model alone on the same tokens.',
+      'with --mix, components: each model alone on the same tokens.\n' +
+      'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
+      'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
+      'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
+      'exact, f1, samples, seconds).',
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -79,6 +84,20 @@ export const EVAL: CommandGroup = {
         type: 'boolean',
         description: "score through each model's step-by-step decoding state (slow; checks the fast paths)",
       },
+      {
+        name: 'per-task',
+        type: 'integer',
+        min: 1,
+        default: 20,
+        description: 'conversations (.jsonl DATA): how many of each task to score',
+      },
+      {
+        name: 'max-tokens',
+        type: 'integer',
+        min: 1,
+        default: 80,
+        description: 'conversations (.jsonl DATA): longest reply in tokens',
+      },
     ],
     positionals: [
       { name: 'MODEL', description: 'n-gram model file or checkpoint directory' },
@@ -90,6 +109,33 @@ export const EVAL: CommandGroup = {
       const mixPath = a.string('mix');
       const weight = a.number('mix-weight') as number;
       let model: LanguageModel = loadLanguageModel(path);
+      if (data.endsWith('.jsonl')) {
+        if (mixPath !== undefined) throw new UsageError('--mix scores text, not conversations (.jsonl)');
+        const t0 = performance.now();
+        const r = scoreConversationFile(
+          model,
+          data,
+          a.number('per-task') as number,
+          a.number('max-tokens') as number,
+        );
+        const json = {
+          model: path,
+          data,
+          ...r,
+          seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+        };
+        if (a.json) io.stdout.write(JSON.stringify(json) + '\n');
+        else {
+          io.stdout.write(
+            `${'task'.padEnd(24)} ${'turns'.padStart(6)} ${'exact'.padStart(7)} ${'F1'.padStart(6)}\n`,
+          );
+          for (const t of [...r.tasks, { task: 'all', turns: r.turns, exact: r.exact, f1: r.f1 }])
+            io.stdout.write(
+              `${t.task.padEnd(24)} ${String(t.turns).padStart(6)} ${(100 * t.exact).toFixed(1).padStart(6)}% ${t.f1.toFixed(3).padStart(6)}\n`,
+            );
+        }
+        return;
+      }
       const preprocessing = preprocessingOf(model);
       if (mixPath !== undefined) {
         const second = loadLanguageModel(mixPath);
