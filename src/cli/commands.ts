@@ -11,11 +11,13 @@ import { PLOT } from './plot.js';
 import { QUICKSTART } from './quickstart.js';
 import { REWARD } from './reward.js';
 import { SERVE } from './serve.js';
+import { SPEEDRUN } from './speedrun.js';
 import { TOKENIZER } from './tokenizer.js';
 import { TRAIN } from './train.js';
 
 export const COMMANDS: CommandGroup[] = [
   QUICKSTART,
+  SPEEDRUN,
   DATA,
   TOKENIZER,
   NGRAM,

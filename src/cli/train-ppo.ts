@@ -69,14 +69,16 @@ export async function runPPO(
   },
 ): Promise<number> {
   let bar: ProgressBar | undefined;
+  let parameters: number | null = null;
   const summary = await trainPPO({
     ...common,
     init: a.string('init'),
     reward: a.string('reward'),
     rewardJudge: a.string('reward-judge'),
-    onStart: ({ run, parameters, note }) => {
+    onStart: ({ run, parameters: p, note }) => {
+      parameters = p;
       io.stderr.write(
-        `PPO on a GPT of ${(parameters / 1e6).toFixed(2)}M parameters (policy and value model), ${run.max_iters} steps of ${run.batch_size} responses\n${note}\n`,
+        `PPO on a GPT of ${(p / 1e6).toFixed(2)}M parameters (policy and value model), ${run.max_iters} steps of ${run.batch_size} responses\n${note}\n`,
       );
       bar = io.isTTY ? new ProgressBar(io.stderr, 'ppo', run.max_iters, 'steps') : undefined;
     },
@@ -102,6 +104,7 @@ export async function runPPO(
     stopped: summary.stopped,
     out: summary.out,
     best: summary.best,
+    parameters,
     ...summary.metrics,
   };
   if (a.json) io.stdout.write(JSON.stringify(result) + '\n');

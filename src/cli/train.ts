@@ -240,6 +240,7 @@ export const TRAIN: CommandGroup = {
       process.on('SIGINT', onSigint);
       let bar: ProgressBar | undefined;
       let lastLoss = NaN;
+      let started: { parameters: number; trainTokens: number } | undefined;
       try {
         const objective =
           a.string('objective') ??
@@ -260,6 +261,7 @@ export const TRAIN: CommandGroup = {
           throw new UsageError('--demos is for --objective reward');
         const callbacks = {
           onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
+            started = { parameters, trainTokens };
             io.stderr.write(
               `training ${modelKind(run.model ?? DEFAULT_KIND).label(run)} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
                 `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n` +
@@ -333,6 +335,8 @@ export const TRAIN: CommandGroup = {
           stopped: summary.stopped,
           out: summary.out,
           best: summary.best,
+          parameters: started?.parameters ?? null,
+          train_tokens: started?.trainTokens ?? null,
           ...extra,
         };
         if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
