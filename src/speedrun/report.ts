@@ -159,6 +159,7 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
           'kind (tokens)',
           'bits/char',
           'ppl/token',
+          'OOV',
           'parameters',
           'training tokens',
           'wall',
