@@ -18,6 +18,8 @@ export type SpeedrunLang = 'en' | 'zh' | 'both';
 export interface Sizes {
   /** Sentences of each source's train split. */
   trainSentences: number;
+  /** Lines of train.txt the BPE tokenizer learns its merges from. */
+  bpeSentences: number;
   /** Held-out sentences of each source: half validate, half test. */
   heldOutSentences: number;
   /** build-instruct --max-per-source. */
@@ -33,19 +35,20 @@ export interface Sizes {
 
 /**
  * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 20,000 training
- * sentences and 300 held-out sentences per source, 300 instructions per source, 40 preference prompts,
- * 5 scored conversations per task.
+ * sentences and 300 held-out sentences per source, 300 instructions per source, 20 preference prompts,
+ * 2 scored conversations per task (BPE merges from 4,000 lines).
  */
 export function sizesFor(budget: number, tiny = false): Sizes {
   const scale = budget / 300;
   const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
   return {
     trainSentences: tiny ? 400 : clamp(20000 * scale, 2000, 200000),
+    bpeSentences: tiny ? 200 : clamp(4000 * scale, 2000, 40000),
     heldOutSentences: tiny ? 20 : clamp(300 * scale, 100, 2000),
     instructPerSource: tiny ? 6 : clamp(300 * scale, 60, 2000),
-    prefPrompts: tiny ? 40 : clamp(40 * scale, 10, 400),
+    prefPrompts: tiny ? 40 : clamp(20 * scale, 10, 400),
     prefSamples: 4,
-    perTask: tiny ? 1 : clamp(5 * scale, 3, 40),
+    perTask: tiny ? 1 : clamp(2 * scale, 2, 40),
     tiny,
   };
 }
@@ -214,15 +217,17 @@ const STAGES: Stage[] = [
       yield {
         note:
           'speedrun: data/train.txt takes the train files line by line in turn; of each held-out file, ' +
-          'even lines go to data/test.txt and odd lines to data/valid.txt',
+          'even lines go to data/test.txt and odd lines to data/valid.txt; data/bpe-sample.txt is the first lines of train.txt',
         run() {
-          writeFileSync(
-            p(ctx, 'data', 'train.txt'),
-            interleave(src.map((s) => p(ctx, 'data', `${s.name}.train.txt`))).join('\n') + '\n',
-          );
+          const train = interleave(src.map((s) => p(ctx, 'data', `${s.name}.train.txt`)));
+          writeFileSync(p(ctx, 'data', 'train.txt'), train.join('\n') + '\n');
           const held = interleave(src.map((s) => p(ctx, 'data', `${s.name}.heldout.txt`)));
           writeFileSync(p(ctx, 'data', 'test.txt'), held.filter((_, i) => i % 2 === 0).join('\n') + '\n');
           writeFileSync(p(ctx, 'data', 'valid.txt'), held.filter((_, i) => i % 2 === 1).join('\n') + '\n');
+          writeFileSync(
+            p(ctx, 'data', 'bpe-sample.txt'),
+            train.slice(0, ctx.sizes.bpeSentences).join('\n') + '\n',
+          );
         },
       };
       yield {
@@ -243,10 +248,16 @@ const STAGES: Stage[] = [
     needs: ['data'],
     *steps(ctx) {
       const train = p(ctx, 'data', 'train.txt');
+      // BPE merges are learned from a sample (counting is quick, merging a large vocabulary over every word is not)
       yield {
-        args: ['tokenizer', 'train', train, '--vocab-size', ctx.sizes.tiny ? '300' : '2048', '--chat'].concat(
-          ['--out', p(ctx, 'tokenizer', 'bpe.json'), '--json'],
-        ),
+        args: [
+          'tokenizer',
+          'train',
+          p(ctx, 'data', 'bpe-sample.txt'),
+          '--vocab-size',
+          ctx.sizes.tiny ? '300' : '1024',
+          '--chat',
+        ].concat(['--out', p(ctx, 'tokenizer', 'bpe.json'), '--json']),
       };
       yield {
         args: [
@@ -571,7 +582,7 @@ const STAGES: Stage[] = [
           args: ['eval', m.path, test, '--json'],
         };
       const chats = chatModels(ctx);
-      const maxTokens = ctx.sizes.tiny ? '12' : '60';
+      const maxTokens = ctx.sizes.tiny ? '12' : '40';
       for (const m of chats)
         yield {
           args: [
