@@ -54,8 +54,16 @@ export interface CommandSpec {
   positionals: PositionalSpec[];
   /** Whether the global `--json` flag means something here. */
   json?: boolean;
-  run(args: ParsedArgs, io: CliIO): Promise<number | void>;
+  /**
+   * The command's implementation, imported only when the command runs, e.g.
+   * `load: () => import('./run/ngram.js').then((m) => m.query)`: start-up and `--help` then load no
+   * model, tensor or dataset code (test/cli/startup.test.ts fails if they do).
+   */
+  load(): Promise<RunCommand>;
 }
+
+/** What a command does once its flags are parsed: returns the exit code (undefined means 0). */
+export type RunCommand = (args: ParsedArgs, io: CliIO) => Promise<number | void>;
 
 /** A group such as `ngram` holding several commands, or a single top-level command. */
 export interface CommandGroup {

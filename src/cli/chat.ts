@@ -1,11 +1,6 @@
 /** `lmkit chat MODEL`: a terminal chat with any model, streaming its replies; history in the server's store. */
-import { ChatSession } from '../chat/repl.js';
-import { loadModel } from '../serve/models.js';
-import { defaultHistoryPath } from '../util/home.js';
-import { ConversationStore } from '../serve/store/conversations.js';
-import { openDatabase } from '../serve/store/db.js';
 import type { CommandGroup } from './args.js';
-import { SAMPLING_FLAGS, samplingFlag, samplingOptions } from './sampling-flags.js';
+import { SAMPLING_FLAGS, samplingFlag } from './sampling-flags.js';
 
 /** The chat command. */
 export const CHAT: CommandGroup = {
@@ -32,29 +27,6 @@ export const CHAT: CommandGroup = {
       },
     ],
     positionals: [{ name: 'MODEL', description: 'n-gram file (.arpa, .arpa.gz, .bin) or checkpoint folder' }],
-    async run(a, io) {
-      const model = loadModel(a.positional('MODEL') as string);
-      const dbPath = a.string('db') ?? defaultHistoryPath();
-      const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
-      const session = new ChatSession({
-        model,
-        history: store,
-        input: io.stdin,
-        output: io.stdout,
-        interactive: !!(io.stdin as NodeJS.ReadStream).isTTY,
-        system: a.string('system'),
-        settings: samplingOptions(a),
-      });
-      const onInterrupt = () => {
-        if (!session.interrupt()) process.exit(130);
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        await session.run();
-      } finally {
-        process.off('SIGINT', onInterrupt);
-        store?.db.close();
-      }
-    },
+    load: () => import('./run/chat.js').then((m) => m.run),
   },
 };

@@ -1,40 +1,6 @@
 /** `lmkit generate`: sample text from any model (n-gram file or checkpoint directory), streamed as it comes. */
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { generateBatch, type BatchableModel } from '../generate/batch.js';
-import { neverSampled } from '../generate/sample.js';
-import { loadLanguageModel } from '../models/load.js';
-import { promptPreparer } from '../models/preprocessing.js';
-import { unknownPieces } from '../tokenizers/unknown-pieces.js';
-import { Rng } from '../util/rng.js';
 import type { CommandGroup } from './args.js';
-import { SAMPLING_FLAGS, samplingOptions } from './sampling-flags.js';
-
-/** `\n`, `\t`, `\r` and `\\` in a flag value as the characters they name (a shell passes them literally). */
-function unescape(s: string): string {
-  return s.replace(
-    /\\([ntr\\])/g,
-    (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] as string,
-  );
-}
-
-/** The prompts of --prompt (repeatable) and --prompts FILE (one a line), or one empty prompt. */
-function readPrompts(given: string[], file: string | undefined): string[] {
-  const prompts = [...given];
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read --prompts ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-    }
-    const lines = text.split(/\r?\n/);
-    if (lines[lines.length - 1] === '') lines.pop();
-    if (!lines.length) throw new UsageError(`--prompts ${file} has no lines; give one prompt per line`);
-    prompts.push(...lines);
-  }
-  return prompts.length ? prompts : [''];
-}
+import { SAMPLING_FLAGS } from './sampling-flags.js';
 
 /** The generate command. */
 export const GENERATE: CommandGroup = {
@@ -82,66 +48,6 @@ export const GENERATE: CommandGroup = {
       },
     ],
     positionals: [{ name: 'MODEL', description: 'n-gram model file or checkpoint directory' }],
-    async run(a, io) {
-      const path = a.positional('MODEL') as string;
-      const model = loadLanguageModel(path) as BatchableModel & {
-        kvCache?: boolean;
-      };
-      if ('kvCache' in model) model.kvCache = a.bool('kv-cache');
-      // prompts are prepared as the training text was (an n-gram model's lowercasing, an RNN's --clean)
-      const prepare = promptPreparer(model);
-      const prompts = readPrompts(a.list('prompt'), a.string('prompts')).map(prepare);
-      const unknown = [...new Set(prompts.flatMap((p) => unknownPieces(model.tokenizer, p)))];
-      if (unknown.length)
-        io.stderr.write(
-          `lmkit: warning: the model never saw ${unknown
-            .slice(0, 8)
-            .map((p) => JSON.stringify(p))
-            .join(', ')}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ''} ` +
-            `(in the prompt): each is read as <unk>\n`,
-        );
-      const n = a.number('n') as number;
-      const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
-      const seed = a.number('seed');
-      const options = {
-        ...samplingOptions(a),
-        suppressTokens: neverSampled(model.tokenizer),
-        stop: a.list('stop').map(unescape),
-      };
-      const streaming = jobs.length === 1 && !a.json;
-      const size = a.number('batch-size') as number;
-      for (let start = 0; start < jobs.length; start += size) {
-        const chunk = jobs.slice(start, start + size);
-        const ids = chunk.map((p) => model.tokenizer.encode(p));
-        const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
-        if (streaming) io.stdout.write(chunk[0]);
-        const results = await generateBatch(model, ids, {
-          ...options,
-          rngs,
-          onDelta: streaming ? (_, delta) => io.stdout.write(delta) : undefined,
-        });
-        results.forEach((r, i) => {
-          if (a.json)
-            io.stdout.write(
-              JSON.stringify({
-                prompt: chunk[i],
-                text: chunk[i] + r.text,
-                tokens: r.completionTokens,
-                finish_reason: r.finishReason,
-              }) + '\n',
-            );
-          else if (streaming) io.stdout.write('\n');
-          else {
-            const k = start + i;
-            const label = [
-              `sample ${k + 1}/${jobs.length}`,
-              `prompt ${JSON.stringify(chunk[i])}`,
-              ...(seed === undefined ? [] : [`seed ${seed + k}`]),
-            ];
-            io.stdout.write(`--- ${label.join(', ')} ---\n${chunk[i] + r.text}\n`);
-          }
-        });
-      }
-    },
+    load: () => import('./run/generate.js').then((m) => m.run),
   },
 };

@@ -23,8 +23,8 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     io.stdout.write(`lmkit ${version()}\n`);
     return 0;
   }
-  const group = COMMANDS.find((g) => g.name === name);
-  if (!group) {
+  const entry = COMMANDS.find((g) => g.name === name);
+  if (!entry) {
     const near = closest(
       name,
       COMMANDS.map((g) => g.name),
@@ -34,6 +34,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       near ? `did you mean 'lmkit ${near}'?` : `run 'lmkit --help' to see the commands`,
     );
   }
+  const group = await entry.load();
   if (group.command) return runCommand(group.command, rest, name, io);
 
   const [sub, ...args] = rest;
@@ -74,7 +75,8 @@ async function runCommand(
     io.stdout.write(commandHelp(command, path));
     return 0;
   }
-  const code = await command.run(parsed, io);
+  const run = await command.load();
+  const code = await run(parsed, io);
   return code ?? 0;
 }
 
@@ -117,7 +119,10 @@ export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Opening standard input loads Node's stream and socket code: only commands that read it pay for it.
+    get stdin() {
+      return process.stdin;
+    },
     isTTY: !!process.stderr.isTTY,
   };
 }

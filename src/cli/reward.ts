@@ -1,15 +1,5 @@
 /** `lmkit reward`: score responses with a reward model trained by `lmkit train --objective reward`. */
-import { UsageError } from '../errors.js';
-import { RewardModel } from '../models/reward.js';
-import { parseScoreJsonl, scoreResponses, type ScoreItem } from '../train/reward-score.js';
 import type { CommandGroup } from './args.js';
-
-/** All of a readable stream as text. */
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The reward command. */
 export const REWARD: CommandGroup = {
@@ -30,20 +20,6 @@ export const REWARD: CommandGroup = {
       { name: 'response', short: 'r', type: 'string', description: "the assistant's response to score" },
     ],
     positionals: [{ name: 'DIR', description: 'reward model folder' }],
-    async run(a, io) {
-      const prompt = a.string('prompt');
-      const response = a.string('response');
-      if ((prompt === undefined) !== (response === undefined))
-        throw new UsageError('give --prompt and --response together (or neither, for JSONL on stdin)');
-      const rm = RewardModel.load(a.positional('DIR') as string);
-      const items: ScoreItem[] =
-        prompt !== undefined
-          ? [{ prompt: [{ role: 'user', content: prompt }], response: response as string, where: '--prompt' }]
-          : parseScoreJsonl(await readAll(io.stdin), 'stdin');
-      const rewards = scoreResponses(rm, items);
-      rewards.forEach((r) =>
-        io.stdout.write(a.json ? JSON.stringify({ reward: r }) + '\n' : `${r.toFixed(4)}\n`),
-      );
-    },
+    load: () => import('./run/reward.js').then((m) => m.run),
   },
 };

@@ -1,5 +1,4 @@
 /** `lmkit serve`: an OpenAI-compatible HTTP server for any lmkit model, with chat history. */
-import { startServer } from '../serve/start.js';
 import type { CommandGroup } from './args.js';
 
 /** The serve command. */
@@ -101,34 +100,6 @@ export const SERVE: CommandGroup = {
       },
     ],
     positionals: [{ name: 'MODEL', description: 'model files to serve', optional: true, variadic: true }],
-    async run(a, io) {
-      const { app } = await startServer({
-        models: a.rest('MODEL'),
-        modelsDir: a.string('models-dir'),
-        host: a.string('host') as string,
-        port: a.number('port') as number,
-        apiKey: a.string('api-key') ?? process.env.LMKIT_API_KEY,
-        insecureNoKey: a.bool('insecure-no-key'),
-        cors: a.string('cors'),
-        allowedHosts: a.list('allowed-host'),
-        concurrency: a.number('concurrency'),
-        workers: a.number('workers'),
-        maxQueue: a.number('max-queue'),
-        db: a.string('db'),
-        limits: {
-          ...(a.number('max-tokens') === undefined ? {} : { maxTokens: a.number('max-tokens') }),
-          ...(a.number('max-body') === undefined ? {} : { maxBodyBytes: a.number('max-body') }),
-        },
-        log: (line) => io.stderr.write(line + '\n'),
-      });
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          io.stderr.write('lmkit serve: stopping\n');
-          app.close().then(resolve, resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    },
+    load: () => import('./run/serve.js').then((m) => m.run),
   },
 };

@@ -15,7 +15,7 @@ const spec: CommandSpec = {
     { name: 'verbose', short: 'v', type: 'boolean', description: 'talk more' },
   ],
   positionals: [{ name: 'FILE', description: 'input' }],
-  run: async () => 0,
+  load: async () => async () => 0,
 };
 
 describe('parseArgs', () => {

@@ -149,6 +149,39 @@ describe('vocabulary read from a binary file', () => {
     assert.equal(new ByteVocabulary(v).find(Buffer.from('new'), 0, 3), 5);
   });
 
+  it('answers its first look-ups by scanning the bytes, exactly as the word map does', () => {
+    const words = ['<unk>', '<s>', '</s>', 'a', 'ab', 'b a', 'café', '明月', '', 'x'];
+    const bytes = Buffer.from(words.join('\0'), 'utf8');
+    const probes = [...words, 'c', 'caf', 'é', 'a\0ab', '<S>', '明'];
+    const scanned = NGramVocabulary.fromBytes(bytes);
+    const answers = probes.map((w) => scanned.lookup(w)); // fewer look-ups than it scans before the map
+    const mapped = NGramVocabulary.fromBytes(bytes);
+    for (let i = 0; i < 40; i++) mapped.lookup('x'); // past the scans: the map answers from here
+    assert.deepEqual(
+      answers,
+      probes.map((w) => mapped.lookup(w)),
+    );
+    assert.deepEqual(answers, [
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    assert.equal(scanned.idOf('nope'), 0);
+  });
+
   it('rejects missing specials at once and duplicate words when the map is built', () => {
     assert.throws(
       () => NGramVocabulary.fromBytes(Buffer.from('<s>\0<unk>\0</s>')),
