@@ -1,3 +1,4 @@
+/* global process */
 // Renders a speedrun's report.html in Debian's Chromium (through playwright-core, as the web UI's test
 // does) and saves a PNG: node scripts/screenshot-report.mjs runs/speedrun/report.html docs/speedrun-report.png [height]
 import { mkdtempSync } from 'node:fs';

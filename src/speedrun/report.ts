@@ -290,11 +290,11 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
         head: ['vectors', 'vocabulary', 'words trained', 'words/s', 'WordNet synonyms ROC AUC'],
         rows: [
           [
-            String(t?.algo ?? 'cbow'),
-            count(t?.vocabulary ?? t?.vocab_size),
-            count(t?.words ?? t?.trained_words),
-            count(t?.words_per_s),
-            num(e?.auc ?? e?.roc_auc, 3),
+            `${String(t?.algo ?? '?')}, ${String(t?.vector_size ?? '?')} dimensions, ${String(t?.epochs ?? '?')} epoch(s)`,
+            count(t?.vocab_size),
+            count(t?.trained_words),
+            count(typeof t?.words_per_second === 'number' ? Math.round(t.words_per_second) : undefined),
+            num(e?.wordnet_synonym_auc, 3),
           ],
         ],
       },
@@ -339,12 +339,8 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
         head: ['model', ...prompts.map((p) => `“${p}”`)],
         rows: samples.map((s) => [
           s.name,
-          ...prompts.map((p) =>
-            oneLine(
-              s.lines.find((l) => l.prompt.trim() === p.trim() || l.prompt.toLowerCase() === p.toLowerCase())
-                ?.text ?? '—',
-            ),
-          ),
+          // generate prints one sample per prompt, in the order of the prompts (as the model prepared them)
+          ...prompts.map((_, i) => oneLine(s.lines[i]?.text ?? '—')),
         ]),
       },
     });

@@ -18,7 +18,6 @@ import {
   pickAssistant,
   sizesFor,
   stageTable,
-  type CommandResult,
   type CommandStep,
   type SpeedrunLang,
   type Stage,

@@ -35,7 +35,7 @@ export interface Sizes {
 
 /**
  * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 20,000 training
- * sentences and 300 held-out sentences per source, 300 instructions per source, 20 preference prompts,
+ * sentences and 100 held-out sentences per source, 300 instructions per source, 20 preference prompts,
  * 2 scored conversations per task (BPE merges from 4,000 lines).
  */
 export function sizesFor(budget: number, tiny = false): Sizes {
@@ -44,7 +44,7 @@ export function sizesFor(budget: number, tiny = false): Sizes {
   return {
     trainSentences: tiny ? 400 : clamp(20000 * scale, 2000, 200000),
     bpeSentences: tiny ? 200 : clamp(4000 * scale, 2000, 40000),
-    heldOutSentences: tiny ? 20 : clamp(300 * scale, 100, 2000),
+    heldOutSentences: tiny ? 20 : clamp(100 * scale, 50, 2000),
     instructPerSource: tiny ? 6 : clamp(300 * scale, 60, 2000),
     prefPrompts: tiny ? 40 : clamp(20 * scale, 10, 400),
     prefSamples: 4,
