@@ -26,7 +26,11 @@ export const EVAL: CommandGroup = {
       'characters, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
       'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
-      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).",
+      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).\n" +
+      'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
+      'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
+      'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
+      'exact, f1, samples, seconds).',
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -60,6 +64,20 @@ export const EVAL: CommandGroup = {
         name: 'generic',
         type: 'boolean',
         description: "score through each model's step-by-step decoding state (slow; checks the fast paths)",
+      },
+      {
+        name: 'per-task',
+        type: 'integer',
+        min: 1,
+        default: 20,
+        description: 'conversations (.jsonl DATA): how many of each task to score',
+      },
+      {
+        name: 'max-tokens',
+        type: 'integer',
+        min: 1,
+        default: 80,
+        description: 'conversations (.jsonl DATA): longest reply in tokens',
       },
     ],
     positionals: [

@@ -119,6 +119,7 @@ export async function pretrain(o: PretrainOptions): Promise<TrainSummary> {
     out: o.out,
     resume: saved,
     signal: o.signal,
+    maxSeconds: o.maxSeconds,
     onStep: o.onStep,
     onEval: o.onEval,
   });
