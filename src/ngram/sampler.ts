@@ -1,0 +1,324 @@
+/**
+ * Sampling the next word of a backoff n-gram model without computing its whole distribution. After a
+ * state whose stored contexts are h_L ⊃ … ⊃ h_1 (backoffs b_j), the distribution `BackoffModel.distribution`
+ * gives is, for each word w,
+ *
+ *   p(w) = b_L ⋯ b_{j+1} · p*(h_j w)   for the longest stored context h_j followed by w,
+ *   p(w) = b_L ⋯ b_1 · p(w)            (its unigram probability) when no context is followed by w.
+ *
+ * So a token costs the stored continuations of its contexts: those words are weighed one by one, and the
+ * rest share the leftover mass b_L ⋯ b_1 · (Σ unigrams − Σ unigrams of the words already weighed), drawn
+ * from the unigram distribution with the words already weighed rejected. Temperature, top-k, top-p and
+ * suppressed tokens act as generate/sample.ts's `sampleToken` does on the renormalised distribution
+ * (same candidates, same weights; the draw itself uses the random numbers differently). Greedy decoding,
+ * top-k and top-p walk the candidates in order of probability: the weighed words sorted, merged with the
+ * rest in order of unigram probability. Repetition, presence and frequency penalties, and temperatures
+ * below 0.1 (where tempered weights underflow), are left to the full distribution (`sample` returns
+ * undefined and the caller goes through `logProbs`).
+ */
+import type { DrawOptions } from '../lm.js';
+import type { Rng } from '../util/rng.js';
+import type { BackoffModel, ScoreState } from './backoff-model.js';
+import { BOS } from './vocabulary.js';
+
+/** Unigram draws rejected in a row before the leftover is drawn by one pass over the vocabulary. */
+const MAX_REJECTIONS = 64;
+/** Below this temperature the full distribution is used (tempered weights would underflow here). */
+export const MIN_FAST_TEMPERATURE = 0.1;
+
+/** The candidates of one draw: weighed words and the leftover, with tempered weights. */
+export interface SamplingPlan {
+  /** Words weighed one by one (stored after a context), and their tempered weights. */
+  ids: Int32Array;
+  weights: Float64Array;
+  count: number;
+  /** Tempered weight of every other word w that may be drawn: `leftoverScale · unigramWeight(w)`. */
+  leftoverScale: number;
+  /** Total tempered weight of the leftover words (0 when none). */
+  leftoverTotal: number;
+  /** Whether word w belongs to the leftover (not weighed, not suppressed, not `<s>`). */
+  inLeftover(w: number): boolean;
+  /** A leftover word's tempered unigram weight (before `leftoverScale`). */
+  unigramWeight(w: number): number;
+}
+
+/** Tempered unigram weights (u(w) / max u)^(1/T) and their running sums, for one temperature. */
+interface Tempered {
+  temperature: number;
+  weight: Float64Array;
+  cumulative: Float64Array;
+  total: number;
+}
+
+/** Draws next words from a backoff model (one per model: its scratch buffers are reused from draw to draw). */
+export class BackoffSampler {
+  private readonly unigram: Float64Array;
+  private readonly maxUnigram: number;
+  /** stamp[w] === epoch: w is weighed, suppressed or `<s>` in the current draw. */
+  private readonly stamp: Int32Array;
+  private epoch = 0;
+  private stamped = new Int32Array(64);
+  private stampedCount = 0;
+  private ids = new Int32Array(64);
+  private probs = new Float64Array(64);
+  private weights = new Float64Array(64);
+  private tempered?: Tempered;
+  private byUnigram?: Int32Array;
+
+  constructor(private readonly model: BackoffModel) {
+    this.unigram = model.unigramProbabilities();
+    let max = 0;
+    for (let w = 0; w < this.unigram.length; w++) if (this.unigram[w] > max) max = this.unigram[w];
+    this.maxUnigram = max;
+    this.stamp = new Int32Array(this.unigram.length);
+  }
+
+  /**
+   * The next token after `state`, drawn as `sampleToken(logProbs, o, rng, seen)` would draw it; -1 when
+   * no token is possible; undefined when these options need the full distribution (see the file's top).
+   */
+  sample(
+    state: ScoreState,
+    o: DrawOptions,
+    rng: Rng,
+    seen?: ReadonlySet<number> | ReadonlyMap<number, number>,
+  ): number | undefined {
+    const penalised =
+      (o.repetitionPenalty ?? 1) !== 1 || (o.presencePenalty ?? 0) !== 0 || (o.frequencyPenalty ?? 0) !== 0;
+    if (penalised && seen && seen.size > 0) return undefined;
+    const temperature = o.temperature ?? 1;
+    if (temperature > 0 && temperature < MIN_FAST_TEMPERATURE) return undefined;
+    const topK = o.topK && o.topK < this.unigram.length ? o.topK : 0;
+    const topP = o.topP ?? 1;
+    const plan = this.plan(state, o.suppressTokens ?? [], temperature === 0 ? 1 : temperature);
+    if (temperature === 0 || topK > 0 || topP < 1) {
+      const order = this.shortlist(plan, temperature === 0 ? 1 : topK, temperature === 0 ? 1 : topP);
+      if (!order.length) return -1;
+      if (temperature === 0) return order[0].id;
+      let total = 0;
+      for (const c of order) total += c.weight;
+      const target = rng.uniform() * total;
+      let acc = 0;
+      for (const c of order) {
+        acc += c.weight;
+        if (acc > target) return c.id;
+      }
+      return order[order.length - 1].id;
+    }
+    let total = plan.leftoverTotal;
+    for (let i = 0; i < plan.count; i++) total += plan.weights[i];
+    if (!(total > 0)) return -1;
+    let target = rng.uniform() * total;
+    for (let i = 0; i < plan.count; i++) {
+      target -= plan.weights[i];
+      if (target < 0) return plan.ids[i];
+    }
+    return plan.leftoverTotal > 0 ? this.drawLeftover(plan, rng) : lastPositive(plan);
+  }
+
+  /**
+   * Weighs the words stored after each context of `state` (longest first; a word takes its longest
+   * context's probability) and sizes the leftover, with weights tempered at `temperature` (> 0).
+   */
+  plan(state: ScoreState, suppress: readonly number[], temperature: number): SamplingPlan {
+    const index = this.model.index;
+    const epoch = ++this.epoch;
+    this.stampedCount = 0;
+    this.mark(BOS, epoch);
+    for (const t of suppress) if (t >= 0 && t < this.stamp.length) this.mark(t, epoch);
+    let count = 0;
+    let scale = 1; // b_L ⋯ b_{j+1}
+    let maxProb = 0;
+    for (let j = state.len; j >= 1; j--) {
+      const c = state.ctx[j];
+      if (c >= 0) {
+        const { at, from, to } = index.storedAfter(state, j);
+        if (count + (to - from) > this.ids.length) this.grow(count + (to - from));
+        for (let k = from; k < to; k++) {
+          const w = index.wordAt(at[k]);
+          if (this.stamp[w] === epoch) continue;
+          this.mark(w, epoch);
+          const p = scale * Math.pow(10, index.log10pAt(at[k]));
+          if (!(p > 0)) continue;
+          this.ids[count] = w;
+          this.probs[count++] = p;
+          if (p > maxProb) maxProb = p;
+        }
+      }
+      scale *= Math.pow(10, c >= 0 ? state.backoffs[j] : this.model.missingContextBackoff);
+    }
+    // Tempered weights relative to the largest possible probability, so that they cannot overflow.
+    const reference = Math.max(maxProb, scale * this.maxUnigram);
+    const inv = 1 / temperature;
+    for (let i = 0; i < count; i++) this.weights[i] = Math.pow(this.probs[i] / reference, inv);
+    const tempered = this.temperedAt(temperature);
+    // The leftover: every word not weighed, suppressed or <s> (when any such word has a weight at all).
+    let excluded = 0;
+    let excludedWords = 0;
+    for (let i = 0; i < this.stampedCount; i++) {
+      const uw = tempered.weight[this.stamped[i]];
+      excluded += uw;
+      if (uw > 0) excludedWords++;
+    }
+    const leftoverScale = reference > 0 ? Math.pow((scale * this.maxUnigram) / reference, inv) : 0;
+    const leftoverTotal =
+      this.positiveCount(tempered) > excludedWords && leftoverScale > 0
+        ? leftoverScale * Math.max(0, tempered.total - excluded)
+        : 0;
+    const stamp = this.stamp;
+    return {
+      ids: this.ids,
+      weights: this.weights,
+      count,
+      leftoverScale,
+      leftoverTotal,
+      inLeftover: (w) => stamp[w] !== epoch && tempered.weight[w] > 0,
+      unigramWeight: (w) => tempered.weight[w],
+    };
+  }
+
+  /**
+   * The candidates in order of probability (ties: lower id first) — the weighed words merged with the
+   * leftover in unigram order — cut to the first `topK` (0: no cut), then to the shortest prefix whose
+   * weight reaches `topP` of the total (of the k kept, with top-k): the tokens `sampleToken` draws among.
+   */
+  shortlist(plan: SamplingPlan, topK: number, topP: number): { id: number; weight: number }[] {
+    const cut = topK > 0;
+    const n = plan.count;
+    const idx = Array.from({ length: n }, (_, i) => i);
+    const ids = plan.ids;
+    const w = plan.weights;
+    idx.sort((a, b) => w[b] - w[a] || ids[a] - ids[b]);
+    const byUnigram = this.unigramOrder();
+    const out: { id: number; weight: number }[] = [];
+    let total = plan.leftoverTotal;
+    for (let i = 0; i < n; i++) total += w[i];
+    const limit = cut ? topK : Infinity;
+    const target = topP < 1 && !cut ? topP * total : Infinity;
+    let i = 0;
+    let u = 0;
+    let acc = 0;
+    while (out.length < limit) {
+      while (u < byUnigram.length && !plan.inLeftover(byUnigram[u])) u++;
+      const lw = u < byUnigram.length ? plan.leftoverScale * plan.unigramWeight(byUnigram[u]) : -1;
+      const ew = i < n ? w[idx[i]] : -1;
+      if (lw <= 0 && ew <= 0) break;
+      const takeEntry = ew > lw || (ew === lw && ids[idx[i]] < byUnigram[u]);
+      const c = takeEntry ? { id: ids[idx[i++]], weight: ew } : { id: byUnigram[u++], weight: lw };
+      out.push(c);
+      acc += c.weight;
+      if (acc >= target) break;
+    }
+    if (cut && topP < 1) {
+      // top-k first, then top-p over the k kept (as sampleToken)
+      let kept = 0;
+      for (const c of out) kept += c.weight;
+      let sum = 0;
+      for (let k = 0; k < out.length; k++) {
+        sum += out[k].weight;
+        if (sum >= topP * kept) return out.slice(0, k + 1);
+      }
+    }
+    return out;
+  }
+
+  /** A leftover word, drawn from the tempered unigrams with weighed and suppressed words rejected. */
+  private drawLeftover(plan: SamplingPlan, rng: Rng): number {
+    const t = this.tempered as Tempered;
+    for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
+      const w = upperBound(t.cumulative, rng.uniform() * t.total);
+      if (w < t.cumulative.length && plan.inLeftover(w)) return w;
+    }
+    // Nearly all the unigram mass is weighed already: one pass over the rest instead.
+    const remaining = plan.leftoverTotal / plan.leftoverScale;
+    let target = rng.uniform() * remaining;
+    let last = -1;
+    for (let w = 0; w < t.weight.length; w++) {
+      if (!plan.inLeftover(w)) continue;
+      last = w;
+      target -= t.weight[w];
+      if (target < 0) return w;
+    }
+    return last;
+  }
+
+  private temperedAt(temperature: number): Tempered {
+    if (this.tempered?.temperature !== temperature) {
+      const v = this.unigram.length;
+      const weight = new Float64Array(v);
+      const cumulative = new Float64Array(v);
+      let total = 0;
+      for (let w = 0; w < v; w++) {
+        weight[w] = this.maxUnigram > 0 ? Math.pow(this.unigram[w] / this.maxUnigram, 1 / temperature) : 0;
+        total += weight[w];
+        cumulative[w] = total;
+      }
+      this.tempered = { temperature, weight, cumulative, total };
+      this.positives = -1;
+    }
+    return this.tempered;
+  }
+
+  private positives = -1;
+
+  /** Number of words whose tempered unigram weight is positive. */
+  private positiveCount(t: Tempered): number {
+    if (this.positives < 0) {
+      let n = 0;
+      for (let w = 0; w < t.weight.length; w++) if (t.weight[w] > 0) n++;
+      this.positives = n;
+    }
+    return this.positives;
+  }
+
+  /** Word ids by decreasing unigram probability (ties: lower id first), computed once. */
+  private unigramOrder(): Int32Array {
+    if (!this.byUnigram) {
+      const u = this.unigram;
+      this.byUnigram = Int32Array.from({ length: u.length }, (_, i) => i).sort(
+        (a, b) => u[b] - u[a] || a - b,
+      );
+    }
+    return this.byUnigram;
+  }
+
+  private mark(w: number, epoch: number): void {
+    if (this.stamp[w] === epoch) return;
+    this.stamp[w] = epoch;
+    if (this.stampedCount === this.stamped.length) {
+      const bigger = new Int32Array(this.stamped.length * 2);
+      bigger.set(this.stamped);
+      this.stamped = bigger;
+    }
+    this.stamped[this.stampedCount++] = w;
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, this.ids.length * 2);
+    const ids = new Int32Array(size);
+    ids.set(this.ids);
+    const probs = new Float64Array(size);
+    probs.set(this.probs);
+    this.ids = ids;
+    this.probs = probs;
+    this.weights = new Float64Array(size);
+  }
+}
+
+/** The first index whose running sum exceeds x (the length when none). */
+function upperBound(cumulative: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cumulative.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The last weighed word with a positive weight (rounding left the draw past every weight). */
+function lastPositive(plan: SamplingPlan): number {
+  for (let i = plan.count - 1; i >= 0; i--) if (plan.weights[i] > 0) return plan.ids[i];
+  return -1;
+}
