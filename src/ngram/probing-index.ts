@@ -373,6 +373,26 @@ export class ProbingIndex {
     return { at: index.at, from: index.start[key], to: index.start[key + 1] };
   }
 
+  /** Whether word w is stored after the context a state holds at length j (which must be stored). */
+  isStoredAfter(state: ScoreState, j: number, w: number): boolean {
+    const n = j + 1;
+    const c = state.ctx[j];
+    const slots = this.slots;
+    const st = this.stride[n];
+    const start = this.base[n];
+    const end = start + this.capacity[n] * st;
+    const first = start + ((pairHash(c, w) * this.scale[n]) | 0) * st;
+    let p = first;
+    for (;;) {
+      const word = slots[p + 1];
+      if (word === w && slots[p] === c) return true;
+      if (word === EMPTY) return false;
+      p += st;
+      if (p === end) p = start;
+      if (p === first) return false;
+    }
+  }
+
   /** The word of the n-gram in slot offset p. */
   wordAt(p: number): number {
     return this.slots[p + 1];

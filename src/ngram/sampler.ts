@@ -23,6 +23,17 @@ import { BOS } from './vocabulary.js';
 
 /** Unigram draws rejected in a row before the leftover is drawn by one pass over the vocabulary. */
 const MAX_REJECTIONS = 64;
+/** Draws that landed on suppressed tokens before every stored word is weighed instead. */
+const MAX_REDRAWS = 16;
+/** Contexts whose sums are kept per length (the cache starts over when full). */
+const MAX_CACHED_CONTEXTS = 1 << 18;
+
+/** What `descend` keeps per context: see `contextSums`. */
+interface ContextSums {
+  stored: number;
+  below: number;
+  closed: boolean;
+}
 /** Below this temperature the full distribution is used (tempered weights would underflow here). */
 export const MIN_FAST_TEMPERATURE = 0.1;
 
@@ -64,6 +75,15 @@ export class BackoffSampler {
   private weights = new Float64Array(64);
   private tempered?: Tempered;
   private byUnigram?: Int32Array;
+  /** Per context length, the sums `descend` needs, for `sumsTemperature`. */
+  private sums: Map<number, ContextSums>[] = [];
+  private sumsTemperature = NaN;
+  /** Scratch of `descend`: total mass per level, cached sums per level, tempered backoff per level. */
+  private readonly levelMass: Float64Array;
+  private readonly levelSums: Float64Array;
+  private readonly levelFactor: Float64Array;
+  private readonly scratch: ScoreState;
+  private readonly sink: ScoreState;
 
   constructor(private readonly model: BackoffModel) {
     this.unigram = model.unigramProbabilities();
@@ -71,6 +91,11 @@ export class BackoffSampler {
     for (let w = 0; w < this.unigram.length; w++) if (this.unigram[w] > max) max = this.unigram[w];
     this.maxUnigram = max;
     this.stamp = new Int32Array(this.unigram.length);
+    this.levelMass = new Float64Array(model.order + 1);
+    this.levelSums = new Float64Array(2 * (model.order + 1));
+    this.levelFactor = new Float64Array(model.order + 1);
+    this.scratch = model.beginSentence();
+    this.sink = model.beginSentence();
   }
 
   /**
@@ -90,6 +115,10 @@ export class BackoffSampler {
     if (temperature > 0 && temperature < MIN_FAST_TEMPERATURE) return undefined;
     const topK = o.topK && o.topK < this.unigram.length ? o.topK : 0;
     const topP = o.topP ?? 1;
+    if (temperature > 0 && topK === 0 && topP >= 1) {
+      const w = this.descend(state, temperature, o.suppressTokens ?? [], rng);
+      if (w !== undefined) return w;
+    }
     const plan = this.plan(state, o.suppressTokens ?? [], temperature === 0 ? 1 : temperature);
     if (temperature === 0 || topK > 0 || topP < 1) {
       const order = this.shortlist(plan, temperature === 0 ? 1 : topK, temperature === 0 ? 1 : topP);
@@ -114,6 +143,172 @@ export class BackoffSampler {
       if (target < 0) return plan.ids[i];
     }
     return plan.leftoverTotal > 0 ? this.drawLeftover(plan, rng) : lastPositive(plan);
+  }
+
+  /**
+   * The draw without weighing every stored continuation: the total mass comes from sums cached per
+   * context, and the draw walks down from the longest context, weighing only the words of the level it
+   * lands on (or drawing a unigram when it lands below them all). Needs each stored context's words to be
+   * stored after its shorter contexts too (true of every estimator's models; an ARPA file might break it)
+   * and is redrawn when it lands on a suppressed token; undefined when either fails (the caller weighs
+   * every word instead).
+   */
+  private descend(
+    state: ScoreState,
+    temperature: number,
+    suppress: readonly number[],
+    rng: Rng,
+  ): number | undefined {
+    const stored = this.levels(state, temperature);
+    if (stored < 0) return undefined;
+    const len = state.len;
+    const zs = this.levelMass;
+    const sums = this.levelSums;
+    const factors = this.levelFactor;
+    const inv = 1 / temperature;
+    const tempered = this.temperedAt(temperature);
+    for (let tries = 0; tries < MAX_REDRAWS; tries++) {
+      let r = rng.uniform() * zs[len];
+      let w = -1;
+      for (let j = len; j >= 1 && w < 0; j--) {
+        if (state.ctx[j] < 0) {
+          r /= factors[j];
+          continue;
+        }
+        // the mass of the words stored after this context but not after the longer one (weighed above)
+        const own = sums[2 * j] - (j < stored ? sums[2 * (j + 1) + 1] : 0);
+        if (r < own) w = this.pickStored(state, j, j < stored, r, inv);
+        else r = (r - own) / factors[j];
+      }
+      if (w < 0) w = this.drawUnigram(state, stored > 0, tempered, rng);
+      if (w >= 0 && !suppress.includes(w)) return w;
+    }
+    return undefined;
+  }
+
+  /**
+   * The total tempered mass `descend` draws from after `state` (before suppressed tokens are redrawn),
+   * or undefined when it cannot draw there.
+   */
+  descentTotal(state: ScoreState, temperature: number): number | undefined {
+    return this.levels(state, temperature) < 0 ? undefined : this.levelMass[state.len];
+  }
+
+  /**
+   * Fills `levelMass` (the tempered mass of the whole distribution at each context length),
+   * `levelSums` and `levelFactor` for `state`; returns how many context lengths are stored, or -1 when
+   * `descend` cannot draw here (a stored context above an unstored one, a context whose words are not
+   * all stored after its shorter one, or no mass at all).
+   */
+  private levels(state: ScoreState, temperature: number): number {
+    const inv = 1 / temperature;
+    const len = state.len;
+    const zs = this.levelMass;
+    const sums = this.levelSums;
+    const factors = this.levelFactor;
+    let stored = 0; // levels 1..stored hold stored contexts
+    while (stored < len && state.ctx[stored + 1] >= 0) stored++;
+    for (let j = stored + 1; j <= len; j++) if (state.ctx[j] >= 0) return -1;
+    zs[0] = Math.pow(this.maxUnigram, inv) * this.temperedAt(temperature).total;
+    for (let j = 1; j <= len; j++) {
+      const c = state.ctx[j];
+      factors[j] = Math.pow(10, (c >= 0 ? state.backoffs[j] : this.model.missingContextBackoff) * inv);
+      if (c < 0) {
+        zs[j] = factors[j] * zs[j - 1];
+        continue;
+      }
+      const s = this.contextSums(state, j, temperature);
+      if (!s.closed) return -1;
+      sums[2 * j] = s.stored;
+      sums[2 * j + 1] = s.below;
+      zs[j] = s.stored + factors[j] * (zs[j - 1] - s.below);
+    }
+    return zs[len] > 0 ? stored : -1;
+  }
+
+  /**
+   * The word stored after the context at length j where running weights first pass r, skipping the words
+   * stored after the context one longer (`skip`).
+   */
+  private pickStored(state: ScoreState, j: number, skip: boolean, r: number, inv: number): number {
+    const index = this.model.index;
+    const epoch = ++this.epoch;
+    if (skip) {
+      // the longer context's words are usually far fewer: mark them rather than probe for each word here
+      const longer = index.storedAfter(state, j + 1);
+      for (let k = longer.from; k < longer.to; k++) this.stamp[index.wordAt(longer.at[k])] = epoch;
+    }
+    const { at, from, to } = index.storedAfter(state, j);
+    let last = -1;
+    for (let k = from; k < to; k++) {
+      const w = index.wordAt(at[k]);
+      if (skip && this.stamp[w] === epoch) continue;
+      last = w;
+      r -= Math.pow(10, index.log10pAt(at[k]) * inv);
+      if (r < 0) return w;
+    }
+    return last; // rounding left r past the last weight
+  }
+
+  /** A unigram drawn at the temperature, rejecting words stored after the one-word context (when `skip`). */
+  private drawUnigram(state: ScoreState, skip: boolean, t: Tempered, rng: Rng): number {
+    const index = this.model.index;
+    for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
+      const w = upperBound(t.cumulative, rng.uniform() * t.total);
+      if (w < t.cumulative.length && !(skip && index.isStoredAfter(state, 1, w))) return w;
+    }
+    let total = 0;
+    for (let w = 0; w < t.weight.length; w++)
+      if (!(skip && index.isStoredAfter(state, 1, w))) total += t.weight[w];
+    let target = rng.uniform() * total;
+    let last = -1;
+    for (let w = 0; w < t.weight.length; w++) {
+      if (skip && index.isStoredAfter(state, 1, w)) continue;
+      if (t.weight[w] > 0) last = w;
+      target -= t.weight[w];
+      if (target < 0) return w;
+    }
+    return last;
+  }
+
+  /**
+   * For the context at length j of `state`, at this temperature: the tempered mass of the words stored
+   * after it, the tempered mass the next shorter context gives those same words, and whether they are
+   * all stored after that shorter context too. Cached per context (a context's shorter contexts are its
+   * suffixes, so the numbers depend on it alone).
+   */
+  private contextSums(state: ScoreState, j: number, temperature: number): ContextSums {
+    if (this.sumsTemperature !== temperature) {
+      this.sums = [];
+      this.sumsTemperature = temperature;
+    }
+    const cache = (this.sums[j] ??= new Map());
+    const c = state.ctx[j];
+    let s = cache.get(c);
+    if (s) return s;
+    const index = this.model.index;
+    const inv = 1 / temperature;
+    const { at, from, to } = index.storedAfter(state, j);
+    const shorter = this.scratch;
+    shorter.copyFrom(state);
+    shorter.len = j - 1;
+    let storedMass = 0;
+    let below = 0;
+    let closed = true;
+    for (let k = from; k < to; k++) {
+      const w = index.wordAt(at[k]);
+      storedMass += Math.pow(10, index.log10pAt(at[k]) * inv);
+      if (j === 1) {
+        below += Math.pow(this.unigram[w], inv);
+      } else {
+        below += Math.pow(10, index.score(shorter, w, this.sink) * inv);
+        if (index.lastMatched !== j) closed = false;
+      }
+    }
+    s = { stored: storedMass, below, closed };
+    if (cache.size >= MAX_CACHED_CONTEXTS) cache.clear();
+    cache.set(c, s);
+    return s;
   }
 
   /**

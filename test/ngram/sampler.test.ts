@@ -122,15 +122,48 @@ describe('sampling an n-gram model without its whole distribution', () => {
     });
   }
 
+  for (const [name, options] of ESTIMATORS) {
+    it(`${name}: the descent's total mass, from sums cached per context, is the full distribution's`, () => {
+      const model = trainNGram(tiny40, options).model;
+      const sampler = new BackoffSampler(model);
+      for (const temperature of [1, 0.7, 1.6]) {
+        for (const history of HISTORIES) {
+          const state = stateAfter(model, history);
+          const p = model.distribution(state, new Float64Array(model.vocab.size));
+          const want = p.reduce((s, x) => s + Math.pow(x, 1 / temperature), 0);
+          for (let again = 0; again < 2; again++) {
+            const got = sampler.descentTotal(state, temperature);
+            if (want === 0) {
+              assert.equal(got, undefined); // nothing to draw (MLE after an unseen word): the full path says so
+              continue;
+            }
+            assert.ok(
+              got !== undefined,
+              `${name} [${history}]: the descent refused a model its estimator made`,
+            );
+            assert.ok(
+              Math.abs(got - want) <= 1e-12 * want,
+              `${name} [${history}] T=${temperature}: ${got} vs ${want}`,
+            );
+          }
+        }
+      }
+    });
+  }
+
   it('draws follow that distribution, through the leftover (rejection and its fallback) too', () => {
-    for (const [corpus, history, o] of [
+    for (const [corpus, history, o, smoothing] of [
+      [tiny40, ['of', 'the'], { temperature: 0.7, suppressTokens: [UNK] }, 'addk'],
+      [tiny40, ['the', 'jury'], {}, 'stupid'],
+      [tiny40, ['zzz'], { suppressTokens: [UNK] }, 'kn'],
+      [tiny40, ['said'], { temperature: 1.4 }, 'mle'],
       [['a b a', 'b a c', 'a b', 'c c d'], ['a'], { suppressTokens: [UNK] }],
       [['a b a', 'b a c', 'a b', 'c c d'], ['d'], { temperature: 0.8 }],
       [tiny40, ['the'], {}],
       [tiny40, ['said', 'the'], { topP: 0.8, suppressTokens: [UNK] }],
       [tiny40, [], { topK: 10, temperature: 1.5 }],
-    ] as [string[], string[], DrawOptions][]) {
-      const model = trainNGram(corpus, { order: 3, smoothing: 'kn' }).model;
+    ] as [string[], string[], DrawOptions, NGramTrainOptions['smoothing']?][]) {
+      const model = trainNGram(corpus, { order: 3, smoothing: smoothing ?? 'kn' }).model;
       const lm = new NGramModel(model);
       const want = reference(model, stateAfter(model, history), o);
       const state = lm.start(history.map((w) => model.vocab.idOf(w)));
