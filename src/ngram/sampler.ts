@@ -380,10 +380,28 @@ export class BackoffSampler {
   shortlist(plan: SamplingPlan, topK: number, topP: number): { id: number; weight: number }[] {
     const cut = topK > 0;
     const n = plan.count;
-    const idx = Array.from({ length: n }, (_, i) => i);
     const ids = plan.ids;
     const w = plan.weights;
-    idx.sort((a, b) => w[b] - w[a] || ids[a] - ids[b]);
+    const first = (a: number, b: number) => w[a] > w[b] || (w[a] === w[b] && ids[a] < ids[b]);
+    let idx: number[];
+    if (cut) {
+      // only the k first can be kept: select them (insertion into a sorted list of k) instead of sorting all
+      idx = [];
+      for (let i = 0; i < n; i++) {
+        if (idx.length === topK && !first(i, idx[topK - 1])) continue;
+        let lo = 0;
+        let hi = idx.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (first(idx[mid], i)) lo = mid + 1;
+          else hi = mid;
+        }
+        idx.splice(lo, 0, i);
+        if (idx.length > topK) idx.pop();
+      }
+    } else {
+      idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => w[b] - w[a] || ids[a] - ids[b]);
+    }
     const byUnigram = this.unigramOrder();
     const out: { id: number; weight: number }[] = [];
     let total = plan.leftoverTotal;
@@ -396,7 +414,7 @@ export class BackoffSampler {
     while (out.length < limit) {
       while (u < byUnigram.length && !plan.inLeftover(byUnigram[u])) u++;
       const lw = u < byUnigram.length ? plan.leftoverScale * plan.unigramWeight(byUnigram[u]) : -1;
-      const ew = i < n ? w[idx[i]] : -1;
+      const ew = i < idx.length ? w[idx[i]] : -1;
       if (lw <= 0 && ew <= 0) break;
       const takeEntry = ew > lw || (ew === lw && ids[idx[i]] < byUnigram[u]);
       const c = takeEntry ? { id: ids[idx[i++]], weight: ew } : { id: byUnigram[u++], weight: lw };
