@@ -77,6 +77,8 @@ export class BackoffSampler {
   private byUnigram?: Int32Array;
   /** Per context length, the sums `descend` needs, for `sumsTemperature`. */
   private sums: Map<number, ContextSums>[] = [];
+  /** Per context length, each context's stored words in order of probability (`sortedAfter`). */
+  private sorted: Map<number, Int32Array>[] = [];
   private sumsTemperature = NaN;
   /** Scratch of `descend`: total mass per level, cached sums per level, tempered backoff per level. */
   private readonly levelMass: Float64Array;
@@ -115,13 +117,17 @@ export class BackoffSampler {
     if (temperature > 0 && temperature < MIN_FAST_TEMPERATURE) return undefined;
     const topK = o.topK && o.topK < this.unigram.length ? o.topK : 0;
     const topP = o.topP ?? 1;
+    const suppress = o.suppressTokens ?? [];
     if (temperature > 0 && topK === 0 && topP >= 1) {
-      const w = this.descend(state, temperature, o.suppressTokens ?? [], rng);
+      const w = this.descend(state, temperature, suppress, rng);
       if (w !== undefined) return w;
     }
-    const plan = this.plan(state, o.suppressTokens ?? [], temperature === 0 ? 1 : temperature);
+    const t = temperature === 0 ? 1 : temperature;
     if (temperature === 0 || topK > 0 || topP < 1) {
-      const order = this.shortlist(plan, temperature === 0 ? 1 : topK, temperature === 0 ? 1 : topP);
+      const k = temperature === 0 ? 1 : topK;
+      const p = temperature === 0 ? 1 : topP;
+      const order =
+        this.ranked(state, t, suppress, k, p) ?? this.shortlist(this.plan(state, suppress, t), k, p);
       if (!order.length) return -1;
       if (temperature === 0) return order[0].id;
       let total = 0;
@@ -134,6 +140,7 @@ export class BackoffSampler {
       }
       return order[order.length - 1].id;
     }
+    const plan = this.plan(state, suppress, t);
     let total = plan.leftoverTotal;
     for (let i = 0; i < plan.count; i++) total += plan.weights[i];
     if (!(total > 0)) return -1;
@@ -373,6 +380,113 @@ export class BackoffSampler {
   }
 
   /**
+   * The candidates in order of probability (ties: lower id first), as `shortlist` gives them, without
+   * weighing every stored word: each context length's words come sorted (cached per context), the
+   * shortest's being the unigrams, each without the words of the longer context and tempered with the
+   * backoffs above; merging them stops at the k-th word, or where the weight reaches `topP` of the total
+   * (from the cached sums). Undefined where `descend` cannot draw (the caller weighs every word).
+   */
+  ranked(
+    state: ScoreState,
+    temperature: number,
+    suppress: readonly number[],
+    topK: number,
+    topP: number,
+  ): { id: number; weight: number }[] | undefined {
+    const stored = this.levels(state, temperature);
+    if (stored < 0) return undefined;
+    const index = this.model.index;
+    const inv = 1 / temperature;
+    const len = state.len;
+    const cut = topK > 0;
+    // streams[j]: the words stored after the context of length j (j = 0: every word, by unigram)
+    const lists: Int32Array[] = [];
+    const scales = new Float64Array(stored + 1);
+    const pos = new Int32Array(stored + 1);
+    let scale = 1;
+    for (let j = len; j > stored; j--) scale *= this.levelFactor[j];
+    for (let j = stored; j >= 0; j--) {
+      scales[j] = scale;
+      lists[j] = j > 0 ? this.sortedAfter(state, j) : this.unigramOrder();
+      if (j > 0) scale *= this.levelFactor[j];
+    }
+    const tempered = this.temperedAt(temperature);
+    const unigramScale = Math.pow(this.maxUnigram, inv);
+    const weightAt = (j: number, k: number): number =>
+      j > 0
+        ? scales[j] * Math.pow(10, index.log10pAt(lists[j][k]) * inv)
+        : scales[0] * unigramScale * tempered.weight[lists[0][k]];
+    const wordAt = (j: number, k: number): number => (j > 0 ? index.wordAt(lists[j][k]) : lists[0][k]);
+    const skip = (j: number, w: number): boolean =>
+      suppress.includes(w) || (j < stored && index.isStoredAfter(state, j + 1, w));
+    let target = Infinity;
+    if (!cut && topP < 1) {
+      let total = this.levelMass[len];
+      for (const s of new Set(suppress)) {
+        if (s < 0 || s >= this.unigram.length || s === BOS) continue;
+        this.scratch.copyFrom(state);
+        total -= Math.pow(10, index.score(this.scratch, s, this.sink) * inv);
+      }
+      target = topP * total;
+    }
+    const out: { id: number; weight: number }[] = [];
+    let acc = 0;
+    while (!cut || out.length < topK) {
+      let best = -1;
+      let bestWeight = 0;
+      let bestWord = 0;
+      for (let j = stored; j >= 0; j--) {
+        const list = lists[j];
+        while (pos[j] < list.length && skip(j, wordAt(j, pos[j]))) pos[j]++;
+        if (pos[j] >= list.length) continue;
+        const weight = weightAt(j, pos[j]);
+        if (!(weight > 0)) {
+          pos[j] = list.length; // sorted: the rest of this list weighs nothing either
+          continue;
+        }
+        const word = wordAt(j, pos[j]);
+        if (best < 0 || ranksBefore(weight, word, bestWeight, bestWord)) {
+          best = j;
+          bestWeight = weight;
+          bestWord = word;
+        }
+      }
+      if (best < 0) break;
+      pos[best]++;
+      out.push({ id: bestWord, weight: bestWeight });
+      acc += bestWeight;
+      if (acc >= target) break;
+    }
+    if (cut && topP < 1) {
+      let kept = 0;
+      for (const c of out) kept += c.weight;
+      let sum = 0;
+      for (let k = 0; k < out.length; k++) {
+        sum += out[k].weight;
+        if (sum >= topP * kept) return out.slice(0, k + 1);
+      }
+    }
+    return out;
+  }
+
+  /** Slot offsets of the words stored after the context of length j, by decreasing p* (ties: lower id); cached. */
+  private sortedAfter(state: ScoreState, j: number): Int32Array {
+    const cache = (this.sorted[j] ??= new Map());
+    const c = state.ctx[j];
+    let list = cache.get(c);
+    if (!list) {
+      const index = this.model.index;
+      const { at, from, to } = index.storedAfter(state, j);
+      list = at.slice(from, to);
+      const lp = (p: number) => index.log10pAt(p);
+      list.sort((a, b) => lp(b) - lp(a) || index.wordAt(a) - index.wordAt(b));
+      if (cache.size >= MAX_CACHED_CONTEXTS) cache.clear();
+      cache.set(c, list);
+    }
+    return list;
+  }
+
+  /**
    * The candidates in order of probability (ties: lower id first) — the weighed words merged with the
    * leftover in unigram order — cut to the first `topK` (0: no cut), then to the shortest prefix whose
    * weight reaches `topP` of the total (of the k kept, with top-k): the tokens `sampleToken` draws among.
@@ -382,7 +496,7 @@ export class BackoffSampler {
     const n = plan.count;
     const ids = plan.ids;
     const w = plan.weights;
-    const first = (a: number, b: number) => w[a] > w[b] || (w[a] === w[b] && ids[a] < ids[b]);
+    const first = (a: number, b: number) => ranksBefore(w[a], ids[a], w[b], ids[b]);
     let idx: number[];
     if (cut) {
       // only the k first can be kept: select them (insertion into a sorted list of k) instead of sorting all
@@ -400,7 +514,7 @@ export class BackoffSampler {
         if (idx.length > topK) idx.pop();
       }
     } else {
-      idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => w[b] - w[a] || ids[a] - ids[b]);
+      idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (first(a, b) ? -1 : first(b, a) ? 1 : 0));
     }
     const byUnigram = this.unigramOrder();
     const out: { id: number; weight: number }[] = [];
@@ -416,7 +530,7 @@ export class BackoffSampler {
       const lw = u < byUnigram.length ? plan.leftoverScale * plan.unigramWeight(byUnigram[u]) : -1;
       const ew = i < idx.length ? w[idx[i]] : -1;
       if (lw <= 0 && ew <= 0) break;
-      const takeEntry = ew > lw || (ew === lw && ids[idx[i]] < byUnigram[u]);
+      const takeEntry = lw <= 0 || (ew > 0 && ranksBefore(ew, ids[idx[i]], lw, byUnigram[u]));
       const c = takeEntry ? { id: ids[idx[i++]], weight: ew } : { id: byUnigram[u++], weight: lw };
       out.push(c);
       acc += c.weight;
@@ -517,6 +631,19 @@ export class BackoffSampler {
     this.weights = new Float64Array(size);
   }
 }
+
+/**
+ * Whether a candidate of weight wa and id a comes before one of weight wb and id b: higher weight first,
+ * then lower id. Weights within a relative 1e-12 count as equal: a probability reached through different
+ * backoff levels (or summed in another order) can differ in its last bits from the full computation's.
+ */
+export function ranksBefore(wa: number, a: number, wb: number, b: number): boolean {
+  const tie = Math.abs(wa - wb) <= TIE * Math.max(wa, wb);
+  return tie ? a < b : wa > wb;
+}
+
+/** Relative difference under which two weights tie. */
+const TIE = 1e-12;
 
 /** The first index whose running sum exceeds x (the length when none). */
 function upperBound(cumulative: Float64Array, x: number): number {
