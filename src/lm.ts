@@ -34,6 +34,17 @@ export interface DrawOptions {
   suppressTokens?: readonly number[];
 }
 
+/**
+ * Decoding states that step together (continuous batching): a state may join after `start` at any time and
+ * leaves with `end`; the first `logProbs()` of a step computes every member waiting for one in one pass.
+ */
+export interface DecodeGroup {
+  /** Starts decoding after `prompt`, as `LanguageModel.start` does, within the group. */
+  start(prompt: number[]): DecoderState;
+  /** Takes a state out of the group (its sequence finished or was cancelled). */
+  end(state: DecoderState): void;
+}
+
 /** How a fast scorer scores (see {@link LanguageModel.scoreSequences}). */
 export interface ScoreOptions {
   /** A windowed model's stride in tokens (see {@link LanguageModel.scoreStride}). */
@@ -62,6 +73,11 @@ export interface LanguageModel {
    * every sequence, each sequence scored from the model's start.
    */
   scoreSequences?(sequences: readonly (readonly number[])[], o?: ScoreOptions): Float64Array[];
+  /**
+   * A group whose states are decoded together, each step in one batched pass (a GPT); absent when the kind
+   * decodes one state at a time.
+   */
+  decodeGroup?(): DecodeGroup;
   /** A text embedding of token ids (for /v1/embeddings): a GPT's mean last hidden state; absent when the kind has none. */
   embed?(ids: readonly number[]): Float32Array;
   /** The stride a windowed scorer uses for `stride` (its default when undefined), checked; null when it has none. */

@@ -1,12 +1,15 @@
 /**
  * Load benchmark for `lmkit serve` (not a test): N concurrent clients stream chat completions for S
  * seconds over loopback against a server in its own process, and the run reports requests/s, tokens/s,
- * time to first token and inter-token latency (p50/p99), and errors.
+ * time to first token and inter-token latency (p50/p99), and errors. `--clients 1,8,64` runs each number
+ * of clients in turn against the same (warmed-up) server and prints one row each, with the aggregate
+ * tokens/s as a ratio to the first row's.
  *
- *   npm run build && node dist/bench/serve/load.js [--clients 64] [--seconds 60] [--concurrency 8]
- *       [--max-tokens 64] [--model FILE] [--json]
+ *   npm run build && node dist/bench/serve/load.js [--clients 64] [--seconds 60] [--concurrency N]
+ *       [--max-tokens 64] [--model FILE_OR_CHECKPOINT] [--serve-flag=--workers=1 ...] [--json]
  *
  * Without --model it builds the default server model (Kneser-Ney trigram on lowercased Brown) first.
+ * The server runs `--concurrency` generations at once (default: the most clients, so none waits in line).
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -21,9 +24,12 @@ const flag = (name: string, fallback: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : fallback;
 };
-const clients = Number(flag('clients', '64'));
+const clientCounts = flag('clients', '64').split(',').map(Number);
 const seconds = Number(flag('seconds', '60'));
-const concurrency = Number(flag('concurrency', '8'));
+const concurrency = Number(flag('concurrency', String(Math.max(...clientCounts))));
+const serveFlags = argv
+  .filter((a) => a.startsWith('--serve-flag='))
+  .map((a) => a.slice('--serve-flag='.length));
 const maxTokens = Number(flag('max-tokens', '64'));
 const json = argv.includes('--json');
 const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
@@ -60,6 +66,7 @@ async function startServer(model: string): Promise<{ url: string; stop: () => vo
       String(concurrency),
       '--max-queue',
       '100000',
+      ...serveFlags.flatMap((f) => f.split('=')),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -143,57 +150,79 @@ function streamOnce(url: string, agent: Agent, prompt: string): Promise<Sample> 
   });
 }
 
+/** Runs `clients` clients for `seconds` against the server; returns the figures. */
+async function run(url: string, clients: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const ttfts: number[] = [];
+  const gaps: number[] = [];
+  const errors = new Map<string, number>();
+  let completed = 0;
+  let tokens = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        try {
+          const s = await streamOnce(url, agent, PROMPTS[(c + i) % PROMPTS.length]);
+          completed++;
+          tokens += s.tokens;
+          if (!Number.isNaN(s.ttft)) ttfts.push(s.ttft);
+          gaps.push(...s.gaps);
+        } catch (err) {
+          const key = (err as Error).message;
+          errors.set(key, (errors.get(key) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  ttfts.sort((a, b) => a - b);
+  gaps.sort((a, b) => a - b);
+  return {
+    clients,
+    seconds: Number(elapsed.toFixed(1)),
+    requests: completed,
+    requests_per_s: Number((completed / elapsed).toFixed(2)),
+    tokens_per_s: Number((tokens / elapsed).toFixed(1)),
+    ttft_ms: { p50: Number(percentile(ttfts, 50).toFixed(1)), p99: Number(percentile(ttfts, 99).toFixed(1)) },
+    itl_ms: { p50: Number(percentile(gaps, 50).toFixed(2)), p99: Number(percentile(gaps, 99).toFixed(2)) },
+    errors: Object.fromEntries(errors),
+  };
+}
+
 const model =
   flag('model', '') || (await buildDefaultModel(mkdtempSync(join(tmpdir(), 'lmkit-bench-serve-'))));
 const server = await startServer(model);
-const agent = new Agent({ keepAlive: true, maxSockets: clients });
-const ttfts: number[] = [];
-const gaps: number[] = [];
-const errors = new Map<string, number>();
-let completed = 0;
-let tokens = 0;
-const started = performance.now();
-const deadline = started + seconds * 1000;
-await Promise.all(
-  Array.from({ length: clients }, async (_, c) => {
-    for (let i = 0; performance.now() < deadline; i++) {
-      try {
-        const s = await streamOnce(server.url, agent, PROMPTS[(c + i) % PROMPTS.length]);
-        completed++;
-        tokens += s.tokens;
-        if (!Number.isNaN(s.ttft)) ttfts.push(s.ttft);
-        gaps.push(...s.gaps);
-      } catch (err) {
-        const key = (err as Error).message;
-        errors.set(key, (errors.get(key) ?? 0) + 1);
-      }
-    }
-  }),
-);
-const elapsed = (performance.now() - started) / 1000;
-agent.destroy();
-server.stop();
-ttfts.sort((a, b) => a - b);
-gaps.sort((a, b) => a - b);
-const result = {
-  clients,
-  seconds: Number(elapsed.toFixed(1)),
-  server_concurrency: concurrency,
-  max_tokens: maxTokens,
-  model,
-  requests: completed,
-  requests_per_s: Number((completed / elapsed).toFixed(2)),
-  tokens_per_s: Number((tokens / elapsed).toFixed(1)),
-  ttft_ms: { p50: Number(percentile(ttfts, 50).toFixed(1)), p99: Number(percentile(ttfts, 99).toFixed(1)) },
-  itl_ms: { p50: Number(percentile(gaps, 50).toFixed(2)), p99: Number(percentile(gaps, 99).toFixed(2)) },
-  errors: Object.fromEntries(errors),
-};
-if (json) console.log(JSON.stringify(result));
-else {
+const results = [];
+try {
+  const warm = new Agent({ keepAlive: false });
+  await streamOnce(server.url, warm, PROMPTS[0]); // the workers have loaded the model
+  warm.destroy();
+  for (const clients of clientCounts) results.push(await run(server.url, clients));
+} finally {
+  server.stop();
+}
+const base = results[0].tokens_per_s;
+const settings =
+  `server --concurrency ${concurrency}${serveFlags.length ? ' ' + serveFlags.join(' ') : ''}, ` +
+  `max_tokens ${maxTokens}, ${model}`;
+if (json)
   console.log(
-    `${clients} streaming clients for ${result.seconds} s (server concurrency ${concurrency}, max_tokens ${maxTokens}, ${model})\n` +
-      `requests ${completed} (${result.requests_per_s}/s), tokens ${tokens} (${result.tokens_per_s}/s)\n` +
-      `TTFT ms p50 ${result.ttft_ms.p50} p99 ${result.ttft_ms.p99}; inter-token ms p50 ${result.itl_ms.p50} p99 ${result.itl_ms.p99}\n` +
-      `errors ${[...errors.values()].reduce((a, b) => a + b, 0)}${errors.size ? ' ' + JSON.stringify(result.errors) : ''}`,
+    JSON.stringify({ settings, max_tokens: maxTokens, server_concurrency: concurrency, model, results }),
   );
+else {
+  console.log(`streaming chat clients for ${seconds} s each (${settings})`);
+  console.log(
+    '| clients | requests/s | tokens/s | × 1st row | TTFT p50 / p99 ms | inter-token p50 / p99 ms | errors |\n|---|---|---|---|---|---|---|',
+  );
+  for (const r of results) {
+    const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+    console.log(
+      `| ${r.clients} | ${r.requests_per_s} | ${r.tokens_per_s} | ${(r.tokens_per_s / base).toFixed(2)} | ` +
+        `${r.ttft_ms.p50} / ${r.ttft_ms.p99} | ${r.itl_ms.p50} / ${r.itl_ms.p99} | ${errors}` +
+        `${errors ? ' ' + JSON.stringify(r.errors) : ''} |`,
+    );
+  }
 }

@@ -3,8 +3,9 @@
  * server in its own process serving a small GPT and an n-gram model with history on: chat streams, streams
  * cancelled midway, history conversations and messages, and bad requests (which must get their 4xx). It
  * reports unexpected errors (want 0), the server's RSS each --sample seconds (want no growth after warm-up),
- * event-loop lag as the round trip of GET /health between generations, and open file descriptors at start
- * and end (read from /proc, so Linux only).
+ * the event loop's delay in the server's HTTP thread (from its /metrics: p99 and max over each minute), the
+ * round trip of GET /health, and open file descriptors at start and end (read from /proc, so Linux only).
+ * History traffic includes feedback: thumbs on replies, and comparisons of two replies with a choice.
  *
  *   npm run build && node dist/bench/serve/soak.js [--minutes 30] [--clients 64] [--sample 10] [--json]
  */
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   });
   const pid = child.pid as number;
   const start = procStats(pid);
-  const counts = { streams: 0, cancels: 0, history: 0, bad: 0, errors: 0 };
+  const counts = { streams: 0, cancels: 0, history: 0, feedback: 0, bad: 0, errors: 0 };
   const errors: string[] = [];
   const fail = (what: string) => {
     counts.errors++;
@@ -169,6 +170,20 @@ async function main(): Promise<void> {
           });
           if (r.status !== 201) fail(`history ${r.status} ${r.text.slice(0, 80)}`);
           counts.history++;
+          if (r.status === 201 && i % 5 === 2) {
+            const reply = (JSON.parse(r.text) as { reply: { id: string } }).reply;
+            const base = `/api/conversations/${conversation}`;
+            const t = await call(url, 'POST', `${base}/messages/${reply.id}/rating`, { rating: 1 });
+            if (t.status !== 200) fail(`rating ${t.status} ${t.text.slice(0, 80)}`);
+            const c = await call(url, 'POST', `${base}/messages/${reply.id}/compare`, { max_tokens: 16 });
+            if (c.status !== 201) fail(`compare ${c.status} ${c.text.slice(0, 80)}`);
+            else {
+              const id = (JSON.parse(c.text) as { comparison: { id: string } }).comparison.id;
+              const d = await call(url, 'POST', `${base}/comparisons/${id}`, { choice: i % 2 ? 'a' : 'b' });
+              if (d.status !== 200) fail(`choice ${d.status} ${d.text.slice(0, 80)}`);
+            }
+            counts.feedback++;
+          }
         } else {
           const bad: [string, string, unknown, number][] = [
             ['POST', '/v1/chat/completions', '{"model":', 400],
@@ -192,18 +207,36 @@ async function main(): Promise<void> {
     }
   }
 
-  const samples: { s: number; rssMiB: number; fds: number; healthMs: number }[] = [];
+  const samples: {
+    s: number;
+    rssMiB: number;
+    fds: number;
+    healthMs: number;
+    loopP99Ms: number;
+    loopMaxMs: number;
+  }[] = [];
   const began = Date.now();
   const sampler = setInterval(() => {
     const t0 = performance.now();
     call(url, 'GET', '/health')
-      .then(() => {
+      .then(async () => {
+        const healthMs = Math.round(performance.now() - t0);
+        const metrics = (await call(url, 'GET', '/metrics')).text;
+        const loop = (q: string) =>
+          1000 *
+          Number(
+            new RegExp(`^lmkit_event_loop_delay_seconds\\{quantile="${q}"\\} ([\\d.]+)$`, 'm').exec(
+              metrics,
+            )?.[1] ?? NaN,
+          );
         const { rss, fds } = procStats(pid);
         samples.push({
           s: Math.round((Date.now() - began) / 1000),
           rssMiB: Math.round(rss / 2 ** 20),
           fds,
-          healthMs: Math.round(performance.now() - t0),
+          healthMs,
+          loopP99Ms: Math.round(loop('0.99')),
+          loopMaxMs: Math.round(loop('1')),
         });
       })
       .catch(() => fail('health check failed'));
@@ -214,26 +247,41 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the server close idle sockets
   const end = procStats(pid);
   child.kill('SIGTERM');
-  const health = samples.map((s) => s.healthMs).sort((a, b) => a - b);
+  const health = samples.map((x) => x.healthMs).sort((a, b) => a - b);
+  const loopP99 = samples.map((x) => x.loopP99Ms).sort((a, b) => a - b);
+  const warm = samples[Math.floor(samples.length / 5)]; // the first fifth is warm-up
   const report = {
     minutes,
     clients,
     ...counts,
     errorExamples: errors,
-    rssMiB: samples.map((s) => [s.s, s.rssMiB]),
-    healthMs: { p50: health[Math.floor(health.length / 2)], max: health[health.length - 1] },
+    rssMiB: samples.map((x) => [x.s, x.rssMiB]),
+    rssGrowthAfterWarmupMiB: warm ? (samples.at(-1)?.rssMiB ?? 0) - warm.rssMiB : null,
+    healthMs: { p50: health[Math.floor(health.length / 2)], max: health.at(-1) },
+    eventLoopDelayMs: {
+      p99MedianOfMinutes: loopP99[Math.floor(loopP99.length / 2)],
+      p99Worst: loopP99.at(-1),
+      max: Math.max(...samples.map((x) => x.loopMaxMs)),
+    },
     fds: { start: start.fds, end: end.fds },
   };
   if (argv.includes('--json')) console.log(JSON.stringify(report));
   else {
     console.log(
       `soak ${minutes} min, ${clients} clients: ${counts.streams} streams, ${counts.cancels} cancelled, ` +
-        `${counts.history} history replies, ${counts.bad} bad requests; errors ${counts.errors}`,
+        `${counts.history} history replies (${counts.feedback} with a thumb and a comparison), ` +
+        `${counts.bad} bad requests; errors ${counts.errors}`,
     );
     for (const e of errors) console.log(`  error: ${e}`);
-    console.log(`RSS MiB over time (s, MiB): ${report.rssMiB.map(([s, m]) => `${s}:${m}`).join(' ')}`);
+    console.log(`RSS MiB over time (s, MiB): ${report.rssMiB.map(([t, m]) => `${t}:${m}`).join(' ')}`);
+    console.log(`RSS growth after warm-up (first fifth): ${report.rssGrowthAfterWarmupMiB} MiB`);
+    const d = report.eventLoopDelayMs;
     console.log(
-      `event-loop lag (GET /health round trip under load): p50 ${report.healthMs.p50} ms, max ${report.healthMs.max} ms`,
+      `event-loop delay in the server (its /metrics, per minute): p99 median ${d.p99MedianOfMinutes} ms, ` +
+        `worst p99 ${d.p99Worst} ms, max ${d.max} ms`,
+    );
+    console.log(
+      `GET /health round trip under load: p50 ${report.healthMs.p50} ms, max ${report.healthMs.max} ms`,
     );
     console.log(`open fds: start ${start.fds}, end ${end.fds}`);
   }

@@ -66,6 +66,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./reward.js').then((m) => m.REWARD),
   },
   {
+    name: 'feedback',
+    summary: 'export the thumbs and comparisons from the web UI as preference data, or count them',
+    load: () => import('./feedback.js').then((m) => m.FEEDBACK),
+  },
+  {
     name: 'plot',
     summary: 'draw the loss curves of training runs (metrics.jsonl) as an SVG',
     load: () => import('./plot.js').then((m) => m.PLOT),

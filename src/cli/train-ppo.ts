@@ -23,6 +23,7 @@ const PPO_SETTINGS: [string, 'integer' | 'number' | 'string', string][] = [
   ['num_ppo_epochs', 'integer', 'passes over each rollout batch (default 4)'],
   ['num_mini_batches', 'integer', 'minibatches per pass (default 2)'],
   ['response_length', 'integer', 'longest response sampled, in tokens (default 53)'],
+  ['ptx_coef', 'number', 'PPO-ptx: weight of the next-token loss on --ptx-data (default 1)'],
 ];
 
 /** The flags PPO adds to `lmkit train`. */
@@ -32,6 +33,12 @@ export const PPO_FLAGS: FlagSpec[] = [
     type: 'string',
     value: 'RM_DIR',
     description: 'ppo: the reward model (lmkit train --objective reward)',
+  },
+  {
+    name: 'ptx-data',
+    type: 'string',
+    value: 'TEXT',
+    description: "ppo: pretraining text (file or dataset) for PPO-ptx's language-modelling term",
   },
   {
     name: 'reward-judge',
@@ -73,6 +80,7 @@ export async function runPPO(
     init: a.string('init'),
     reward: a.string('reward'),
     rewardJudge: a.string('reward-judge'),
+    ptxData: a.string('ptx-data'),
     onStart: ({ run, parameters, note }) => {
       io.stderr.write(
         `PPO on a GPT of ${(parameters / 1e6).toFixed(2)}M parameters (policy and value model), ${run.max_iters} steps of ${run.batch_size} responses\n${note}\n`,

@@ -42,56 +42,84 @@ export async function* streamText(
   prompt: number[],
   o: StreamOptions = {},
 ): AsyncGenerator<string, StreamResult> {
-  validateSampling(o);
-  const limit = o.maxTokens ?? DEFAULT_MAX_TOKENS;
-  const decoder = new IncrementalDecoder(model, o.context ?? []);
-  const stops = new StopMatcher(o.stop ?? []);
-  const stopTokens = new Set(o.stopTokens ?? []);
-  const tokens = generateTokens(
-    model,
-    prompt,
-    { ...o, maxTokens: limit },
-    o.rng ?? Rng.forPrompt(o.seed, prompt),
-    o.state ?? model.start(prompt),
-  );
-  let count = 0;
-  let text = '';
-  let finishReason: FinishReason | undefined;
+  const seq = new TextSequence(model, prompt, o);
   try {
-    for (const token of tokens) {
-      count++;
-      if (stopTokens.has(token)) {
-        finishReason = 'stop';
-        break;
-      }
-      const { text: delta, stopped } = stops.push(decoder.push(token));
-      if (delta) {
-        text += delta;
-        yield delta;
-      }
-      if (stopped) {
-        finishReason = 'stop';
-        break;
-      }
+    for (;;) {
+      const delta = seq.step();
+      if (delta) yield delta;
+      if (seq.result) return seq.result;
       await new Promise((resolve) => setImmediate(resolve));
-      if (o.signal?.aborted) {
-        finishReason = 'cancelled';
-        break;
-      }
+      if (o.signal?.aborted) return seq.cancel();
     }
   } finally {
-    tokens.return(undefined);
+    seq.cancel();
   }
-  if (finishReason === undefined) {
-    const { text: rest, stopped } = stops.push(decoder.flush());
-    const tail = stopped ? rest : rest + stops.flush();
-    if (tail) {
-      text += tail;
-      yield tail;
+}
+
+/**
+ * One sequence generated a token per {@link step}, synchronously: sampling, text deltas, stop strings and
+ * stop tokens as {@link streamText} (which is a loop over it). Several of them step in turn when their
+ * states are decoded together (continuous batching); each gives exactly the text it gives alone.
+ */
+export class TextSequence {
+  /** How it ended; null while it runs. */
+  result: StreamResult | null = null;
+  private readonly limit: number;
+  private readonly decoder: IncrementalDecoder;
+  private readonly stops: StopMatcher;
+  private readonly stopTokens: Set<number>;
+  private readonly tokens: Generator<number>;
+  private count = 0;
+  private text = '';
+
+  /** Starts after `prompt` (on `o.state` when given); throws when a sampling option is out of bounds. */
+  constructor(model: LanguageModel, prompt: number[], o: StreamOptions = {}) {
+    validateSampling(o);
+    this.limit = o.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.decoder = new IncrementalDecoder(model, o.context ?? []);
+    this.stops = new StopMatcher(o.stop ?? []);
+    this.stopTokens = new Set(o.stopTokens ?? []);
+    this.tokens = generateTokens(
+      model,
+      prompt,
+      { ...o, maxTokens: this.limit },
+      o.rng ?? Rng.forPrompt(o.seed, prompt),
+      o.state ?? model.start(prompt),
+    );
+  }
+
+  /** Samples the next token; returns the text it completes (may be empty) and sets `result` when the sequence ends. */
+  step(): string {
+    if (this.result) return '';
+    const next = this.tokens.next();
+    if (next.done) {
+      const { text: rest, stopped } = this.stops.push(this.decoder.flush());
+      const tail = stopped ? rest : rest + this.stops.flush();
+      this.text += tail;
+      this.finish(stopped || this.count < this.limit ? 'stop' : 'length');
+      return tail;
     }
-    finishReason = stopped || count < limit ? 'stop' : 'length';
+    this.count++;
+    if (this.stopTokens.has(next.value)) {
+      this.finish('stop');
+      return '';
+    }
+    const { text: delta, stopped } = this.stops.push(this.decoder.push(next.value));
+    this.text += delta;
+    if (stopped) this.finish('stop');
+    return delta;
   }
-  return { finishReason, completionTokens: count, text };
+
+  /** Ends the sequence as cancelled, unless it has ended; returns how it ended. */
+  cancel(): StreamResult {
+    if (!this.result) this.finish('cancelled');
+    return this.result as StreamResult;
+  }
+
+  private finish(finishReason: FinishReason): void {
+    this.result = { finishReason, completionTokens: this.count, text: this.text };
+    this.tokens.return(undefined);
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
-import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
+import type { DecodeGroup, DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
 import { GPT } from '../nn/gpt.js';
 import { GPT_CONFIG_KEYS, validateGPTConfig, type GPTConfig } from '../nn/gpt-config.js';
 import { KVCache } from '../nn/gpt-kv-cache.js';
@@ -97,7 +97,12 @@ export class GPTModel implements LanguageModel {
   startBatch(prompts: readonly number[][]): DecoderState[] {
     for (const prompt of prompts) for (const t of prompt) checkTokenId(t, this.config.vocab_size);
     const batch = new DecodeBatch(this);
-    return prompts.map((prompt) => batch.add([...this.prefix, ...prompt]));
+    return prompts.map((prompt) => batch.start(prompt));
+  }
+
+  /** A group that states join and leave between steps (continuous batching), decoded as {@link startBatch}'s. */
+  decodeGroup(): DecodeGroup {
+    return new DecodeBatch(this);
   }
 
   /** Next-token natural-log probabilities after `context` (its last block_size tokens), computed afresh. */
@@ -243,23 +248,30 @@ export class GPTModel implements LanguageModel {
 /**
  * States decoded together. Each holds its token context and, while the context fits the block, a KV
  * cache; past block_size tokens the window slides and every position changes, so each step of that
- * state runs its whole window afresh. Without the model's kvCache every step runs the whole context.
+ * state runs its whole window afresh (in the same batched pass, with a fresh cache). Without the model's
+ * kvCache every step runs the whole context. States may join and leave between steps.
  */
-class DecodeBatch {
-  private readonly states: GPTDecoderState[] = [];
+class DecodeBatch implements DecodeGroup {
+  private readonly states = new Set<GPTDecoderState>();
 
   constructor(private readonly model: GPTModel) {}
 
-  /** A new state of this batch after `context`. */
-  add(context: number[]): GPTDecoderState {
+  /** A new state of this batch after the line-start prefix and `prompt`. */
+  start(prompt: number[]): GPTDecoderState {
+    for (const t of prompt) checkTokenId(t, this.model.config.vocab_size);
     const state = new GPTDecoderState(
       this,
       this.model,
-      context,
+      [...this.model.prefix, ...prompt],
       this.model.kvCache ? new KVCache(this.model.net) : null,
     );
-    this.states.push(state);
+    this.states.add(state);
     return state;
+  }
+
+  /** Takes a state out of the batch. */
+  end(state: DecoderState): void {
+    this.states.delete(state as GPTDecoderState);
   }
 
   /** Computes the log-probabilities of every state waiting for them, the cached ones in one pass. */
@@ -270,10 +282,11 @@ class DecodeBatch {
       if (st.cached) continue;
       if (st.cache && st.context.length <= block)
         runs.push({ state: st, cache: st.cache, tokens: st.context.slice(st.cache.length) });
-      else {
+      else if (this.model.kvCache) {
+        // the window slid: its last block_size tokens afresh, batched with the others
         st.cache = null;
-        st.cached = this.model.nextLogProbs(st.context);
-      }
+        runs.push({ state: st, cache: new KVCache(this.model.net, block), tokens: st.context.slice(-block) });
+      } else st.cached = this.model.nextLogProbs(st.context);
     }
     const logits = KVCache.extendAll(runs);
     runs.forEach(({ state }, i) => (state.cached = logSoftmaxRow(logits[i])));

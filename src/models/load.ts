@@ -5,6 +5,7 @@ import type { LanguageModel } from '../lm.js';
 import { NGramModel } from '../ngram/ngram-model.js';
 import { CHECKPOINT_FILES, checkpointKind, readConfigJSON } from './checkpoint.js';
 import { MODEL_KINDS } from './kinds.js';
+import { REWARD_KIND } from './reward.js';
 import { checkWeightsFit } from './weights-budget.js';
 import { checkModelPath } from './what-is-this-path.js';
 
@@ -15,6 +16,10 @@ export function loadLanguageModel(path: string): LanguageModel {
   const config = readConfigJSON(path);
   const found = checkpointKind(config);
   const kind = found === null ? undefined : MODEL_KINDS.get(found);
+  if (found === REWARD_KIND)
+    throw new LmkitError(`${path} is a reward model: it scores a response to a prompt and writes no text`, {
+      hint: `score with 'lmkit reward ${path} --prompt P --response R'; generate, chat or serve the policy (an SFT, PPO or DPO run)`,
+    });
   if (!kind)
     throw new LmkitError(
       `${path} holds a model of kind ${JSON.stringify(found)}, not one lmkit loads (${[...MODEL_KINDS.keys()].join(', ')})`,

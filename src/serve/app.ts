@@ -16,6 +16,7 @@ import { checkHost, checkOrigin } from './origin.js';
 import { GenerationQueue } from './queue.js';
 import { StaticFiles } from './static.js';
 import { WorkerPool } from './worker-pool.js';
+import { FEEDBACK_ROUTES } from './routes/feedback.js';
 import { HISTORY_ROUTES } from './routes/history.js';
 import { EMBEDDING_ROUTES } from './routes/embeddings.js';
 import { OPENAI_ROUTES } from './routes/openai.js';
@@ -52,6 +53,11 @@ export interface AppOptions {
   uiRoot?: string | null;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Reads the models from their files again, for `POST /admin/reload` (absent: the route answers 404).
+   * A reload that fails changes nothing.
+   */
+  loadAgain?: () => Promise<{ models: ServedModel[]; embedders: ServedEmbedder[] }>;
 }
 
 /** A server and its state. */
@@ -72,6 +78,7 @@ const ROUTES: Route[] = [
   ...TOKEN_ROUTES,
   ...OPS_ROUTES,
   ...HISTORY_ROUTES,
+  ...FEEDBACK_ROUTES,
   ...WEB_ROUTES,
 ];
 
@@ -87,13 +94,39 @@ export function createApp(options: AppOptions): App {
     ui: options.uiRoot === null ? undefined : new StaticFiles(options.uiRoot ?? DEFAULT_UI_ROOT),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const ready = Promise.resolve(options.models).then((models) => {
-    for (const m of models) state.registry.add(m);
-    for (const e of options.embedders ?? []) state.registry.addEmbedder(e);
+  /** A registry and a worker pool for these models. */
+  const serving = (models: ServedModel[], embedders: ServedEmbedder[]) => {
+    const registry = new ModelRegistry();
+    for (const m of models) registry.add(m);
+    for (const e of embedders) registry.addEmbedder(e);
     const files = models.filter((m) => m.path).map((m) => ({ id: m.id, path: m.path }));
-    if (options.workers && files.length) state.pool = new WorkerPool(options.workers, files);
+    const pool = options.workers && files.length ? new WorkerPool(options.workers, files) : undefined;
+    return { registry, pool };
+  };
+  const ready = Promise.resolve(options.models).then((models) => {
+    Object.assign(state, serving(models, options.embedders ?? []));
     state.ready = true;
   });
+  const loadAgain = options.loadAgain;
+  if (loadAgain)
+    state.reload = async () => {
+      const loaded = await loadAgain();
+      const next = serving(loaded.models, loaded.embedders);
+      const ids = (r: ModelRegistry) => [...r.list(), ...r.listEmbedders()].map((m) => m.id);
+      const [before, after] = [ids(state.registry), ids(next.registry)];
+      const old = state.pool;
+      // requests already running keep the models they started with; new ones get the new set
+      Object.assign(state, next);
+      void old?.closeWhenIdle();
+      log(`lmkit serve: reloaded the models (${after.join(', ')})`);
+      return {
+        object: 'reload',
+        models: after,
+        added: after.filter((id) => !before.includes(id)),
+        removed: before.filter((id) => !after.includes(id)),
+        reloaded: after.filter((id) => before.includes(id)),
+      };
+    };
   ready.catch(() => undefined);
 
   const server = createServer((req, res) => {
@@ -114,6 +147,7 @@ export function createApp(options: AppOptions): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          state.metrics.start();
           const a = server.address() as AddressInfo;
           const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
@@ -125,6 +159,7 @@ export function createApp(options: AppOptions): App {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      state.metrics.stop();
       await state.pool?.close();
     },
   };

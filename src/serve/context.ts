@@ -22,6 +22,19 @@ export interface AppState {
   ui?: StaticFiles;
   /** Worker threads that generate for the models loaded from files; absent: generate in this thread. */
   pool?: WorkerPool;
+  /** Loads the models again and swaps them in (POST /admin/reload); absent when the server cannot. */
+  reload?: () => Promise<ReloadReport>;
+}
+
+/** What a reload changed, by model id. */
+export interface ReloadReport {
+  object: 'reload';
+  /** Every model served now. */
+  models: string[];
+  added: string[];
+  removed: string[];
+  /** Models served before and after, read again from their files. */
+  reloaded: string[];
 }
 
 /** One request being handled. */

@@ -1,9 +1,12 @@
 /**
- * Runs the choices of one request through the streaming generator: each prompt × `n` samples, with
- * the request's sampling parameters, the template's end-of-turn tokens and the client's cancel signal.
+ * Runs the choices of one request through the model's continuous batcher (in a worker, or on this
+ * thread): each prompt × `n` samples, with the request's sampling parameters, the template's end-of-turn
+ * tokens and the client's cancel signal; other requests' generations share its decoding steps.
  * Records tokens, time to first token and tokens/s in the metrics.
  */
-import { streamText, type FinishReason, type StreamOptions } from '../generate/stream.js';
+import { ContinuousBatcher } from '../generate/continuous.js';
+import type { FinishReason, StreamOptions } from '../generate/stream.js';
+import type { LanguageModel } from '../lm.js';
 import type { Metrics } from './metrics.js';
 import type { ServedModel } from './models.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -71,7 +74,7 @@ export async function* generateChoices(
       };
       const stream = env.pool?.has(served.id)
         ? env.pool.generate(served.id, input.prompt, options)
-        : streamText(served.model, input.prompt, options);
+        : batcherFor(served.model).generate(input.prompt, options);
       let firstAt = 0;
       let first = true;
       let reason: FinishReason;
@@ -111,4 +114,14 @@ export async function* generateChoices(
   env.metrics.promptTokens.inc(labels, promptTokens);
   const completionTokens = choices.reduce((t, c) => t + c.completionTokens, 0);
   return { choices, promptTokens, completionTokens, cancelled };
+}
+
+/** Each model's batcher on this thread (models the worker pool holds are batched there). */
+const batchers = new WeakMap<LanguageModel, ContinuousBatcher>();
+
+/** The batcher of generations of `model` on this thread. */
+function batcherFor(model: LanguageModel): ContinuousBatcher {
+  let b = batchers.get(model);
+  if (!b) batchers.set(model, (b = new ContinuousBatcher(model)));
+  return b;
 }

@@ -1,4 +1,10 @@
-/** Server metrics in Prometheus text format: request and token counters, TTFT and tokens/s histograms. */
+/**
+ * Server metrics in Prometheus text format: request and token counters, TTFT and tokens/s histograms,
+ * the event loop's delay (how long a request waits behind other work in the HTTP thread), and the
+ * process's resident memory and open file descriptors.
+ */
+import { readdirSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 type Labels = Record<string, string>;
 
@@ -86,6 +92,44 @@ export class Metrics {
     [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
   );
 
+  private loop?: IntervalHistogram;
+  private loopSince = 0;
+
+  /** Starts sampling the event loop's delay (every 10 ms); `stop` ends it. */
+  start(): void {
+    this.loop ??= monitorEventLoopDelay({ resolution: 10 });
+    this.loop.enable();
+    this.loopSince = performance.now();
+  }
+
+  /** Stops sampling the event loop. */
+  stop(): void {
+    this.loop?.disable();
+  }
+
+  /**
+   * The event loop's delay over the last window (at least 60 s, then a new window starts), as
+   * Prometheus summary lines: p50, p99 and max in seconds.
+   */
+  private loopLines(): string[] {
+    const h = this.loop;
+    if (!h || h.count === 0) return [];
+    const s = (ns: number) => (ns / 1e9).toFixed(6);
+    const name = 'lmkit_event_loop_delay_seconds';
+    const lines = [
+      `# HELP ${name} delay of the HTTP thread's event loop beyond its 10 ms sampling timer, over the last minute or more`,
+      `# TYPE ${name} summary`,
+      `${name}{quantile="0.5"} ${s(h.percentile(50))}`,
+      `${name}{quantile="0.99"} ${s(h.percentile(99))}`,
+      `${name}{quantile="1"} ${s(h.max)}`,
+    ];
+    if (performance.now() - this.loopSince >= 60_000) {
+      h.reset();
+      this.loopSince = performance.now();
+    }
+    return lines;
+  }
+
   /** The Prometheus exposition text, with the queue gauges read now. */
   render(gauges: { active: number; queued: number }): string {
     return (
@@ -102,7 +146,29 @@ export class Metrics {
         '# HELP lmkit_generations_queued requests waiting for a generation slot',
         '# TYPE lmkit_generations_queued gauge',
         `lmkit_generations_queued ${gauges.queued}`,
+        ...this.loopLines(),
+        ...processLines(),
       ].join('\n') + '\n'
     );
   }
+}
+
+/** The process's resident memory and (on Linux) open file descriptors, under Prometheus's standard names. */
+function processLines(): string[] {
+  const lines = [
+    '# HELP process_resident_memory_bytes resident memory size in bytes',
+    '# TYPE process_resident_memory_bytes gauge',
+    `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+  ];
+  try {
+    const fds = readdirSync('/proc/self/fd').length;
+    lines.push(
+      '# HELP process_open_fds open file descriptors',
+      '# TYPE process_open_fds gauge',
+      `process_open_fds ${fds}`,
+    );
+  } catch {
+    // no /proc: not Linux
+  }
+  return lines;
 }

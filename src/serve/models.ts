@@ -10,7 +10,9 @@ import { formatOfName, readVectors } from '../embed/vectors-file.js';
 import { isBinaryModel } from '../ngram/binary.js';
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
+import { checkpointKind, readConfigJSON } from '../models/checkpoint.js';
 import { loadLanguageModel } from '../models/load.js';
+import { REWARD_KIND } from '../models/reward.js';
 import { neverSampled } from '../generate/sample.js';
 import { promptPreparer } from '../models/preprocessing.js';
 import { badRequest, notFound } from './errors.js';
@@ -74,8 +76,11 @@ export function loadEmbedder(path: string): ServedEmbedder {
   };
 }
 
-/** The model files and checkpoint folders in a folder (none when it does not exist), sorted by name. */
-export function modelFilesIn(dir: string): string[] {
+/**
+ * The model files and checkpoint folders in a folder (none when it does not exist), sorted by name. A
+ * reward model folder is left out (it scores responses and writes no text), and `onSkip` is told why.
+ */
+export function modelFilesIn(dir: string, onSkip?: (path: string, why: string) => void): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -85,7 +90,12 @@ export function modelFilesIn(dir: string): string[] {
   return names
     .filter((n) => (MODEL_FILE.test(n) && statSync(join(dir, n)).isFile()) || isCheckpoint(join(dir, n)))
     .sort()
-    .map((n) => join(dir, n));
+    .map((n) => join(dir, n))
+    .filter((path) => {
+      if (!isRewardModel(path)) return true;
+      onSkip?.(path, 'a reward model: it scores responses (lmkit reward) and writes no text');
+      return false;
+    });
 }
 
 /** Loads a model of any kind lmkit knows: an n-gram file, or a checkpoint folder of any kind in models/kinds.ts. */
@@ -114,6 +124,15 @@ export function servedModel(id: string, model: LanguageModel, path = ''): Served
 
 function isCheckpoint(path: string): boolean {
   return existsSync(join(path, 'config.json'));
+}
+
+function isRewardModel(path: string): boolean {
+  if (!isCheckpoint(path)) return false;
+  try {
+    return checkpointKind(readConfigJSON(path)) === REWARD_KIND;
+  } catch {
+    return false; // a damaged config is reported when the folder is loaded
+  }
 }
 
 /** The served models by id. */

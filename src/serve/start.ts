@@ -1,11 +1,13 @@
 /**
  * Starts `lmkit serve`: picks the models (files given, else the models folder, else a freshly built
- * Brown model), opens the history database, refuses an exposed bind without an API key, listens, and
- * prints where it is and how to use it. Stops cleanly on SIGINT/SIGTERM.
+ * Brown model), opens the history database, refuses an exposed bind without an API key, runs BLAS on one
+ * thread per call (unless LMKIT_THREADS says otherwise), listens, and prints where it is and how to use
+ * it. Stops cleanly on SIGINT/SIGTERM.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
+import { setBlasThreads } from '../tensor/backend.js';
 import { createApp, type App, type AppOptions } from './app.js';
 import { isLoopback } from './auth.js';
 import { buildDefaultModel } from './default-model.js';
@@ -50,7 +52,9 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     );
   }
   const modelsDir = o.modelsDir ?? defaultModelsDir();
-  let files = o.models.length ? o.models : modelFilesIn(modelsDir);
+  let files = o.models.length
+    ? o.models
+    : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
   if (!files.length) {
     o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
     files = [await buildDefaultModel(modelsDir)];
@@ -59,11 +63,29 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
         `every .arpa/.bin file and checkpoint folder in ${modelsDir} is served under its name.`,
     );
   }
+  // generations run side by side (workers, batches): each BLAS call on its own thread, since OpenBLAS
+  // threads on products this small wait on each other (and on a busy machine, on the scheduler)
+  if (!process.env.LMKIT_THREADS) setBlasThreads(1);
   const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
+  const given = files;
+  const loadFiles = (paths: string[]) => ({
+    models: paths.filter((f) => !isVectorsFile(f)).map(loadModel),
+    embedders: paths.filter(isVectorsFile).map(loadEmbedder),
+  });
   const options: AppOptions = {
-    models: files.filter((f) => !isVectorsFile(f)).map(loadModel),
-    embedders: files.filter(isVectorsFile).map(loadEmbedder),
+    ...loadFiles(files),
+    // a reload reads the named files again, or looks in the models folder again (new folders join)
+    loadAgain: async () => {
+      const paths = o.models.length
+        ? given
+        : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
+      if (!paths.length)
+        throw new LmkitError(`there are no models in ${modelsDir} any more`, {
+          hint: 'put a model back and reload again',
+        });
+      return loadFiles(paths);
+    },
     apiKey: o.apiKey,
     cors: o.cors,
     allowedHosts: o.allowedHosts,
@@ -96,7 +118,8 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     `lmkit serve: ${all.length} model${all.length === 1 ? '' : 's'} (${all.join(', ')}) at ${address.url}\n` +
       `  OpenAI API: ${address.url}/v1  (e.g. ${example})\n` +
       `  web UI: ${app.state.ui?.empty === false ? `${address.url}/` : "not built (run 'npm run build')"}\n` +
-      `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics`,
+      `  history: ${dbPath === 'none' ? 'off' : dbPath}; health: ${address.url}/health; metrics: ${address.url}/metrics\n` +
+      `  new weights on disk (a PPO or DPO run saved in place)? curl -X POST ${address.url}/admin/reload`,
   );
   app.server.once('close', () => store?.db.close());
   return { app, url: address.url };

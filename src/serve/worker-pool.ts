@@ -1,7 +1,8 @@
 /**
  * Generation off the request path: worker threads that each hold the served model files and run
- * generations, so the HTTP thread only routes requests and writes events, and several cores generate at
- * once. A generation looks the same as an in-process `streamText`: an async stream of text deltas.
+ * generations (each model's continuously batched), so the HTTP thread only routes requests and writes
+ * events, and several cores generate at once. A worker answers with one message per decoding step. A
+ * generation looks the same as an in-process `streamText`: an async stream of text deltas.
  */
 import { Worker } from 'node:worker_threads';
 import type { StreamOptions, StreamResult } from '../generate/stream.js';
@@ -12,11 +13,14 @@ export type ToWorker =
   | { type: 'start'; id: number; model: string; prompt: number[]; options: StreamOptions }
   | { type: 'cancel'; id: number };
 
-/** Messages from a worker. */
-export type FromWorker =
+/** What happened to one generation in a worker. */
+export type WorkerEvent =
   | { type: 'delta'; id: number; text: string }
   | { type: 'done'; id: number; result: StreamResult }
   | { type: 'error'; id: number; message: string };
+
+/** Messages from a worker: the events of one decoding step (or of a refused start), in order. */
+export type FromWorker = { type: 'events'; events: WorkerEvent[] };
 
 interface Job {
   deltas: string[];
@@ -79,6 +83,12 @@ export class WorkerPool {
     }
   }
 
+  /** Stops every worker once the generations running now have ended (no new ones should be sent). */
+  async closeWhenIdle(): Promise<void> {
+    while (this.jobs.size) await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.close();
+  }
+
   /** Stops every worker. */
   async close(): Promise<void> {
     this.closing = true;
@@ -91,13 +101,20 @@ export class WorkerPool {
     });
     const slot: Slot = { worker, jobs: new Set() };
     worker.on('message', (m: FromWorker) => {
-      const job = this.jobs.get(m.id);
-      if (!job) return;
-      if (m.type === 'delta') job.deltas.push(m.text);
-      else if (m.type === 'done') job.result = m.result;
-      else
-        job.error = new ApiError(500, `generation failed: ${m.message}`, 'server_error', 'generation_failed');
-      job.wake?.();
+      for (const e of m.events) {
+        const job = this.jobs.get(e.id);
+        if (!job) continue;
+        if (e.type === 'delta') job.deltas.push(e.text);
+        else if (e.type === 'done') job.result = e.result;
+        else
+          job.error = new ApiError(
+            500,
+            `generation failed: ${e.message}`,
+            'server_error',
+            'generation_failed',
+          );
+        job.wake?.();
+      }
     });
     const fail = (why: string) => {
       for (const id of slot.jobs) {

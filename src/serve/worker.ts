@@ -1,43 +1,62 @@
 /**
  * A generation worker thread: loads the server's model files once, then runs the generations the main
- * thread sends it (several at once, interleaved token by token) and posts their text deltas back.
+ * thread sends it, each model's continuously batched (one token of every running generation per step,
+ * see generate/continuous.ts), and posts each step's deltas and endings back in one message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { streamText, type StreamOptions } from '../generate/stream.js';
-import { loadModel, type ServedModel } from './models.js';
-import type { FromWorker, ToWorker } from './worker-pool.js';
+import { ContinuousBatcher } from '../generate/continuous.js';
+import { loadModel } from './models.js';
+import type { FromWorker, ToWorker, WorkerEvent } from './worker-pool.js';
 
-const models = new Map<string, ServedModel>(
-  (workerData as { models: { id: string; path: string }[] }).models.map((m) => [
-    m.id,
-    { ...loadModel(m.path), id: m.id },
-  ]),
-);
-const running = new Map<number, AbortController>();
 const port = parentPort as NonNullable<typeof parentPort>;
-const post = (m: FromWorker) => port.postMessage(m);
+let outbox: WorkerEvent[] = [];
+/** Sends the events gathered since the last call as one message. */
+const flush = () => {
+  if (!outbox.length) return;
+  port.postMessage({ type: 'events', events: outbox } satisfies FromWorker);
+  outbox = [];
+};
+
+const batchers = new Map<string, ContinuousBatcher>(
+  (workerData as { models: { id: string; path: string }[] }).models.map((m) => {
+    const batcher = new ContinuousBatcher(loadModel(m.path).model);
+    batcher.onStep = flush;
+    return [m.id, batcher];
+  }),
+);
+/** Generations running here, and those the main thread cancelled. */
+const running = new Set<number>();
+const cancelled = new Set<number>();
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'cancel') running.get(m.id)?.abort();
-  else void run(m.id, m.model, m.prompt, m.options);
-});
-
-async function run(id: number, modelId: string, prompt: number[], options: StreamOptions): Promise<void> {
-  const controller = new AbortController();
-  running.set(id, controller);
-  try {
-    const served = models.get(modelId);
-    if (!served) throw new Error(`worker has no model '${modelId}'`);
-    const gen = streamText(served.model, prompt, { ...options, signal: controller.signal });
-    let r = await gen.next();
-    while (!r.done) {
-      post({ type: 'delta', id, text: r.value });
-      r = await gen.next();
-    }
-    post({ type: 'done', id, result: r.value });
-  } catch (err) {
-    post({ type: 'error', id, message: (err as Error).message });
-  } finally {
-    running.delete(id);
+  if (m.type === 'cancel') {
+    if (running.has(m.id)) cancelled.add(m.id);
+    return;
   }
-}
+  const { id } = m;
+  const ended = () => {
+    running.delete(id);
+    cancelled.delete(id);
+  };
+  try {
+    const batcher = batchers.get(m.model);
+    if (!batcher) throw new Error(`worker has no model '${m.model}'`);
+    running.add(id);
+    batcher.add(m.prompt, m.options, {
+      left: () => cancelled.has(id),
+      delta: (text) => outbox.push({ type: 'delta', id, text }),
+      done: (result) => {
+        ended();
+        outbox.push({ type: 'done', id, result });
+      },
+      error: (err) => {
+        ended();
+        outbox.push({ type: 'error', id, message: err.message });
+      },
+    });
+  } catch (err) {
+    ended();
+    outbox.push({ type: 'error', id, message: (err as Error).message });
+    flush();
+  }
+});

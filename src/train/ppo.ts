@@ -6,7 +6,9 @@
  * model (initialised from the reward model, else from the policy's trunk with a fresh head) estimates the
  * return; GAE (γ, λ) gives advantages, whitened over the batch; then several epochs of minibatches
  * optimise the clipped surrogate plus vf_coef · the clipped value loss. β is fixed, or follows Ziegler's
- * adaptive controller when `target_kl` is set.
+ * adaptive controller when `target_kl` is set. PPO-ptx (InstructGPT's eq. 2): with `--ptx-data TEXT`,
+ * each minibatch also adds ptx_coef · the policy's next-token loss on a batch of that pretraining text,
+ * which keeps what pretraining taught from being traded away for reward.
  *
  * Per step, metrics.jsonl gets `reward` (mean score before the KL penalty), `kl` (mean summed k1 per
  * response), `entropy` (per token), `clipfrac`, `value_loss`, `policy_loss`, `approx_kl`,
@@ -22,7 +24,10 @@ import { chatTemplateFor } from '../chat/template.js';
 import { LmkitError } from '../errors.js';
 import { judgeByName, judged, type Judge } from '../eval/judges.js';
 import { neverSampled } from '../generate/sample.js';
+import { loadSentences } from '../data/load.js';
+import { loadText } from '../data/text.js';
 import { GPTModel } from '../models/gpt.js';
+import { preprocessingOf } from '../models/preprocessing.js';
 import { RewardModel } from '../models/reward.js';
 import { AdamW, clipGradNorm } from '../nn/optim.js';
 import { warmupCosineLR } from '../nn/schedule.js';
@@ -32,6 +37,7 @@ import { clippedSurrogate, clippedValueLoss } from '../tensor/ops/ppo.js';
 import { reshape } from '../tensor/ops/shape.js';
 import { tokenLogProbs } from '../tensor/ops/token-log-probs.js';
 import { noGrad, tidy, type Tensor } from '../tensor/tensor.js';
+import { encodeStream } from '../tokenizers/line-break.js';
 import { tokenizerJSON } from '../tokenizers/tokenizer-file.js';
 import { Rng } from '../util/rng.js';
 import {
@@ -40,6 +46,7 @@ import {
   type RunInfo,
   type TrainState,
 } from './checkpoint.js';
+import { checkStream, randomBatch } from './batches.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { METRICS_FILE, MetricsLog } from './metrics.js';
 import { checkPromptFits, encodePrompt, readPromptFile, type PromptExample } from './preference-data.js';
@@ -85,6 +92,8 @@ export interface PPOOptions {
   /** Prompt JSONL (`{"prompt"}` or `{"messages"}`; a `judge` and `reference` give the gold score). */
   data?: string;
   valid?: string;
+  /** Pretraining text (a file or dataset) for PPO-ptx's language-modelling term. */
+  ptxData?: string;
   settings: Partial<TrainConfig>[];
   out: string;
   resume?: string;
@@ -181,6 +190,9 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
   }
   if (rewardJudge && !judges.has(rewardJudge.name)) judges.set(rewardJudge.name, rewardJudge);
 
+  const ptxData = o.ptxData ?? (saved?.run.ptx_data as string | undefined);
+  const ptx = await ptxStream(policy, ptxData, s.ptxCoef, config.block_size);
+
   const params = [...policy.net.namedParameters(), ...value.net.namedParameters('value.')];
   const optimizer = new AdamW(params, {
     lr: config.learning_rate,
@@ -216,6 +228,7 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
     objective: 'ppo',
     init,
     ...(rewardDir === undefined ? { reward_judge: judgeName } : { reward: rewardDir }),
+    ...(ptxData === undefined ? {} : { ptx_data: ptxData, ptx_coef: s.ptxCoef }),
   };
   o.onStart?.({
     run,
@@ -224,7 +237,8 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
       `PPO on ${train.length} prompts (validating on ${validSet.length}${valid === undefined ? ', every 10th' : ` from ${valid}`}); ` +
       `reward: ${rewardDir === undefined ? `the ${judgeName} judge` : `reward model ${rewardDir}`}; reference: ${init} (frozen); ` +
       `KL ${s.estimator}, β ${s.target === undefined ? s.klCoef : `${s.klCoef} adaptive to target ${s.target}`}` +
-      (judges.size ? `; gold: ${[...judges.keys()].join(', ')} judge where a prompt names it` : ''),
+      (judges.size ? `; gold: ${[...judges.keys()].join(', ')} judge where a prompt names it` : '') +
+      (ptx ? `; PPO-ptx: ${s.ptxCoef} × next-token loss on ${ptxData} (${ptx.length} tokens)` : ''),
   });
 
   const suppress = neverSampled(policy.tokenizer);
@@ -375,6 +389,7 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
     let entropy = 0;
     let valueLoss = 0;
     let policyLoss = 0;
+    let ptxLoss = 0;
     let updates = 0;
     const order = [...seqs.keys()];
     for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -397,7 +412,14 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
           );
           const pg = clippedSurrogate(lp, oldMb, advMb, s.cliprange);
           const vf = clippedValueLoss(v, flat(perValue), flat(returns), s.cliprangeValue);
-          const loss = add(pg, affine(vf, s.vfCoef));
+          let loss = add(pg, affine(vf, s.vfCoef));
+          let lm: Tensor | undefined;
+          if (ptx) {
+            // PPO-ptx: as many pretraining windows as the minibatch has responses
+            const batch = randomBatch(ptx, mb.length, config.block_size, rng);
+            lm = policy.net.loss(batch.x, batch.y);
+            loss = add(loss, affine(lm, s.ptxCoef));
+          }
           loss.backward();
           const newLp = lp.data;
           let c = 0;
@@ -407,7 +429,15 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
             if (Math.abs(ratio - 1) > s.cliprange) c++;
             k += 0.5 * (newLp[t] - oldMb[t]) ** 2;
           }
-          return { pg: pg.item(), vf: vf.item(), clipped: c, approxKL: k, n: newLp.length, entropy: h };
+          return {
+            pg: pg.item(),
+            vf: vf.item(),
+            lm: lm?.item() ?? 0,
+            clipped: c,
+            approxKL: k,
+            n: newLp.length,
+            entropy: h,
+          };
         });
         if (config.grad_clip > 0) clipGradNorm(params, config.grad_clip);
         optimizer.step(lr);
@@ -418,6 +448,7 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
         entropy += stats.entropy;
         policyLoss += stats.pg;
         valueLoss += stats.vf;
+        ptxLoss += stats.lm;
         updates++;
       }
     }
@@ -436,6 +467,7 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
       clipfrac: clipped / tokens,
       value_loss: valueLoss / updates,
       policy_loss: policyLoss / updates,
+      ...(ptx ? { ptx_loss: ptxLoss / updates } : {}),
       approx_kl: approxKL / tokens,
       response_length: responseTokens / r.rollouts.length,
       rollout_tokens_per_s: (responseTokens * 1000) / r.generateMs,
@@ -493,7 +525,32 @@ function ppoSettings(c: TrainConfig) {
     epochs: whole('num_ppo_epochs', 4),
     miniBatches: whole('num_mini_batches', 2),
     responseLength: whole('response_length', 53),
+    ptxCoef: numberSetting(c, 'ptx_coef', 1),
   };
+}
+
+/**
+ * PPO-ptx's pretraining tokens: `source` (a file or dataset) prepared as the policy's training text was
+ * and encoded with its tokenizer; undefined without a source.
+ */
+async function ptxStream(
+  policy: GPTModel,
+  source: string | undefined,
+  coef: number,
+  blockSize: number,
+): Promise<Int32Array | undefined> {
+  if (source === undefined) return undefined;
+  if (!(coef > 0))
+    throw new LmkitError(`ptx_coef must be above 0 with --ptx-data (got ${coef})`, {
+      hint: 'leave --ptx-data out for plain PPO',
+    });
+  const prep = preprocessingOf(policy);
+  const text = prep.sentences
+    ? (await loadSentences(source, { clean: prep.clean })).join('\n')
+    : await loadText(source, { clean: prep.clean });
+  const tokens = encodeStream(policy.tokenizer, text);
+  checkStream(tokens, blockSize, 'PPO-ptx pretraining');
+  return tokens;
 }
 
 /** The flat positions b·T + t whose output predicts a response token (t from start − 1 to length − 2). */

@@ -71,6 +71,7 @@ describe('history survives kill -9', () => {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body),
           });
+        let confirmed = 0; // replies the server confirmed this round
         const clients = Array.from({ length: 6 }, async (_, k) => {
           for (;;) {
             const { id } = (await (await post('/api/conversations', { model: 'tiny' })).json()) as {
@@ -80,6 +81,7 @@ describe('history survives kill -9', () => {
               await post(`/api/conversations/${id}/messages`, { content: 'the jury', max_tokens: 8, seed: k })
             ).json()) as { message: { content: string }; reply: { content: string } };
             kept.set(id, [r.message.content, r.reply.content]);
+            confirmed++;
             const stream = await post(`/api/conversations/${id}/messages`, {
               content: 'the dog',
               stream: true,
@@ -87,7 +89,10 @@ describe('history survives kill -9', () => {
             await stream.text();
           }
         }).map((c) => c.catch(() => undefined)); // they all end when the server is killed
-        await new Promise((resolve) => setTimeout(resolve, 300 + 150 * round));
+        // kill mid-traffic: once a reply of this round is confirmed (however loaded the machine), then a while later
+        for (let waited = 0; confirmed === 0 && waited < 30_000; waited += 20)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 100 + 150 * round));
         const exited = new Promise((resolve) => child.on('exit', resolve));
         child.kill('SIGKILL');
         await exited;

@@ -88,6 +88,21 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
   return { app, url, client, close: () => app.close() };
 }
 
+/** Sends a JSON request to a test server and reads the JSON answer with its status. */
+export async function callJson<T>(
+  url: string,
+  method: string,
+  path: string,
+  body?: object,
+): Promise<{ status: number; json: T }> {
+  const r = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, json: (await r.json()) as T };
+}
+
 /** A raw HTTP answer: status, headers and the body parsed as JSON (or left as text). */
 export interface RawAnswer {
   status: number;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { callJson, startTestServer, type TestServer } from './helpers.js';
 
 interface Message {
   id: string;
@@ -26,14 +26,7 @@ describe('chat history routes', () => {
     store.db.close();
   });
 
-  async function call<T>(method: string, path: string, body?: object): Promise<{ status: number; json: T }> {
-    const r = await fetch(`${s.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: r.status, json: (await r.json()) as T };
-  }
+  const call = <T>(method: string, path: string, body?: object) => callJson<T>(s.url, method, path, body);
 
   it('creates a conversation, answers a message, regenerates, edits, switches branch, renames, exports, deletes', async () => {
     const created = await call<{ id: string }>('POST', '/api/conversations', { model: 'tiny' });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GPTModel } from '../../src/models/gpt.js';
+import { IntTensor, noGrad } from '../../src/tensor/tensor.js';
 import { trainPPO, VALUE_FILE } from '../../src/train/ppo.js';
 import { trainReward } from '../../src/train/reward.js';
 import { adaptiveKL, gae, klEstimate, tokenRewards, whiten } from '../../src/train/rl-advantages.js';
@@ -139,6 +140,66 @@ describe('PPO', () => {
     const more = await trainPPO({ resume: out, settings: [{ max_iters: 32 }], out });
     assert.equal(more.steps, 32);
     await assert.rejects(trainPPO({ resume: rm, settings: [], out: join(dir, 'x') }), /is not a PPO run/);
+  });
+
+  it("PPO-ptx: the pretraining term keeps the policy's next-token loss on the pretraining text low", async () => {
+    const { dir, sft, prompts } = await setupPreferenceTask();
+    const text = join(dir, 'text.txt'); // what the policy was pretrained on
+    const lossOn = (checkpoint: string) => {
+      const m = GPTModel.load(checkpoint);
+      m.net.eval();
+      const tokens = m.tokenizer.encode(readFileSync(text, 'utf8').slice(0, 2000));
+      const T = 32;
+      let sum = 0;
+      let n = 0;
+      for (let s = 0; s + T + 1 <= tokens.length; s += T, n++) {
+        const x = new IntTensor(Int32Array.from(tokens.slice(s, s + T)), [1, T]);
+        const y = new IntTensor(Int32Array.from(tokens.slice(s + 1, s + T + 1)), [1, T]);
+        sum += noGrad(() => m.net.loss(x, y).item());
+      }
+      return sum / n;
+    };
+    const settings = {
+      max_iters: 6,
+      eval_interval: 6,
+      eval_iters: 1,
+      batch_size: 8,
+      learning_rate: 1e-3,
+      min_lr: 1e-3,
+      response_length: 6,
+    };
+    const run = (out: string, ptxData?: string) =>
+      trainPPO({
+        init: sft,
+        rewardJudge: 'correctness',
+        data: prompts,
+        ptxData,
+        settings: [settings, ptxData ? { ptx_coef: 5 } : {}],
+        out,
+      });
+    const plain = await run(join(dir, 'plain'));
+    const ptx = await run(join(dir, 'ptx'), text);
+    assert.equal(plain.metrics.ptx_loss, undefined);
+    assert.equal(typeof ptx.metrics.ptx_loss, 'number');
+    const [before, afterPlain, afterPtx] = [sft, join(dir, 'plain'), join(dir, 'ptx')].map(lossOn);
+    assert.ok(afterPtx < afterPlain, `ptx ${afterPtx} vs plain ${afterPlain} (SFT ${before})`);
+    assert.ok(afterPtx < before, `ptx ${afterPtx} vs SFT ${before}`);
+    const config = JSON.parse(readFileSync(join(dir, 'ptx', 'config.json'), 'utf8')) as {
+      training: Record<string, unknown>;
+    };
+    assert.equal(config.training.ptx_data, text);
+    assert.equal(config.training.ptx_coef, 5);
+    await assert.rejects(
+      trainPPO({
+        init: sft,
+        rewardJudge: 'correctness',
+        data: prompts,
+        ptxData: text,
+        settings: [settings, { ptx_coef: 0 }],
+        out: join(dir, 'z'),
+      }),
+      /ptx_coef must be above 0/,
+    );
   });
 
   it('takes a judge as the reward, refuses a reward model of another tokenizer, and needs exactly one reward', async () => {

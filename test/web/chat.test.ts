@@ -13,6 +13,7 @@ import type { ServedModel } from '../../src/serve/models.js';
 import { DEFAULT_UI_ROOT } from '../../src/serve/routes/web.js';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
+import { FeedbackStore } from '../../src/serve/store/feedback.js';
 import { ROOT, tempDir } from '../helpers/paths.js';
 import { scriptedModel, startTestServer, tinyModel, type TestServer } from '../serve/helpers.js';
 
@@ -354,6 +355,67 @@ describe('web UI in Chromium', { skip, timeout: 240_000 }, () => {
     } finally {
       await locked.close();
     }
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('takes thumbs and "which is better?" choices, stored with the conversation', async () => {
+    await page.goto(`${s.url}/`);
+    await page.waitForSelector('#model option[value="tiny"]', { state: 'attached' });
+    await page.click('#new-chat');
+    await page.selectOption('#model', 'tiny');
+    await page.fill('#input', 'the jury said');
+    await page.keyboard.press('Enter');
+    await waitIdle();
+    const c = store.list()[0];
+    const feedback = new FeedbackStore(store);
+
+    await page.click('#messages .role-assistant .thumb-up');
+    await page.waitForSelector('#messages .role-assistant .thumb-up[aria-pressed="true"]');
+    assert.deepEqual(
+      feedback.ratings(c.id).map((r) => r.rating),
+      [1],
+    );
+    await page.click('#messages .role-assistant .thumb-down');
+    await page.waitForSelector('#messages .role-assistant .thumb-down[aria-pressed="true"]');
+    assert.equal(await page.locator('#messages .role-assistant .thumb-up[aria-pressed="true"]').count(), 0);
+    assert.deepEqual(
+      feedback.ratings(c.id).map((r) => r.rating),
+      [-1],
+    );
+
+    // one model at two seeds
+    await page.click('#messages .role-assistant button.compare');
+    await page.waitForSelector('.comparison .choose-b');
+    const columns = await page.locator('.comparison .content').allInnerTexts();
+    assert.equal(columns.length, 2);
+    assert.deepEqual(await page.locator('.comparison .who').allInnerTexts(), ['A · tiny', 'B · tiny']);
+    await shot('8-compare');
+    await page.click('.comparison .choose-b');
+    await page.locator('.comparison').waitFor({ state: 'detached' });
+    const [first] = feedback.comparisons(c.id);
+    assert.equal(first.choice, 'b');
+    assert.equal(store.path(c.id).at(-1)?.id, first.b_id, 'the thread goes on from B');
+    assert.equal((await replies().last().locator('.content').innerText()).trim(), columns[1].trim());
+
+    // against a second model picked in the settings; its markup stays inert in the columns too
+    await page.click('#settings-toggle');
+    await page.selectOption('#compare-model', 'hostile');
+    await page.click('#settings-toggle');
+    await page.click('#messages .role-assistant button.compare');
+    await page.waitForSelector('.comparison .choose-tie');
+    assert.deepEqual(await page.locator('.comparison .who').allInnerTexts(), ['A · tiny', 'B · hostile']);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned), undefined);
+    assert.equal(await page.locator('.comparison script, .comparison [onerror]').count(), 0);
+    await page.reload();
+    await page.waitForSelector('.comparison .choose-tie');
+    await page.click('.comparison .choose-tie');
+    await page.locator('.comparison').waitFor({ state: 'detached' });
+    const second = feedback.comparisons(c.id)[1];
+    assert.equal(second.choice, 'tie');
+    assert.deepEqual(
+      [store.message(c.id, second.a_id).model, store.message(c.id, second.b_id).model],
+      ['tiny', 'hostile'],
+    );
     assert.deepEqual(pageErrors, []);
   });
 });

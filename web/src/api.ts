@@ -22,16 +22,29 @@ export interface Message {
   role: 'system' | 'user' | 'assistant';
   content: string;
   model: string | null;
+  params: Record<string, unknown> | null;
   finish_reason: string | null;
   completion_tokens: number | null;
   created_at: number;
 }
 
-/** A conversation with every message and the ids of its current branch. */
+/** Two replies to one user message shown side by side, and the user's choice (null until made). */
+export interface Comparison {
+  id: string;
+  prompt_id: string;
+  a_id: string;
+  b_id: string;
+  choice: 'a' | 'b' | 'tie' | 'both_bad' | null;
+}
+
+/** A conversation with every message, the ids of its current branch, and the feedback given on it. */
 export interface ConversationDetail {
   conversation: Conversation;
   messages: Message[];
   current: string[];
+  /** Thumbs by message id: 1 up, −1 down. */
+  ratings: Record<string, number>;
+  comparisons: Comparison[];
 }
 
 /** The sampling settings sent with each message. */
@@ -42,11 +55,15 @@ export interface Sampling {
   max_tokens: number;
 }
 
-/** An event of a streamed reply: the message answered, a piece of the reply, or the stored reply. */
+/**
+ * An event of a streamed reply: the message answered, a piece of the reply, or the stored reply; in a
+ * comparison each piece and reply names its slot (0: A, 1: B) and the comparison itself comes last.
+ */
 export type ReplyEvent =
   | { type: 'message'; message: Message }
-  | { type: 'delta'; content: string }
-  | { type: 'reply'; message: Message };
+  | { type: 'delta'; content: string; slot?: number }
+  | { type: 'reply'; message: Message; slot?: number }
+  | { type: 'comparison'; comparison: Comparison };
 
 /** An error answered by the server (its OpenAI error message), or a network failure (status 0). */
 export class ServerError extends Error {

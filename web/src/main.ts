@@ -7,15 +7,32 @@ import './style.css';
 import {
   Api,
   ServerError,
+  type Comparison,
   type Conversation,
   type ConversationDetail,
   type Message,
   type ReplyEvent,
 } from './api.js';
 import { copyText } from './markdown.js';
-import { bindSettings, bindTheme, readSettings, sampling, selectModel, setModels } from './settings.js';
+import {
+  bindSettings,
+  bindTheme,
+  compareModel,
+  readSettings,
+  sampling,
+  selectModel,
+  setModels,
+} from './settings.js';
 import { branchTo, siblings } from './tree.js';
-import { conversationList, fill, messageView, pendingView, type MessageActions } from './views.js';
+import {
+  comparisonView,
+  conversationList,
+  fill,
+  messageView,
+  pendingView,
+  type ComparisonActions,
+  type MessageActions,
+} from './views.js';
 
 const api = new Api();
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -124,7 +141,36 @@ const messageActions: MessageActions = {
       await openConversation(open.conversation.id);
     }),
   copy: (text) => void copyText(text),
+  rate: (m, rating) =>
+    void guarded(async () => {
+      if (!open) return;
+      const r = await api.json<{ rating: number }>(
+        'POST',
+        `/api/conversations/${open.conversation.id}/messages/${m.id}/rating`,
+        { rating },
+      );
+      if (r.rating) open.ratings[m.id] = r.rating;
+      else delete open.ratings[m.id];
+      renderThread();
+    }),
+  compare: (m) => void guarded(() => compare(m)),
 };
+
+const comparisonActions: ComparisonActions = {
+  choose: (c, choice) =>
+    void guarded(async () => {
+      if (!open || streaming) return;
+      await api.json('POST', `/api/conversations/${open.conversation.id}/comparisons/${c.id}`, { choice });
+      await openConversation(open.conversation.id);
+    }),
+};
+
+/** The comparison waiting for a choice at the end of the shown branch, if any. */
+function pendingComparison(shown: Message[]): Comparison | undefined {
+  const last = shown.at(-1);
+  if (!open || last?.role !== 'user') return undefined;
+  return open.comparisons.findLast((c) => c.prompt_id === last.id && c.choice === null);
+}
 
 /** Shows `shown` (a branch of the open conversation) with buttons; the whole branch when omitted. */
 function renderThread(shown = currentBranch()): void {
@@ -142,11 +188,26 @@ function renderThread(shown = currentBranch()): void {
     return;
   }
   const all = open.messages;
+  const detail = open;
+  const pending = streaming ? undefined : pendingComparison(shown);
   thread.replaceChildren(
     ...shown.map((m, i) =>
-      messageView(m, siblings(all, m), { busy: !!streaming, last: i === shown.length - 1 }, messageActions),
+      messageView(
+        m,
+        siblings(all, m),
+        { busy: !!streaming, last: i === shown.length - 1 && !pending, rating: detail.ratings[m.id] },
+        messageActions,
+      ),
     ),
   );
+  if (pending) {
+    const byId = new Map(all.map((m) => [m.id, m]));
+    const replies = [pending.a_id, pending.b_id].map((id) => {
+      const m = byId.get(id);
+      return { label: m?.model ?? 'assistant', content: m?.content ?? '' };
+    });
+    thread.append(comparisonView(replies, pending, comparisonActions).element);
+  }
   thread.scrollTop = thread.scrollHeight;
 }
 
@@ -165,6 +226,10 @@ async function ensureConversation(): Promise<ConversationDetail> {
 async function sendMessage(): Promise<void> {
   const text = input.value;
   if (streaming || !text.trim()) return;
+  if (pendingComparison(currentBranch()))
+    throw new Error(
+      'pick the better of the two replies first (or Tie), then the conversation goes on from it',
+    );
   const detail = await ensureConversation();
   input.value = '';
   resizeInput();
@@ -209,6 +274,56 @@ async function regenerate(m: Message): Promise<void> {
     above,
   );
   if (r.failure) throw r.failure;
+}
+
+/**
+ * Asks for two replies to a user message (or to the message a reply answers) and streams them side by
+ * side: the chosen model at two seeds, or the chosen model against the one picked under "Compare with".
+ */
+async function compare(m: Message): Promise<void> {
+  if (!open || streaming) return;
+  const detail = open;
+  const shown = currentBranch();
+  const at = shown.findIndex((x) => x.id === m.id);
+  const above = shown.slice(0, m.role === 'assistant' ? at : at + 1);
+  const params = sampling();
+  const first = params.model ?? detail.conversation.model ?? undefined;
+  const second = compareModel() || first;
+  const labels = [first ?? 'assistant', second ?? 'assistant'];
+  const controller = new AbortController();
+  streaming = controller;
+  setBusy(true);
+  renderThread(above);
+  const texts = ['', ''];
+  const { element, bodies } = comparisonView(
+    labels.map((label) => ({ label, content: '' })),
+    undefined,
+    comparisonActions,
+  );
+  element.classList.add('streaming');
+  thread.append(element);
+  thread.scrollTop = thread.scrollHeight;
+  let failure: unknown;
+  try {
+    await api.stream(
+      `/api/conversations/${detail.conversation.id}/messages/${m.id}/compare`,
+      { ...params, models: first && second ? [first, second] : undefined },
+      controller.signal,
+      (e) => {
+        if (e.type !== 'delta' || e.slot === undefined) return;
+        texts[e.slot] += e.content;
+        fill(bodies[e.slot], 'assistant', texts[e.slot]);
+      },
+    );
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') failure = err;
+  } finally {
+    streaming = undefined;
+    setBusy(false);
+  }
+  await openConversation(detail.conversation.id);
+  await refreshList();
+  if (failure) throw failure;
 }
 
 /**

@@ -11,9 +11,18 @@ export interface Settings {
   temperature: number;
   top_p: number;
   max_tokens: number;
+  /** The second model of a comparison ('': the same model at another seed). */
+  compare: string;
 }
 
-const DEFAULTS: Settings = { model: '', system: '', temperature: 0.8, top_p: 1, max_tokens: 256 };
+const DEFAULTS: Settings = {
+  model: '',
+  system: '',
+  temperature: 0.8,
+  top_p: 1,
+  max_tokens: 256,
+  compare: '',
+};
 
 const field = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -31,7 +40,8 @@ export function bindSettings(): void {
   field<HTMLInputElement>('top-p').value = String(s.top_p);
   field<HTMLInputElement>('max-tokens').value = String(s.max_tokens);
   field<HTMLSelectElement>('model').dataset.wanted = s.model;
-  for (const id of ['system', 'temperature', 'top-p', 'max-tokens', 'model'])
+  field<HTMLSelectElement>('compare-model').dataset.wanted = s.compare;
+  for (const id of ['system', 'temperature', 'top-p', 'max-tokens', 'model', 'compare-model'])
     field(id).addEventListener('change', () => localStorage.setItem(STORAGE, JSON.stringify(readSettings())));
 }
 
@@ -47,7 +57,13 @@ export function readSettings(): Settings {
     temperature: num('temperature', DEFAULTS.temperature),
     top_p: num('top-p', DEFAULTS.top_p),
     max_tokens: Math.round(num('max-tokens', DEFAULTS.max_tokens)),
+    compare: field<HTMLSelectElement>('compare-model').value,
   };
+}
+
+/** The model a comparison sets against the chosen one ('' for the same model at another seed). */
+export function compareModel(): string {
+  return field<HTMLSelectElement>('compare-model').value;
 }
 
 /** The sampling fields of a request. */
@@ -74,6 +90,21 @@ export function setModels(ids: string[]): void {
     }),
   );
   if (ids.includes(wanted)) select.value = wanted;
+  const other = field<HTMLSelectElement>('compare-model');
+  const wantedOther = other.value || other.dataset.wanted || '';
+  const same = document.createElement('option');
+  same.value = '';
+  same.textContent = 'the same model, another seed';
+  other.replaceChildren(
+    same,
+    ...ids.map((id) => {
+      const o = document.createElement('option');
+      o.value = id;
+      o.textContent = id;
+      return o;
+    }),
+  );
+  other.value = ids.includes(wantedOther) ? wantedOther : '';
 }
 
 /** Selects `model` in the picker when it is served (a conversation's own model, when opened). */

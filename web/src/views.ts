@@ -1,5 +1,5 @@
 /** DOM builders: the conversation list and the messages of a thread. They hold no state; actions go to callbacks. */
-import type { Conversation, Message } from './api.js';
+import type { Comparison, Conversation, Message } from './api.js';
 import { renderMarkdown } from './markdown.js';
 import { groupByRecency } from './recency.js';
 
@@ -84,6 +84,10 @@ export interface MessageActions {
   regenerate(m: Message): void;
   switchBranch(m: Message, to: Message): void;
   copy(text: string): void;
+  /** Thumb up (1), down (−1) or none (0) on a reply. */
+  rate(m: Message, rating: number): void;
+  /** Two answers to this user message (or to the one this reply answers), side by side. */
+  compare(m: Message): void;
 }
 
 /** Where a message sits among its siblings (versions made by edits or regenerations). */
@@ -96,7 +100,7 @@ export interface Versions {
 export function messageView(
   m: Message,
   versions: Versions,
-  options: { busy: boolean; last: boolean },
+  options: { busy: boolean; last: boolean; rating?: number },
   actions: MessageActions,
 ): HTMLElement {
   const article = shell(m.role, m.role === 'assistant' ? (m.model ?? 'assistant') : undefined);
@@ -136,19 +140,87 @@ export function messageView(
     if (options.last) {
       const reply = button('Reply', 'regenerate', () => actions.regenerate(m), 'Get a reply');
       reply.disabled = options.busy;
-      bar.append(reply);
+      const two = button('Compare', 'compare', () => actions.compare(m), 'Get two replies to compare');
+      two.disabled = options.busy;
+      bar.append(reply, two);
     }
   }
   if (m.role === 'assistant') {
     bar.append(button('Copy', 'copy', () => actions.copy(m.content), 'Copy reply'));
     const again = button('Regenerate', 'regenerate', () => actions.regenerate(m));
     again.disabled = options.busy;
-    bar.append(again);
+    const two = button('Compare', 'compare', () => actions.compare(m), 'Compare two new replies');
+    two.disabled = options.busy;
+    bar.append(again, two, ...thumbs(m, options.rating ?? 0, options.busy, actions));
     const note = finishNote(m.finish_reason);
     if (note) bar.append(note);
   }
   if (bar.childElementCount) article.append(bar);
   return article;
+}
+
+/** Thumb up and thumb down on a reply; pressing the pressed one takes it off. */
+function thumbs(m: Message, rating: number, busy: boolean, actions: MessageActions): HTMLButtonElement[] {
+  return [
+    [1, '👍', 'Good reply', 'thumb-up'],
+    [-1, '👎', 'Bad reply', 'thumb-down'],
+  ].map(([value, text, label, cls]) => {
+    const b = button(
+      text as string,
+      `thumb ${cls as string}`,
+      () => actions.rate(m, rating === value ? 0 : (value as number)),
+      label as string,
+    );
+    b.setAttribute('aria-pressed', String(rating === value));
+    b.disabled = busy;
+    return b;
+  });
+}
+
+/** What the comparison panel can ask for. */
+export interface ComparisonActions {
+  choose(c: Comparison, choice: 'a' | 'b' | 'tie' | 'both_bad'): void;
+}
+
+/**
+ * Two replies side by side ("Which is better?"): while they stream in, `comparison` is undefined and
+ * the columns are filled through the returned bodies; once stored, the choice buttons show.
+ */
+export function comparisonView(
+  replies: { label: string; content: string }[],
+  comparison: Comparison | undefined,
+  actions: ComparisonActions,
+): { element: HTMLElement; bodies: HTMLElement[] } {
+  const section = document.createElement('section');
+  section.className = 'comparison';
+  section.setAttribute('aria-label', 'Which reply is better?');
+  const h = document.createElement('h2');
+  h.textContent = comparison ? 'Which is better?' : 'Writing two replies…';
+  const columns = document.createElement('div');
+  columns.className = 'comparison-columns';
+  const bodies = replies.map((r, i) => {
+    const article = shell('assistant', `${i === 0 ? 'A' : 'B'} · ${r.label}`);
+    article.classList.add(`slot-${i === 0 ? 'a' : 'b'}`);
+    const body = article.querySelector('.content') as HTMLElement;
+    fill(body, 'assistant', r.content);
+    columns.append(article);
+    return body;
+  });
+  section.append(h, columns);
+  if (comparison) {
+    const bar = document.createElement('div');
+    bar.className = 'choices';
+    const choices: [string, 'a' | 'b' | 'tie' | 'both_bad'][] = [
+      ['A is better', 'a'],
+      ['B is better', 'b'],
+      ['Tie', 'tie'],
+      ['Both are bad', 'both_bad'],
+    ];
+    for (const [text, choice] of choices)
+      bar.append(button(text, `choose choose-${choice}`, () => actions.choose(comparison, choice)));
+    section.append(bar);
+  }
+  return { element: section, bodies };
 }
 
 /** A message not stored yet: the user's text being sent, or the reply streaming in. */

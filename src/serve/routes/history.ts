@@ -10,16 +10,19 @@ import { generateChoices } from '../generation.js';
 import { readJson, sendJson } from '../http.js';
 import { SseWriter } from '../sse.js';
 import type { ConversationStore, StoredMessage } from '../store/conversations.js';
+import { FeedbackStore } from '../store/feedback.js';
 import { wireParams } from '../../generate/sampling-params.js';
 import { parseGenerationParams, type GenerationParams } from '../validate.js';
 
-function store(ctx: RequestContext): ConversationStore {
+/** The server's chat history; 404 when it runs without a database. */
+export function store(ctx: RequestContext): ConversationStore {
   if (!ctx.state.store)
     throw notFound('this server keeps no chat history (started without a database)', 'no_history');
   return ctx.state.store;
 }
 
-async function body(ctx: RequestContext): Promise<Record<string, unknown>> {
+/** The request's JSON body, which must be an object. */
+export async function body(ctx: RequestContext): Promise<Record<string, unknown>> {
   const b = await readJson(ctx.req, ctx.state.limits.maxBodyBytes);
   if (typeof b !== 'object' || b === null || Array.isArray(b))
     throw badRequest('the request body must be a JSON object', null, 'invalid_type');
@@ -50,11 +53,14 @@ async function create(ctx: RequestContext): Promise<void> {
 
 function show(ctx: RequestContext): void {
   const s = store(ctx);
+  const feedback = new FeedbackStore(s);
   const conversation = s.get(id(ctx));
   sendJson(ctx.res, 200, {
     conversation,
     messages: s.messages(conversation.id),
     current: s.path(conversation.id).map((m) => m.id),
+    ratings: Object.fromEntries(feedback.ratings(conversation.id).map((r) => [r.message_id, r.rating])),
+    comparisons: feedback.comparisons(conversation.id),
   });
 }
 
@@ -147,13 +153,37 @@ async function regenerate(ctx: RequestContext): Promise<void> {
   }
 }
 
-/** Generates the assistant's answer to the branch ending at `after` and stores it (the caller holds a slot). */
+/** Generates the assistant's answer to the branch ending at `after`, stores it and answers the request (the caller holds a slot). */
 async function reply(
   ctx: RequestContext,
   conversationId: string,
   after: StoredMessage,
   params: GenerationParams,
 ): Promise<void> {
+  const sse = params.stream ? new SseWriter(ctx.res) : undefined;
+  await sse?.send({ type: 'message', message: after });
+  const r = await answer(ctx, conversationId, after, params, async (text) => {
+    await sse?.send({ type: 'delta', content: text });
+  });
+  if (r.cancelled) return;
+  if (sse) {
+    await sse.send({ type: 'reply', message: r.stored });
+    sse.done();
+  } else sendJson(ctx.res, 201, { message: after, reply: r.stored });
+}
+
+/**
+ * Generates the assistant's answer to the branch ending at `after` and stores it as a child of `after`,
+ * passing the text to `onDelta` as it comes (leading spaces dropped). A reply cut off by the client is
+ * stored as `cancelled` if it has any text.
+ */
+export async function answer(
+  ctx: RequestContext,
+  conversationId: string,
+  after: StoredMessage,
+  params: GenerationParams,
+  onDelta: (text: string) => Promise<void>,
+): Promise<{ stored?: StoredMessage; cancelled: boolean }> {
   const s = store(ctx);
   const served = ctx.state.registry.get(params.model);
   const history = s.path(conversationId, after.id).map((m) => ({ role: m.role, content: m.content }));
@@ -164,8 +194,6 @@ async function reply(
       'too_many_messages',
     );
   const prompt = served.template.render(history);
-  const sse = params.stream ? new SseWriter(ctx.res) : undefined;
-  await sse?.send({ type: 'message', message: after });
   const gen = generateChoices(
     served,
     [{ prompt, context: [] }],
@@ -177,13 +205,13 @@ async function reply(
   while (!r.done) {
     const text = leading ? r.value.text.trimStart() : r.value.text;
     if (text) leading = false;
-    if (text) await sse?.send({ type: 'delta', content: text });
+    if (text) await onDelta(text);
     r = await gen.next();
   }
   const outcome = r.value;
   const choice = outcome.choices[0];
   const content = served.template.parseReply(choice?.text ?? '');
-  if (outcome.cancelled && !content) return;
+  if (outcome.cancelled && !content) return { cancelled: true };
   const stored = s.add(conversationId, {
     role: 'assistant',
     content,
@@ -194,11 +222,7 @@ async function reply(
     promptTokens: outcome.promptTokens,
     completionTokens: outcome.completionTokens,
   });
-  if (outcome.cancelled) return;
-  if (sse) {
-    await sse.send({ type: 'reply', message: stored });
-    sse.done();
-  } else sendJson(ctx.res, 201, { message: after, reply: stored });
+  return { stored, cancelled: outcome.cancelled };
 }
 
 /** The parameters worth remembering with a reply: the sampling ones by their wire names, and the stops. */

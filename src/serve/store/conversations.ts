@@ -177,9 +177,18 @@ export class ConversationStore {
     })();
   }
 
-  /** Switches the current branch to the one through `messageId`, following the newest child down. */
-  select(conversationId: string, messageId: string): Conversation {
+  /**
+   * Switches the current branch to the one through `messageId`, following the newest child down (or,
+   * with `follow: false`, ending at `messageId` itself: a user message whose replies await a choice).
+   */
+  select(conversationId: string, messageId: string, options: { follow?: boolean } = {}): Conversation {
     this.message(conversationId, messageId);
+    if (options.follow === false) {
+      this.db
+        .prepare('UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?')
+        .run(messageId, this.now(), conversationId);
+      return this.get(conversationId);
+    }
     const newestChild = this.db.prepare(
       'SELECT id FROM messages WHERE parent_id = ? ORDER BY seq DESC LIMIT 1',
     );

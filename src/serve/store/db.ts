@@ -36,6 +36,26 @@ const MIGRATIONS: string[] = [
    CREATE INDEX messages_by_conversation ON messages(conversation_id, seq);
    CREATE INDEX messages_by_parent ON messages(parent_id);
    CREATE INDEX conversations_by_update ON conversations(updated_at DESC);`,
+  // 2: human feedback on replies — a thumb up or down per reply, and "which is better?" comparisons of two
+  // replies to one user message (choice NULL until the user picks).
+  `CREATE TABLE ratings (
+     message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+     rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE comparisons (
+     id TEXT PRIMARY KEY,
+     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+     prompt_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+     a_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+     b_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+     choice TEXT CHECK (choice IN ('a', 'b', 'tie', 'both_bad')),
+     created_at INTEGER NOT NULL,
+     decided_at INTEGER
+   );
+   CREATE INDEX ratings_by_conversation ON ratings(conversation_id);
+   CREATE INDEX comparisons_by_conversation ON comparisons(conversation_id, created_at);`,
 ];
 
 /** Opens (creating if needed) the history database at `path` (`:memory:` for a throwaway one). */
