@@ -80,6 +80,16 @@ export interface LanguageModel {
   decodeGroup?(): DecodeGroup;
   /** A text embedding of token ids (for /v1/embeddings): a GPT's mean last hidden state; absent when the kind has none. */
   embed?(ids: readonly number[]): Float32Array;
+  /**
+   * The same sequences scored by each of the model's readings, named (a biLM's `forward` and `backward`
+   * language models); `lmkit eval` reports each one's perplexity. Absent: the model has one reading.
+   */
+  scoreReadings?(
+    sequences: readonly (readonly number[])[],
+    o?: ScoreOptions,
+  ): { name: string; scores: Float64Array[] }[];
+  /** Per-token contextual layers of token ids (ELMo's): arrays (N, D) row-major, one width D; absent when the kind has none. */
+  contextualLayers?(ids: readonly number[]): Float32Array[];
   /** The stride a windowed scorer uses for `stride` (its default when undefined), checked; null when it has none. */
   scoreStride?(stride?: number): number | null;
 }

@@ -57,7 +57,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'embed',
-    summary: 'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate',
+    summary:
+      'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate; ELMo contextual vectors',
     load: () => import('./embed.js').then((m) => m.EMBED),
   },
   {

@@ -2,6 +2,7 @@
 import { WORD2VEC_DEFAULTS } from '../embed/word2vec.js';
 import type { CommandGroup, CommandSpec, FlagSpec } from './args.js';
 import { DATA_FLAGS } from './data-flags.js';
+import { ENCODE } from './embed-encode.js';
 
 const d = WORD2VEC_DEFAULTS;
 
@@ -152,6 +153,7 @@ const evaluate: CommandSpec = {
 /** The embed command group. */
 export const EMBED: CommandGroup = {
   name: 'embed',
-  summary: 'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate',
-  commands: [train, neighbors, analogy, similarity, evaluate],
+  summary:
+    'word vectors: train word2vec, find neighbours, analogies and similarities, evaluate; ELMo contextual vectors',
+  commands: [train, neighbors, analogy, similarity, evaluate, ENCODE],
 };

@@ -25,7 +25,8 @@ export const EVAL: CommandGroup = {
       'text (sentences | as-written), mode, stride, kind, tokenizer, sentences (null as written), tokens, oov,\n' +
       'characters, nats (-sum ln p), perplexity\n' +
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
-      'with --mix, components: each model alone on the same tokens.',
+      'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
+      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).",
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>

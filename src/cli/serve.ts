@@ -57,8 +57,8 @@ export const SERVE: CommandGroup = {
         name: 'concurrency',
         type: 'integer',
         min: 1,
-        default: 4,
-        description: 'generations running at once',
+        default: 16,
+        description: 'generations running at once (batched: they share each decoding step)',
       },
       {
         name: 'workers',

@@ -79,6 +79,9 @@ export const TRAIN: CommandGroup = {
       '--model rnn is the classic Keras character RNN: embedding --n_embd 50, --n_layer 1 of --cell gru (or lstm)\n' +
       'with --n_hidden 150 units, --dropout 0.1 and --recurrent_dropout 0.1, windows of --block_size 30, batch 64,\n' +
       'Adam at a constant 1e-3 (β2 0.999, no weight decay) and --patience 3; flags override these defaults.\n' +
+      "--model elmo is ELMo's biLM over words (--tokenizer word or a word tokenizer file): forward and backward\n" +
+      'LSTM LMs of --n_layer 2 layers of --n_embd 128, one softmax (--tie_weights ties it to the embeddings), the\n' +
+      "sum of both losses; windows of 20, batch 32, Adam 1e-3 as the RNN's. lmkit embed encode reads its layers.\n" +
       '--objective sft --init DIR fine-tunes a GPT checkpoint on --data FILE.jsonl conversations (TRL messages or\n' +
       'prompt/completion) with loss on assistant tokens only; every 10th conversation validates unless --valid.\n' +
       '--objective reward --init DIR learns a reward model from --data prefs.jsonl (TRL pairs {prompt, chosen,\n' +

@@ -68,6 +68,13 @@ export interface EvalResult {
   seconds: number;
   /** A mixture's two models scored alone on the same tokens (same pass; absent with `generic`). */
   components?: ComponentResult[];
+  /** Each reading of a model that has several (a biLM's forward and backward LMs) on the same sequences. */
+  readings?: ReadingResult[];
+}
+
+/** One reading's score of the evaluated sequences (its own tokens: as many as the model's). */
+export interface ReadingResult extends ComponentResult {
+  name: string;
 }
 
 /** One mixture component's own score on the evaluated tokens. */
@@ -213,6 +220,18 @@ function scoreTokens(
       });
     },
   });
+  const readings =
+    o.generic || !model.scoreReadings
+      ? undefined
+      : model.scoreReadings(sequences, { stride: stride ?? undefined }).map(({ name, scores: s }) => {
+          const t = totals(s);
+          return {
+            name,
+            nats: t.nats,
+            zeroProbEvents: t.zero,
+            perplexity: t.zero > 0 ? Infinity : Math.exp(t.nats / tokens),
+          };
+        });
   const { nats, zero } = totals(scores);
   const bits = zero > 0 ? Infinity : nats / Math.LN2;
   return {
@@ -226,6 +245,7 @@ function scoreTokens(
     bitsPerToken: bits / tokens,
     bitsPerChar: bits / characters,
     ...(components ? { components } : {}),
+    ...(readings ? { readings } : {}),
   };
 }
 

@@ -62,7 +62,7 @@ export class ContinuousBatcher {
       this.group.end(state);
       throw err;
     }
-    this.running.push({ seq, state, signal: o.signal, sink });
+    this.running.unshift({ seq, state, signal: o.signal, sink }); // newcomers step first: a sooner first token
     if (!this.looping) {
       this.looping = true;
       setImmediate(() => this.loop());

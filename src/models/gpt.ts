@@ -253,8 +253,13 @@ export class GPTModel implements LanguageModel {
  */
 class DecodeBatch implements DecodeGroup {
   private readonly states = new Set<GPTDecoderState>();
+  /** Positions a new cache holds from the start: the whole block when that is at most 4 MB, else it grows. */
+  private readonly reserve: number;
 
-  constructor(private readonly model: GPTModel) {}
+  constructor(private readonly model: GPTModel) {
+    const { block_size: block, n_embd: C, n_layer: L } = model.config;
+    this.reserve = block * C * L * 2 <= 1 << 20 ? block : 0;
+  }
 
   /** A new state of this batch after the line-start prefix and `prompt`. */
   start(prompt: number[]): GPTDecoderState {
@@ -263,7 +268,7 @@ class DecodeBatch implements DecodeGroup {
       this,
       this.model,
       [...this.model.prefix, ...prompt],
-      this.model.kvCache ? new KVCache(this.model.net) : null,
+      this.model.kvCache ? new KVCache(this.model.net, this.reserve) : null,
     );
     this.states.add(state);
     return state;
@@ -283,9 +288,11 @@ class DecodeBatch implements DecodeGroup {
       if (st.cache && st.context.length <= block)
         runs.push({ state: st, cache: st.cache, tokens: st.context.slice(st.cache.length) });
       else if (this.model.kvCache) {
-        // the window slid: its last block_size tokens afresh, batched with the others
+        // the window slid: its last block_size tokens afresh (in a cache kept for this), batched with the others
         st.cache = null;
-        runs.push({ state: st, cache: new KVCache(this.model.net, block), tokens: st.context.slice(-block) });
+        st.window ??= new KVCache(this.model.net, block);
+        st.window.length = 0;
+        runs.push({ state: st, cache: st.window, tokens: st.context.slice(-block) });
       } else st.cached = this.model.nextLogProbs(st.context);
     }
     const logits = KVCache.extendAll(runs);
@@ -296,6 +303,8 @@ class DecodeBatch implements DecodeGroup {
 /** One sequence's decoding state (see {@link DecodeBatch}). */
 class GPTDecoderState implements DecoderState {
   cached: Float32Array | null = null;
+  /** A cache each step past the block refills with the whole window. */
+  window: KVCache | null = null;
 
   constructor(
     private readonly batch: DecodeBatch,

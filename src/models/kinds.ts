@@ -8,12 +8,14 @@
 import { LmkitError } from '../errors.js';
 import type { LanguageModel } from '../lm.js';
 import { RNN_DEFAULTS, validateRNNShape } from '../nn/char-rnn.js';
+import { ELMO_DEFAULTS, validateElmoShape } from '../nn/elmo.js';
 import { validateGPTShape } from '../nn/gpt-config.js';
 import type { Module } from '../nn/module.js';
 import { NPLM_DEFAULTS, validateNPLMShape } from '../nn/nplm.js';
 import type { Rng } from '../util/rng.js';
 import type { IntTensor, Tensor } from '../tensor/tensor.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
+import { ElmoModel } from './elmo.js';
 import { GPTModel } from './gpt.js';
 import { NPLMModel } from './nplm.js';
 import { RNNModel } from './rnn.js';
@@ -165,9 +167,39 @@ const RNN_KIND: ModelKind = {
   load: (dir) => RNNModel.load(dir),
 };
 
+/**
+ * ELMo's biLM (Peters et al. 2018), small: word embeddings, 2 LSTM layers per direction, Adam at a constant
+ * 1e-3 (as the RNN), windows of 20 tokens, early stopping after 3 evaluations without improvement.
+ */
+const ELMO_KIND: ModelKind = {
+  name: 'elmo',
+  summary: "ELMo's biLM: forward and backward LSTM LMs, for contextual vectors (lmkit embed encode)",
+  label: () => 'an ELMo biLM',
+  defaults: {
+    ...ELMO_DEFAULTS,
+    block_size: 20,
+    batch_size: 32,
+    warmup_iters: 0,
+    weight_decay: 0,
+    beta2: 0.999,
+    patience: 3,
+  },
+  settings: [
+    { name: 'tie_weights', type: 'boolean', description: 'tie the softmax to the token embeddings' },
+  ],
+  architectureKeys: ['n_embd', 'n_layer', 'tie_weights'],
+  sentences: true, // its unit is the sentence: ELMo reads sentences between <S> and </S>
+  resolve: (s, given) => {
+    validateElmoShape(s);
+    if (!given.has('min_lr')) s.min_lr = s.learning_rate;
+  },
+  create: (s, tokenizer, seed) => new ElmoModel(withVocab(s, tokenizer), tokenizer, seed),
+  load: (dir) => ElmoModel.load(dir),
+};
+
 /** Every neural model kind, by name; the first is the default. */
 export const MODEL_KINDS: ReadonlyMap<string, ModelKind> = new Map(
-  [GPT_KIND, NPLM_KIND, RNN_KIND].map((k) => [k.name, k]),
+  [GPT_KIND, NPLM_KIND, RNN_KIND, ELMO_KIND].map((k) => [k.name, k]),
 );
 
 /** The default kind (a GPT). */

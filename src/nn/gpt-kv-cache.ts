@@ -92,45 +92,44 @@ export class KVCache {
       V.set(qkv.subarray(src + 2 * C, src + 3 * C), (P + t) * C);
     }
     const d = C / H;
-    const scores = s.get('scores', T * n);
-    for (let h = 0; h < H; h++) {
-      // scores (T,n) = q_h (T,d) K_hᵀ / √d, then a causal softmax per row
-      k.gemm(
-        false,
-        true,
-        T,
-        n,
-        d,
-        1 / Math.sqrt(d),
-        qkv,
-        row * 3 * C + h * d,
-        3 * C,
-        K,
-        h * d,
-        C,
-        0,
-        scores,
-        0,
-        n,
-        1,
-        0,
-        0,
-        0,
-      );
-      for (let t = 0; t < T; t++) {
-        const o = t * n;
-        const seen = P + t + 1;
-        let max = -Infinity;
-        for (let j = 0; j < seen; j++) if (scores[o + j] > max) max = scores[o + j];
-        let sum = 0;
-        for (let j = 0; j < seen; j++) sum += scores[o + j] = Math.exp(scores[o + j] - max);
-        const inv = 1 / sum;
-        for (let j = 0; j < seen; j++) scores[o + j] *= inv;
-        scores.fill(0, o + seen, o + n);
-      }
-      // out_h (T,d) = scores (T,n) V_h (n,d)
-      k.gemm(false, false, T, d, n, 1, scores, 0, n, V, h * d, C, 0, out, row * C + h * d, C, 1, 0, 0, 0);
+    // every head in one batched call each way (head h: its d columns of q, K and V, its own T×n scores)
+    const scores = s.get('scores', H * T * n);
+    // scores_h (T,n) = q_h (T,d) K_hᵀ / √d, then a causal softmax per row
+    k.gemm(
+      false,
+      true,
+      T,
+      n,
+      d,
+      1 / Math.sqrt(d),
+      qkv,
+      row * 3 * C,
+      3 * C,
+      K,
+      0,
+      C,
+      0,
+      scores,
+      0,
+      n,
+      H,
+      d,
+      d,
+      T * n,
+    );
+    for (let r = 0; r < H * T; r++) {
+      const o = r * n;
+      const seen = P + (r % T) + 1;
+      let max = -Infinity;
+      for (let j = 0; j < seen; j++) if (scores[o + j] > max) max = scores[o + j];
+      let sum = 0;
+      for (let j = 0; j < seen; j++) sum += scores[o + j] = Math.exp(scores[o + j] - max);
+      const inv = 1 / sum;
+      for (let j = 0; j < seen; j++) scores[o + j] *= inv;
+      scores.fill(0, o + seen, o + n);
     }
+    // out_h (T,d) = scores_h (T,n) V_h (n,d)
+    k.gemm(false, false, T, d, n, 1, scores, 0, n, V, 0, C, 0, out, row * C, C, H, T * n, d, d);
   }
 }
 

@@ -41,7 +41,7 @@ export interface AppOptions {
   /** Host names a loopback-bound server answers to besides localhost, 127.0.0.1 and [::1]. */
   allowedHosts?: string[];
   limits?: Partial<Limits>;
-  /** Generations running at once (default 4). */
+  /** Generations running at once, continuously batched per model (default 16). */
   concurrency?: number;
   /** Requests allowed to wait for a generation slot before 429 (default 256). */
   maxQueue?: number;
@@ -88,7 +88,7 @@ export function createApp(options: AppOptions): App {
     registry: new ModelRegistry(),
     ready: false,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    queue: new GenerationQueue(options.concurrency ?? 4, options.maxQueue ?? 256),
+    queue: new GenerationQueue(options.concurrency ?? 16, options.maxQueue ?? 256),
     metrics: new Metrics(),
     store: options.store,
     ui: options.uiRoot === null ? undefined : new StaticFiles(options.uiRoot ?? DEFAULT_UI_ROOT),

@@ -90,7 +90,7 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     cors: o.cors,
     allowedHosts: o.allowedHosts,
     concurrency: o.concurrency,
-    workers: o.workers ?? Math.min(o.concurrency ?? 4, availableParallelism()),
+    workers: o.workers ?? Math.min(o.concurrency ?? 16, availableParallelism()),
     maxQueue: o.maxQueue,
     store,
     limits: o.limits,

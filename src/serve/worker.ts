@@ -42,9 +42,14 @@ port.on('message', (m: ToWorker) => {
     const batcher = batchers.get(m.model);
     if (!batcher) throw new Error(`worker has no model '${m.model}'`);
     running.add(id);
+    let first = true;
     batcher.add(m.prompt, m.options, {
       left: () => cancelled.has(id),
-      delta: (text) => outbox.push({ type: 'delta', id, text }),
+      delta: (text) => {
+        outbox.push({ type: 'delta', id, text });
+        if (first) flush(); // a first token goes out at once, not at the end of the step
+        first = false;
+      },
       done: (result) => {
         ended();
         outbox.push({ type: 'done', id, result });

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { stripTags } from '../../src/data/brown.js';
+import {
+  brownSentences,
+  brownTaggedSentences,
+  partOfSpeech,
+  splitTagged,
+  stripTags,
+} from '../../src/data/brown.js';
 import { parseFortunes, stripAnsi } from '../../src/data/chinese.js';
 import { getDataset, listDatasets, measure } from '../../src/data/datasets.js';
 import { loadSentences } from '../../src/data/load.js';
@@ -115,5 +121,23 @@ describe('registry', () => {
       () => getDataset('brwn'),
       (err: LmkitError) => /unknown dataset 'brwn'/.test(err.message) && /brown, sotu/.test(err.hint ?? ''),
     );
+  });
+});
+
+describe('Brown part-of-speech tags', () => {
+  it('reads each sentence with its tags, the same sentences as the untagged reader', async () => {
+    assert.deepEqual(splitTagged("The/at Fulton/np-tl said/vbd Atlanta's/np$ ./."), {
+      words: ['The', 'Fulton', 'said', "Atlanta's", '.'],
+      tags: ['at', 'np-tl', 'vbd', 'np$', '.'],
+    });
+    assert.equal(partOfSpeech('nn-tl'), 'nn');
+    assert.equal(partOfSpeech('jj-tl-hl'), 'jj');
+    assert.equal(partOfSpeech('fw-nn'), 'fw-nn');
+    assert.equal(partOfSpeech('ppss+md'), 'ppss+md');
+    const [plain, tagged] = await Promise.all([brownSentences(), brownTaggedSentences()]);
+    assert.equal(tagged.length, plain.length);
+    for (const i of [0, 1000, plain.length - 1]) assert.equal(tagged[i].words.join(' '), plain[i]);
+    assert.ok(tagged.every((s) => s.tags.length === s.words.length));
+    assert.deepEqual(tagged[0].tags.slice(0, 3), ['at', 'np-tl', 'nn-tl']);
   });
 });

@@ -104,10 +104,10 @@ describe('GPTModel', () => {
     tensors.delete('ln_f.weight');
     writeSafetensors(path, tensors);
     assert.throws(() => loadLanguageModel(dir), /missing 1 tensor\(s\) the model needs: ln_f\.weight/);
-    const other = join(tempDir(), 'reward');
+    const other = join(tempDir(), 'other');
     mkdirSync(other);
-    writeFileSync(join(other, 'config.json'), JSON.stringify({ lmkit_kind: 'reward' }));
-    assert.throws(() => loadLanguageModel(other), /kind "reward", not one lmkit loads/);
+    writeFileSync(join(other, 'config.json'), JSON.stringify({ lmkit_kind: 'unicorn' }));
+    assert.throws(() => loadLanguageModel(other), /kind "unicorn", not one lmkit loads/);
     assert.throws(() => loadLanguageModel(join(other, 'nope')), /does not exist/);
   });
 });

@@ -104,6 +104,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
       nats: c.nats,
       perplexity: finite(c.perplexity),
     })),
+    readings: r.readings?.map((c) => ({ name: c.name, nats: c.nats, perplexity: finite(c.perplexity) })),
   };
   if (a.json) {
     io.stdout.write(JSON.stringify(json) + '\n');
@@ -139,6 +140,10 @@ function report(
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,
   ];
+  if (r.readings)
+    lines.push(
+      `readings: ${r.readings.map((c) => `${c.name} perplexity ${fmt(c.perplexity, 3)}`).join(', ')}`,
+    );
   if (r.zeroProbEvents)
     lines.push(`zero-probability events: ${r.zeroProbEvents} (the model gives them probability 0)`);
   lines.push(`time ${r.seconds.toFixed(2)} s`);
