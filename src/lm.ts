@@ -6,6 +6,7 @@
  */
 import type { Preprocessing } from './data/clean.js';
 import type { Tokenizer } from './tokenizers/tokenizer.js';
+import type { Rng } from './util/rng.js';
 
 /** A decoding state: an n-gram context window, an RNN hidden state or a GPT KV cache. */
 export interface DecoderState {
@@ -13,6 +14,24 @@ export interface DecoderState {
   logProbs(): Float32Array;
   /** Advances the state by one token. */
   push(token: number): void;
+  /**
+   * Draws the next token itself from the distribution generate/sample.ts's `sampleToken` would draw from
+   * `logProbs()` with these options, without computing the whole distribution (an n-gram's backoff
+   * levels); -1 when no token is possible, undefined when it cannot for these options (the caller then
+   * samples from `logProbs()`). `seen` counts the tokens generated so far (for the penalties).
+   */
+  sample?(o: DrawOptions, rng: Rng, seen?: ReadonlyMap<number, number>): number | undefined;
+}
+
+/** The sampling settings a state's own sampler must honour (a subset of generate/sample.ts's SamplingOptions). */
+export interface DrawOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  suppressTokens?: readonly number[];
 }
 
 /**

@@ -30,6 +30,12 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./quickstart.js').then((m) => m.QUICKSTART),
   },
   {
+    name: 'speedrun',
+    summary:
+      'the whole road in one command: data, tokenizers, n-grams, NPLM, RNN, GPT, SFT, RM, DPO, PPO, report',
+    load: () => import('./speedrun.js').then((m) => m.SPEEDRUN),
+  },
+  {
     name: 'data',
     summary: 'built-in datasets and your own text: list, show, export splits, build vocabularies',
     load: () => import('./data.js').then((m) => m.DATA),

@@ -68,6 +68,13 @@ const exportCmd: CommandSpec = {
   flags: [
     { name: 'out', short: 'o', type: 'string', value: 'FILE', description: 'output file (required)' },
     ...PREPARE_FLAGS,
+    {
+      name: 'max-sentences',
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      description: 'write only the first N sentences (of the split)',
+    },
   ],
   positionals: [{ name: 'SOURCE', description: 'a dataset name or a text file' }],
   json: true,

@@ -28,7 +28,11 @@ export const EVAL: CommandGroup = {
       'scoring is causal (ln p of each token given those before it) or, for a masked LM (BERT), pseudo: each\n' +
       'token masked in turn and predicted from both sides (Salazar et al., 2020), so perplexity is a pseudo-perplexity;\n' +
       'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
-      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).",
+      "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).\n" +
+      'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
+      'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
+      'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
+      'exact, f1, samples, seconds).',
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -62,6 +66,20 @@ export const EVAL: CommandGroup = {
         name: 'generic',
         type: 'boolean',
         description: "score through each model's step-by-step decoding state (slow; checks the fast paths)",
+      },
+      {
+        name: 'per-task',
+        type: 'integer',
+        min: 1,
+        default: 20,
+        description: 'conversations (.jsonl DATA): how many of each task to score',
+      },
+      {
+        name: 'max-tokens',
+        type: 'integer',
+        min: 1,
+        default: 80,
+        description: 'conversations (.jsonl DATA): longest reply in tokens',
       },
     ],
     positionals: [

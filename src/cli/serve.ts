@@ -11,8 +11,8 @@ export const SERVE: CommandGroup = {
     details:
       'MODEL files (.arpa, .arpa.gz, .bin) and checkpoint folders are served under their names without extension.\n' +
       'Word vectors (word2vec .bin/.vec/.txt from lmkit embed train or gensim) are served by /v1/embeddings only.\n' +
-      'With none, every model in --models-dir is served; when that is empty too, a Kneser-Ney trigram is built\n' +
-      'on Brown first.\n' +
+      "With none, the latest speedrun's assistant (lmkit speedrun) and every model in --models-dir are served;\n" +
+      'when there are none, a Kneser-Ney trigram is built on Brown first.\n' +
       'Routes: /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /tokenize, /detokenize, /health, /metrics,\n' +
       '/api/conversations (history). Listening beyond loopback needs --api-key. On loopback it answers only to\n' +
       'the Host names localhost, 127.0.0.1 and [::1] (and --allowed-host), and refuses requests from other\n' +

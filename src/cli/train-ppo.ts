@@ -72,18 +72,21 @@ export async function runPPO(
     out: string;
     resume?: string;
     signal: AbortSignal;
+    maxSeconds?: number;
   },
 ): Promise<number> {
   let bar: ProgressBar | undefined;
+  let parameters: number | null = null;
   const summary = await trainPPO({
     ...common,
     init: a.string('init'),
     reward: a.string('reward'),
     rewardJudge: a.string('reward-judge'),
     ptxData: a.string('ptx-data'),
-    onStart: ({ run, parameters, note }) => {
+    onStart: ({ run, parameters: p, note }) => {
+      parameters = p;
       io.stderr.write(
-        `PPO on a GPT of ${(parameters / 1e6).toFixed(2)}M parameters (policy and value model), ${run.max_iters} steps of ${run.batch_size} responses\n${note}\n`,
+        `PPO on a GPT of ${(p / 1e6).toFixed(2)}M parameters (policy and value model), ${run.max_iters} steps of ${run.batch_size} responses\n${note}\n`,
       );
       bar = io.isTTY ? new ProgressBar(io.stderr, 'ppo', run.max_iters, 'steps') : undefined;
     },
@@ -109,12 +112,13 @@ export async function runPPO(
     stopped: summary.stopped,
     out: summary.out,
     best: summary.best,
+    parameters,
     ...summary.metrics,
   };
   if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
   else
     io.stderr.write(
-      `${summary.stopped === 'done' ? 'trained' : 'interrupted after'} ${summary.steps} PPO steps in ${summary.seconds.toFixed(1)} s; ` +
+      `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'time' ? 'stopped at --max-time after' : 'interrupted after'} ${summary.steps} PPO steps in ${summary.seconds.toFixed(1)} s; ` +
         `checkpoint in ${summary.out}, best policy in ${summary.best}\n`,
     );
   return summary.stopped === 'interrupted' ? 130 : 0;

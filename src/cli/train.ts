@@ -151,6 +151,14 @@ export const TRAIN: CommandGroup = {
       { name: 'out', type: 'string', value: 'DIR', description: 'run directory (default: the --resume one)' },
       { name: 'resume', type: 'string', value: 'DIR', description: 'continue the run saved in DIR' },
       {
+        name: 'max-time',
+        type: 'number',
+        min: 0,
+        value: 'SECONDS',
+        description:
+          'stop after this many seconds of wall-clock time (this invocation), evaluating and saving first, as at max_iters',
+      },
+      {
         name: 'objective',
         type: 'string',
         choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag'],

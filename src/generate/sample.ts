@@ -210,7 +210,8 @@ export function* generateTokens(
   const enders = [...(eos === undefined ? [] : [eos]), ...stops];
   const early = enders.length ? { ...o, suppressTokens: [...(o.suppressTokens ?? []), ...enders] } : o;
   for (let i = 0; i < limit; i++) {
-    const t = sampleToken(state.logProbs(), i < (o.minTokens ?? 0) ? early : o, rng, seen);
+    const now = i < (o.minTokens ?? 0) ? early : o;
+    const t = state.sample?.(now, rng, seen) ?? sampleToken(state.logProbs(), now, rng, seen);
     if (t < 0 || t === eos) return;
     seen.set(t, (seen.get(t) ?? 0) + 1);
     if (i + 1 < limit) state.push(t);

@@ -181,10 +181,11 @@ export class BackoffModel {
 
   /** The next-word distribution after `state` (linear probabilities over the vocabulary, `<s>` at 0). */
   distribution(state: ScoreState, out: Float64Array): Float64Array {
-    return this.index.distribution(state, out, this.unigrams(), BOS);
+    return this.index.distribution(state, out, this.unigramProbabilities(), BOS);
   }
 
-  private unigrams(): Float64Array {
+  /** Unigram probabilities (linear, `<s>` at 0), computed once. */
+  unigramProbabilities(): Float64Array {
     if (!this.unigramProb) {
       const u = this.index.unigram;
       const p = new Float64Array(this.vocab.size);

@@ -100,7 +100,7 @@ export function readBinary(path: string, bytes: Buffer = readFileMapped(path)): 
   if (bad) fail(`bad header field '${bad}'`);
   let off = align(12 + jsonLen);
   if (off + header.vocabBytes > buf.length) fail('vocabulary runs past the end of the file');
-  const vocab = NGramVocabulary.fromBytes(buf.subarray(off, off + header.vocabBytes));
+  const vocab = NGramVocabulary.fromBytes(buf.subarray(off, off + header.vocabBytes), header.sizes[0]);
   off = align(off + header.vocabBytes);
   const { order } = header;
   if (vocab.size !== header.sizes[0])

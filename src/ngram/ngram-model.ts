@@ -5,7 +5,9 @@
 import { gunzipSync } from 'node:zlib';
 import type { Preprocessing } from '../data/clean.js';
 import { LmkitError } from '../errors.js';
-import type { DecoderState, LanguageModel, ScoreOptions } from '../lm.js';
+import type { DecoderState, DrawOptions, LanguageModel, ScoreOptions } from '../lm.js';
+import type { Rng } from '../util/rng.js';
+import { BackoffSampler } from './sampler.js';
 import { checkTokenId, type SpecialTokens, type Tokenizer } from '../tokenizers/tokenizer.js';
 import { checkModelPath } from '../models/what-is-this-path.js';
 import { readFileMapped } from '../util/map-file.js';
@@ -94,8 +96,15 @@ export class NGramModel implements LanguageModel {
   start(prompt: number[]): DecoderState {
     const state = this.backoff.beginSentence();
     for (const t of prompt) this.backoff.advance(state, t, state);
-    return new NGramDecoderState(this.backoff, state);
+    return new NGramDecoderState(
+      this.backoff,
+      state,
+      () => (this.sampler ??= new BackoffSampler(this.backoff)),
+    );
   }
+
+  /** Draws next words without the whole distribution; shared by this model's states (draws are synchronous). */
+  private sampler?: BackoffSampler;
 
   private scoreAll(sequences: readonly (readonly number[])[], o: ScoreOptions = {}): Float64Array[] {
     const backoff = this.backoff;
@@ -145,17 +154,22 @@ export class NGramModel implements LanguageModel {
 
 /** The decoding state of an n-gram model: the stored contexts ending at the last token. */
 class NGramDecoderState implements DecoderState {
-  private dist: Float64Array;
+  private dist?: Float64Array;
 
   constructor(
     private readonly model: BackoffModel,
     private readonly state: ScoreState,
-  ) {
-    this.dist = new Float64Array(model.vocab.size);
+    private readonly sampler: () => BackoffSampler,
+  ) {}
+
+  /** The next token, drawn from the stored continuations of the context and the backoff mass (ngram/sampler.ts). */
+  sample(o: DrawOptions, rng: Rng, seen?: ReadonlyMap<number, number>): number | undefined {
+    return this.sampler().sample(this.state, o, rng, seen);
   }
 
   /** Natural-log next-token probabilities, renormalised (a no-op for Kneser-Ney, needed for stupid backoff). */
   logProbs(): Float32Array {
+    this.dist ??= new Float64Array(this.model.vocab.size);
     const p = this.model.distribution(this.state, this.dist);
     let sum = 0;
     for (let i = 0; i < p.length; i++) sum += p[i];

@@ -362,6 +362,47 @@ export class ProbingIndex {
     return out;
   }
 
+  /**
+   * The n-grams stored after the context a state holds at length j (j = 1..state.len, stored: ctx[j] ≥ 0):
+   * slot offsets `at[from..to)`, whose word and log10 p* are `wordAt(p)` and `log10pAt(p)`.
+   */
+  storedAfter(state: ScoreState, j: number): { at: Int32Array; from: number; to: number } {
+    const c = state.ctx[j];
+    const index = this.childIndex(j + 1);
+    const key = j === 1 ? c : (c - this.base[j]) / this.stride[j];
+    return { at: index.at, from: index.start[key], to: index.start[key + 1] };
+  }
+
+  /** Whether word w is stored after the context a state holds at length j (which must be stored). */
+  isStoredAfter(state: ScoreState, j: number, w: number): boolean {
+    const n = j + 1;
+    const c = state.ctx[j];
+    const slots = this.slots;
+    const st = this.stride[n];
+    const start = this.base[n];
+    const end = start + this.capacity[n] * st;
+    const first = start + ((pairHash(c, w) * this.scale[n]) | 0) * st;
+    let p = first;
+    for (;;) {
+      const word = slots[p + 1];
+      if (word === w && slots[p] === c) return true;
+      if (word === EMPTY) return false;
+      p += st;
+      if (p === end) p = start;
+      if (p === first) return false;
+    }
+  }
+
+  /** The word of the n-gram in slot offset p. */
+  wordAt(p: number): number {
+    return this.slots[p + 1];
+  }
+
+  /** The log10 p* of the n-gram in slot offset p. */
+  log10pAt(p: number): number {
+    return this.values[p + 2];
+  }
+
   private table(n: number): { base: number; st: number; cap: number } {
     return { base: this.base[n], st: this.stride[n], cap: this.capacity[n] };
   }

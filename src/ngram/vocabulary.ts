@@ -25,13 +25,19 @@ export class NGramVocabulary {
   private count = SPECIALS.length;
   /** Look-ups answered by scanning `joined` so far. */
   private scans = 0;
+  /** Byte offset in `joined` where word i starts, for the first `known` words (filled as scans need). */
+  private starts?: Int32Array;
+  private known = 0;
 
   /** The words in id order. */
   get words(): string[] {
     if (!this.list) {
       const j = this.joined as Uint8Array;
       const text = Buffer.from(j.buffer, j.byteOffset, j.length - 1).toString('utf8');
-      this.list = text.split('\0');
+      const list = text.split('\0');
+      if (list.length !== this.count)
+        throw new LmkitError(`the vocabulary holds ${list.length} words where ${this.count} were expected`);
+      this.list = list;
     }
     return this.list;
   }
@@ -52,7 +58,8 @@ export class NGramVocabulary {
     // then costs microseconds instead of the tens of milliseconds of building the map of every word.
     if (!this.map && this.joined && this.scans < SCANS_BEFORE_MAP) {
       this.scans++;
-      return scanFor(this.joined, word);
+      const start = startOf(this.joined, word);
+      return start < 0 ? undefined : this.idStartingAt(start);
     }
     return this.ids().get(word);
   }
@@ -88,14 +95,17 @@ export class NGramVocabulary {
 
   /**
    * A vocabulary over `bytes`: its words in id order, UTF-8, separated by NUL (as binary models hold
-   * them; kept, not copied). Duplicates are found when the word map is first needed.
+   * them). Duplicates are found when the word map is first needed. `count`, when given (a binary file's
+   * header states it), spares counting the words now: a mismatch is found when the words are listed.
    */
-  static fromBytes(bytes: Uint8Array): NGramVocabulary {
+  static fromBytes(bytes: Uint8Array, count?: number): NGramVocabulary {
     const v = new NGramVocabulary();
     const joined = Buffer.alloc(bytes.length + 1);
     joined.set(bytes);
-    let count = 0;
-    for (let i = 0; i < joined.length; i++) if (joined[i] === 0) count++;
+    if (count === undefined) {
+      count = 0;
+      for (let i = 0; i < joined.length; i++) if (joined[i] === 0) count++;
+    }
     const head = joined.toString('utf8', 0, Math.min(joined.length, 64)).split('\0').slice(0, 3);
     checkSpecials(count < 3 ? head.slice(0, count) : head);
     v.joined = joined;
@@ -103,6 +113,30 @@ export class NGramVocabulary {
     v.list = undefined;
     v.map = undefined;
     return v;
+  }
+
+  /** The id of the word starting at byte `start` of `joined`, counting words only as far as needed. */
+  private idStartingAt(start: number): number {
+    const joined = this.joined as Uint8Array;
+    const starts = (this.starts ??= new Int32Array(this.count + 1));
+    if (this.known === 0) this.known = 1; // word 0 starts at 0
+    let p = starts[this.known - 1];
+    while (starts[this.known - 1] < start) {
+      while (p < joined.length && joined[p] !== 0) p++;
+      if (++p > joined.length || this.known > this.count)
+        throw new LmkitError(`the vocabulary holds more words than the ${this.count} expected`);
+      starts[this.known++] = p;
+    }
+    let lo = 0;
+    let hi = this.known - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo >= this.count)
+      throw new LmkitError(`the vocabulary holds more words than the ${this.count} expected`);
+    return lo;
   }
 
   /** The word → id map (built on first use; duplicates are an error). */
@@ -124,19 +158,17 @@ export class NGramVocabulary {
 /** How many look-ups scan the bytes before the word map is built (a scan costs about 0.1–0.5 ms). */
 const SCANS_BEFORE_MAP = 32;
 
-/** The id of `word` in NUL-terminated UTF-8 words (id order), found by a byte search, or undefined. */
-function scanFor(joined: Uint8Array, word: string): number | undefined {
+/** Where `word` starts in NUL-terminated UTF-8 words, found by a byte search; -1 when absent. */
+function startOf(joined: Uint8Array, word: string): number {
   const special = SPECIALS.indexOf(word);
-  if (special >= 0) return special;
-  if (word.includes('\0')) return undefined;
+  if (special >= 0) return [0, 6, 10][special]; // '<unk>\0<s>\0</s>\0'
+  if (word.includes('\0')) return -1;
   const bytes = Buffer.from(joined.buffer, joined.byteOffset, joined.length);
   const at = bytes.indexOf(`\0${word}\0`, 0, 'utf8');
-  if (at < 0) return undefined;
+  if (at < 0) return -1;
   if (bytes.indexOf(`\0${word}\0`, at + 1, 'utf8') >= 0)
     throw new LmkitError(`word ${JSON.stringify(word)} appears twice in the vocabulary`);
-  let id = 1; // the NUL at `at` ends the word before this one
-  for (let i = 0; i < at; i++) if (bytes[i] === 0) id++;
-  return id;
+  return at + 1;
 }
 
 function checkSpecials(first: readonly string[]): void {

@@ -1,11 +1,11 @@
 /**
- * Starts `lmkit serve`: picks the models (files given, else the models folder, else a freshly built
- * Brown model), opens the history database, refuses an exposed bind without an API key, runs BLAS on one
+ * Starts `lmkit serve`: picks the models (files given, else the latest speedrun's assistant and the
+ * models folder, else a freshly built Brown model), opens the history database, refuses an exposed bind without an API key, runs BLAS on one
  * thread per call (unless LMKIT_THREADS says otherwise), listens, and prints where it is and how to use
  * it. Stops cleanly on SIGINT/SIGTERM.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LmkitError } from '../errors.js';
 import { setBlasThreads } from '../tensor/backend.js';
 import { createApp, type App, type AppOptions } from './app.js';
@@ -15,6 +15,7 @@ import type { Limits } from './limits.js';
 import { isVectorsFile, loadEmbedder, loadModel, modelFilesIn, type ServedModel } from './models.js';
 import { ConversationStore } from './store/conversations.js';
 import { openDatabase } from './store/db.js';
+import { latestAssistant } from '../speedrun/latest.js';
 import { defaultHistoryPath, defaultModelsDir, lmkitHome } from '../util/home.js';
 
 export { lmkitHome };
@@ -55,6 +56,12 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   let files = o.models.length
     ? o.models
     : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
+  const speedrun = o.models.length ? undefined : latestAssistant();
+  if (speedrun) {
+    // the latest speedrun's assistant first (the default model of the UI), then the models folder
+    files = [speedrun, ...files.filter((f) => resolve(f) !== resolve(speedrun))];
+    o.log(`serving the latest speedrun's assistant, ${speedrun}`);
+  }
   if (!files.length) {
     o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
     files = [await buildDefaultModel(modelsDir)];

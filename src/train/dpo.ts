@@ -213,6 +213,7 @@ export async function trainDPO(o: DPOOptions): Promise<DPOSummary> {
     out: o.out,
     resume: saved,
     signal: o.signal,
+    maxSeconds: o.maxSeconds,
     onStep: o.onStep,
     onEval: o.onEval,
   });

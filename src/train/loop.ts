@@ -24,6 +24,8 @@ export interface RunOptions {
   /** A run directory (of the same objective) to continue from. */
   resume?: string;
   signal?: AbortSignal;
+  /** A wall-clock limit in seconds for this invocation: the run then evaluates, checkpoints and stops ('time'). */
+  maxSeconds?: number;
   /** Called once the data is ready, before the first step; `note` says what was prepared, added or dropped. */
   onStart?(info: {
     run: RunInfo;
@@ -55,7 +57,7 @@ export interface TrainSummary {
   valLoss: number;
   bestValLoss: number;
   seconds: number;
-  stopped: 'done' | 'early' | 'interrupted';
+  stopped: 'done' | 'early' | 'interrupted' | 'time';
   out: string;
   best: string;
 }
@@ -95,6 +97,8 @@ export interface LoopOptions {
   evaluate?(): { trainLoss: number; valLoss: number; metrics?: Record<string, number> };
   /** Aborting saves a checkpoint after the current step and ends the run. */
   signal?: AbortSignal;
+  /** Seconds after which the run evaluates, saves and ends as if it had reached max_iters (stopped 'time'). */
+  maxSeconds?: number;
   onStep?(step: number, loss: number, tokensPerSecond: number): void;
   onEval?(record: EvalRecord): void;
 }
@@ -145,9 +149,11 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
     saveTrainingCheckpoint(o.out, o.model, optimizer, state, c);
   };
 
+  const timeUp = () => o.maxSeconds !== undefined && (performance.now() - started) / 1000 >= o.maxSeconds;
   net.train();
   for (;;) {
-    const due = state.step % c.eval_interval === 0 || state.step >= c.max_iters;
+    const outOfTime = state.step > 0 && state.step < c.max_iters && timeUp();
+    const due = state.step % c.eval_interval === 0 || state.step >= c.max_iters || outOfTime;
     if (due && state.step !== resumedAt) {
       last = evaluate(o, state.step);
       last.improved = state.bestValLoss === null || last.valLoss < state.bestValLoss;
@@ -172,6 +178,10 @@ export async function trainLoop(o: LoopOptions): Promise<TrainSummary> {
       }
     }
     if (state.step >= c.max_iters) break;
+    if (outOfTime) {
+      stopped = 'time';
+      break;
+    }
 
     const t0 = performance.now();
     const lr = schedule(state.step);

@@ -98,6 +98,8 @@ export interface PPOOptions {
   out: string;
   resume?: string;
   signal?: AbortSignal;
+  /** A wall-clock limit in seconds: the run then evaluates, checkpoints and stops ('time'). */
+  maxSeconds?: number;
   onStart?(info: { run: RunInfo; parameters: number; note: string }): void;
   onStep?(step: number, metrics: Record<string, number>): void;
   onEval?(step: number, metrics: Record<string, number>, improved: boolean): void;
@@ -107,7 +109,7 @@ export interface PPOOptions {
 export interface PPOSummary {
   steps: number;
   seconds: number;
-  stopped: 'done' | 'interrupted';
+  stopped: 'done' | 'interrupted' | 'time';
   out: string;
   best: string;
   /** The last step's metrics and the last evaluation's (prefixed `valid_`). */
@@ -335,8 +337,13 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
   policy.net.train();
   value.net.train();
   for (;;) {
+    const outOfTime =
+      o.maxSeconds !== undefined &&
+      state.step > 0 &&
+      state.step < config.max_iters &&
+      (performance.now() - started) / 1000 >= o.maxSeconds;
     if (
-      (state.step % config.eval_interval === 0 || state.step >= config.max_iters) &&
+      (state.step % config.eval_interval === 0 || state.step >= config.max_iters || outOfTime) &&
       state.step !== resumedAt
     ) {
       policy.net.eval();
@@ -352,6 +359,10 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
       save();
     }
     if (state.step >= config.max_iters) break;
+    if (outOfTime) {
+      stopped = 'time';
+      break;
+    }
 
     const t0 = performance.now();
     const beta = state.klCoef ?? s.klCoef;

@@ -126,6 +126,7 @@ export async function pretrain(o: PretrainOptions): Promise<TrainSummary> {
         }
       : {}),
     signal: o.signal,
+    maxSeconds: o.maxSeconds,
     onStep: o.onStep,
     onEval: o.onEval,
   });

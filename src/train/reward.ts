@@ -204,6 +204,7 @@ export async function trainReward(o: RewardOptions): Promise<RewardSummary> {
     out: o.out,
     resume: saved,
     signal: o.signal,
+    maxSeconds: o.maxSeconds,
     onStep: o.onStep,
     onEval: o.onEval,
   });

@@ -159,6 +159,7 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     out: o.out,
     resume: saved,
     signal: o.signal,
+    maxSeconds: o.maxSeconds,
     onStep: o.onStep,
     onEval: o.onEval,
   });

@@ -62,6 +62,26 @@ describe('lmkit data', () => {
       '--json',
     ]);
     assert.deepEqual(JSON.parse(j.stdout), { out, sentences: 5734, words: 115685, characters: 496318 });
+    const first = readFileSync(out, 'utf8').split('\n').slice(0, 3);
+    const m = await runCli([
+      'data',
+      'export',
+      'brown',
+      '--scheme',
+      'mod10',
+      '--split',
+      'test',
+      '--max-sentences',
+      '3',
+      '--out',
+      out,
+    ]);
+    assert.equal(m.code, 0, m.stderr);
+    assert.deepEqual(
+      readFileSync(out, 'utf8').split('\n'),
+      [...first, ''],
+      'the first 3 sentences of the split',
+    );
   });
 
   it(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -43,6 +43,29 @@ describe('lmkit train', () => {
     const sample = JSON.parse(g.stdout);
     assert.ok(sample.text.startsWith('ab'));
     assert.ok(sample.tokens <= 5);
+  });
+
+  it('--max-time stops a run on time with a final evaluation and a checkpoint that resumes', async () => {
+    const out = join(tempDir(), 'run');
+    const data = textFile('abcabcabc abc\n'.repeat(40));
+    const args = ['train', '--data', data, ...SMALL, '--eval_interval', '1000000', '--eval_iters', '1'];
+    const r = await runCli([...args, '--max_iters', '1000000', '--max-time', '0.5', '--out', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.stopped, 'time');
+    assert.ok(summary.steps > 0 && summary.steps < 1000000, String(summary.steps));
+    assert.ok(summary.seconds < 20, String(summary.seconds));
+    // the stop evaluated (train and valid loss at the last step) and saved both the run and best/
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    const evals = lines
+      .map((l) => JSON.parse(l) as { type: string; step: number })
+      .filter((l) => l.type === 'eval');
+    assert.equal(evals.at(-1)?.step, summary.steps);
+    assert.ok(existsSync(join(out, 'best', 'model.safetensors')));
+    const more = await runCli(['train', '--resume', out, '--max_iters', String(summary.steps + 2), '--json']);
+    assert.equal(more.code, 0, more.stderr);
+    assert.equal(JSON.parse(more.stdout).steps, summary.steps + 2);
+    assert.equal(JSON.parse(more.stdout).stopped, 'done');
   });
 
   it('takes settings from a config file, flags overriding it', async () => {

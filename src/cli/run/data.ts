@@ -79,6 +79,8 @@ export async function exportCmd(args: ParsedArgs, io: CliIO): Promise<number | v
     ...prepareOptions(args),
     onRead: reading.update,
   }).finally(reading.done);
+  const max = args.number('max-sentences');
+  if (max !== undefined) sentences.splice(max);
   writeFileAtomic(
     out,
     sentences.map((s) => s + '\n'),

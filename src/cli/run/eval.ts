@@ -13,6 +13,7 @@ import {
   type EvalOptions,
   type EvalResult,
 } from '../../eval/perplexity.js';
+import { scoreConversationFile } from '../../eval/conversations.js';
 import type { LanguageModel } from '../../lm.js';
 import { loadLanguageModel } from '../../models/load.js';
 import { MixtureModel } from '../../models/mixture.js';
@@ -28,6 +29,28 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   const mixPath = a.string('mix');
   const weight = a.number('mix-weight') as number;
   let model: LanguageModel = loadLanguageModel(path);
+  if (data.endsWith('.jsonl')) {
+    if (mixPath !== undefined) throw new UsageError('--mix scores text, not conversations (.jsonl)');
+    const t0 = performance.now();
+    const r = scoreConversationFile(
+      model,
+      data,
+      a.number('per-task') as number,
+      a.number('max-tokens') as number,
+    );
+    const json = { model: path, data, ...r, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) };
+    if (a.json) io.stdout.write(JSON.stringify(json) + '\n');
+    else {
+      io.stdout.write(
+        `${'task'.padEnd(24)} ${'turns'.padStart(6)} ${'exact'.padStart(7)} ${'F1'.padStart(6)}\n`,
+      );
+      for (const t of [...r.tasks, { task: 'all', turns: r.turns, exact: r.exact, f1: r.f1 }])
+        io.stdout.write(
+          `${t.task.padEnd(24)} ${String(t.turns).padStart(6)} ${(100 * t.exact).toFixed(1).padStart(6)}% ${t.f1.toFixed(3).padStart(6)}\n`,
+        );
+    }
+    return;
+  }
   const preprocessing = preprocessingOf(model);
   if (mixPath !== undefined) {
     const second = loadLanguageModel(mixPath);

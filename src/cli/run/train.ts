@@ -24,6 +24,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   if (!a.string('data') && !resume) throw new UsageError('--data NAME_OR_FILE is required');
   const file = a.string('config');
   const controller = new AbortController();
+  let started: { parameters: number; trainTokens: number } | undefined;
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
     io.stderr.write('\nlmkit: interrupted; saving a checkpoint (Ctrl-C again to quit now)\n');
@@ -52,6 +53,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
       throw new UsageError('--demos is for --objective reward');
     const callbacks = {
       onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
+        started = { parameters, trainTokens };
         io.stderr.write(
           `training ${modelKind(run.model ?? DEFAULT_KIND).label(run)} of ${(parameters / 1e6).toFixed(2)}M parameters on ${trainTokens} tokens ` +
             `(validation ${validTokens}), ${run.tokenizer} tokenizer, ${run.max_iters} steps\n` +
@@ -82,6 +84,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
       out,
       resume,
       signal: controller.signal,
+      maxSeconds: a.number('max-time'),
       ...callbacks,
     };
     if (objective === 'ppo') return await runPPO(a, io, common);
@@ -129,12 +132,14 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
       stopped: summary.stopped,
       out: summary.out,
       best: summary.best,
+      parameters: started?.parameters ?? null,
+      train_tokens: started?.trainTokens ?? null,
       ...extra,
     };
     if (a.json) io.stdout.write(JSON.stringify(result) + '\n');
     else
       io.stderr.write(
-        `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : 'interrupted after'} ` +
+        `${summary.stopped === 'done' ? 'trained' : summary.stopped === 'early' ? 'stopped early after' : summary.stopped === 'time' ? 'stopped at --max-time after' : 'interrupted after'} ` +
           `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
           `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
       );

@@ -1,0 +1,709 @@
+/**
+ * The speedrun's stages, in order, as one table: each stage names the stages it needs, its weight in the
+ * budget (budget.ts), the folder under --out it owns, and the `lmkit` commands it runs, each in a child
+ * process. A stage of a model kind lmkit does not have yet (ELMo, BERT, T5) is listed with `kind` and left
+ * out until src/models/kinds.ts has it. Steps are produced one at a time, so a step can use what the
+ * earlier steps of its stage printed (the evaluation picks the assistant by its scores).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODEL_KINDS } from '../models/kinds.js';
+import { trainingTime } from './budget.js';
+import { writeReport } from './report.js';
+
+/** Languages a speedrun covers. */
+export type SpeedrunLang = 'en' | 'zh' | 'both';
+
+/** How big the data and the evaluations are: set by the budget (sizesFor). */
+export interface Sizes {
+  /** Sentences of each source's train split. */
+  trainSentences: number;
+  /** Lines of train.txt the BPE tokenizer learns its merges from. */
+  bpeSentences: number;
+  /** Held-out sentences of each source: half validate, half test. */
+  heldOutSentences: number;
+  /** build-instruct --max-per-source. */
+  instructPerSource: number;
+  /** build-preferences --prompts (per judge and language) and --samples. */
+  prefPrompts: number;
+  prefSamples: number;
+  /** Held-out conversations scored per task. */
+  perTask: number;
+  /** Model shapes for tests (LMKIT_SPEEDRUN_TINY): one-layer models of a few thousand parameters. */
+  tiny: boolean;
+}
+
+/**
+ * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 20,000 training
+ * sentences and 100 held-out sentences per source, 300 instructions per source, 20 preference prompts,
+ * 2 scored conversations per task (BPE merges from 4,000 lines).
+ */
+export function sizesFor(budget: number, tiny = false): Sizes {
+  const scale = budget / 300;
+  const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
+  return {
+    trainSentences: tiny ? 400 : clamp(20000 * scale, 2000, 200000),
+    bpeSentences: tiny ? 200 : clamp(4000 * scale, 2000, 40000),
+    heldOutSentences: tiny ? 20 : clamp(100 * scale, 50, 2000),
+    instructPerSource: tiny ? 6 : clamp(300 * scale, 60, 2000),
+    prefPrompts: tiny ? 40 : clamp(20 * scale, 10, 400),
+    prefSamples: 4,
+    perTask: tiny ? 1 : clamp(2 * scale, 2, 40),
+    tiny,
+  };
+}
+
+/** What a stage's steps see: the run's settings and what finished stages recorded. */
+export interface StageContext {
+  /** The speedrun folder (--out). */
+  out: string;
+  lang: SpeedrunLang;
+  /** The user's corpus (--data), else the built-in ones. */
+  data?: string;
+  sizes: Sizes;
+  /** This stage's share of the budget, in seconds. */
+  share: number;
+  /** Records of finished stages, by name. */
+  done: ReadonlyMap<string, StageRecord>;
+  /** The results of this stage's earlier steps, in order. */
+  results: CommandResult[];
+}
+
+/** One `lmkit` command of a stage. */
+export interface CommandStep {
+  /** Arguments after `lmkit`. */
+  args: string[];
+  /** Text for the command's standard input (a chat's messages). */
+  stdin?: string;
+  /** What to keep of the command's JSON output (default: all of it). */
+  keep?(json: unknown): unknown;
+}
+
+/** A step done in the speedrun process itself (merging files, writing the report), named by `note`. */
+export interface LocalStep {
+  note: string;
+  run(): void;
+}
+
+/** A step of a stage. */
+export type Step = CommandStep | LocalStep;
+
+/** What one step gave. */
+export interface CommandResult {
+  /** The command line (`lmkit ...`, quoted for a shell) or the local step's note. */
+  command: string;
+  /** The arguments after `lmkit` (absent for a local step). */
+  args?: string[];
+  /** What the command read on standard input (a chat's messages). */
+  stdin?: string;
+  seconds: number;
+  /** Every JSON line the command printed on stdout (trimmed by `keep`). */
+  json: unknown[];
+  /** Standard output when it was not JSON (a chat's replies). */
+  text?: string;
+}
+
+/** What a finished stage leaves in its folder (done.json, written last and atomically). */
+export interface StageRecord {
+  stage: string;
+  seconds: number;
+  /** The stage's share of the budget when it started, in seconds. */
+  share: number;
+  finished: string;
+  steps: CommandResult[];
+}
+
+/** One row of the stage table. */
+export interface Stage {
+  name: string;
+  summary: string;
+  /** Share of the budget, out of the weights of every stage (100 in all for the built-in table). */
+  weight: number;
+  /** Stages whose outputs this one reads. */
+  needs: string[];
+  /** A model kind this stage trains that must exist in src/models/kinds.ts for the stage to be listed. */
+  kind?: string;
+  /** Megabytes it may write: the free space checked before it starts. */
+  diskMB?: number;
+  /** The training run (under --out) whose metrics.jsonl the progress display follows. */
+  runDir?: string;
+  steps(ctx: StageContext): Generator<Step, void, void>;
+}
+
+/** The corpora of a run: name, the dataset or file, and its split scheme. */
+export function sources(lang: SpeedrunLang, data?: string): { name: string; source: string }[] {
+  if (data) return [{ name: 'data', source: data }];
+  return [
+    ...(lang !== 'zh' ? [{ name: 'brown', source: 'brown' }] : []),
+    ...(lang !== 'en' ? [{ name: 'fortunes-zh', source: 'fortunes-zh' }] : []),
+  ];
+}
+
+/** Prompts every model continues in the report (English and Chinese). */
+export const SAMPLE_PROMPTS: Record<'en' | 'zh', string> = { en: 'The jury said', zh: '人生' };
+
+/** Questions asked of every fine-tuned model, and the three-turn conversation with the assistant. */
+export const CHAT_PROMPTS: Record<'en' | 'zh', string[]> = {
+  en: ['What is 12 + 7?', 'Spell "house".', 'Who are you?'],
+  zh: ['你是谁？', '“床前明月光”的下一句是什么？'],
+};
+
+/** The languages whose prompts a run uses. */
+export function langs(lang: SpeedrunLang): ('en' | 'zh')[] {
+  return lang === 'both' ? ['en', 'zh'] : [lang];
+}
+
+const BIG = '1000000'; // max_iters of a timed run: --max-time stops it
+
+function tinyShape(ctx: StageContext, shape: string[]): string[] {
+  return ctx.sizes.tiny ? shape : [];
+}
+
+/** Lines of `text` shared round-robin by `files` (a file per source), so every part of train.txt mixes them. */
+function interleave(files: string[]): string[] {
+  const lists = files.map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+  const out: string[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++)
+    for (const l of lists) if (i < l.length) out.push(l[i]);
+  return out;
+}
+
+const p = (ctx: StageContext, ...parts: string[]) => join(ctx.out, ...parts);
+
+/**
+ * `--valid FILE` when FILE holds a line; a small preference set may send nothing to the held-out side,
+ * and then the training file validates (the report says so: its figures are then not held out).
+ */
+function validIfAny(file: string, fallback: string): string[] {
+  return ['--valid', existsSync(file) && readFileSync(file, 'utf8').trim() ? file : fallback];
+}
+const time = (ctx: StageContext, fraction = 1) => ['--max-time', String(trainingTime(ctx.share * fraction))];
+
+/** The built-in stages in order (the ones whose kind does not exist yet are filtered by {@link stageTable}). */
+const STAGES: Stage[] = [
+  {
+    name: 'data',
+    summary: 'export the corpora (train and held-out splits) and build the instruction data',
+    weight: 3,
+    needs: [],
+    diskMB: 100,
+    *steps(ctx) {
+      yield { args: ['doctor', '--json'] }; // the machine, backend and threads, for the report
+      const src = sources(ctx.lang, ctx.data);
+      for (const s of src) {
+        yield {
+          args: ['data', 'export', s.source, '--split', 'train', '--scheme', 'mod10'].concat(
+            [
+              '--max-sentences',
+              String(ctx.sizes.trainSentences),
+              '--out',
+              p(ctx, 'data', `${s.name}.train.txt`),
+            ],
+            ['--json'],
+          ),
+        };
+        yield {
+          args: ['data', 'export', s.source, '--split', 'test', '--scheme', 'mod10'].concat(
+            [
+              '--max-sentences',
+              String(2 * ctx.sizes.heldOutSentences),
+              '--out',
+              p(ctx, 'data', `${s.name}.heldout.txt`),
+            ],
+            ['--json'],
+          ),
+        };
+      }
+      yield {
+        note:
+          'speedrun: data/train.txt takes the train files line by line in turn; of each held-out file, ' +
+          'even lines go to data/test.txt and odd lines to data/valid.txt; data/bpe-sample.txt is the first lines of train.txt',
+        run() {
+          const train = interleave(src.map((s) => p(ctx, 'data', `${s.name}.train.txt`)));
+          writeFileSync(p(ctx, 'data', 'train.txt'), train.join('\n') + '\n');
+          const held = interleave(src.map((s) => p(ctx, 'data', `${s.name}.heldout.txt`)));
+          writeFileSync(p(ctx, 'data', 'test.txt'), held.filter((_, i) => i % 2 === 0).join('\n') + '\n');
+          writeFileSync(p(ctx, 'data', 'valid.txt'), held.filter((_, i) => i % 2 === 1).join('\n') + '\n');
+          writeFileSync(
+            p(ctx, 'data', 'bpe-sample.txt'),
+            train.slice(0, ctx.sizes.bpeSentences).join('\n') + '\n',
+          );
+        },
+      };
+      yield {
+        args: ['data', 'build-instruct', '--lang', ctx.lang === 'both' ? 'all' : ctx.lang].concat([
+          '--max-per-source',
+          String(ctx.sizes.instructPerSource),
+          '--out',
+          p(ctx, 'data', 'instruct'),
+          '--json',
+        ]),
+      };
+    },
+  },
+  {
+    name: 'tokenizer',
+    summary: 'train a byte-level BPE tokenizer with the chat tokens, and character and word vocabularies',
+    weight: 2,
+    needs: ['data'],
+    *steps(ctx) {
+      const train = p(ctx, 'data', 'train.txt');
+      // BPE merges are learned from a sample (counting is quick, merging a large vocabulary over every word is not)
+      yield {
+        args: [
+          'tokenizer',
+          'train',
+          p(ctx, 'data', 'bpe-sample.txt'),
+          '--vocab-size',
+          ctx.sizes.tiny ? '300' : '1024',
+          '--chat',
+        ].concat(['--out', p(ctx, 'tokenizer', 'bpe.json'), '--json']),
+      };
+      yield {
+        args: [
+          'data',
+          'vocab',
+          train,
+          '--level',
+          'char',
+          '--out',
+          p(ctx, 'tokenizer', 'char.json'),
+          '--json',
+        ],
+      };
+      yield {
+        args: ['data', 'vocab', train, '--level', 'word', '--min-count', '2', '--max-size', '10000'].concat([
+          '--out',
+          p(ctx, 'tokenizer', 'word.json'),
+          '--json',
+        ]),
+      };
+      const test = readFileSync(p(ctx, 'data', 'test.txt'), 'utf8');
+      for (const t of ['bpe', 'char'])
+        yield {
+          args: ['tokenizer', 'encode', p(ctx, 'tokenizer', `${t}.json`), '--json'],
+          stdin: test,
+          keep: (j) => ({ tokens: (j as { ids: number[] }).ids.length, characters: [...test].length }),
+        };
+    },
+  },
+  ...[3, 5].map((order): Stage => ({
+    name: `kn${order}`,
+    summary: `a Kneser-Ney ${order}-gram model (KenLM's estimator)`,
+    weight: order === 3 ? 1 : 2,
+    needs: ['data'],
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: [
+          'ngram',
+          'train',
+          '--order',
+          String(order),
+          '--smoothing',
+          'kn',
+          p(ctx, 'data', 'train.txt'),
+        ].concat(ctx.lang === 'zh' ? ['--level', 'char'] : [], [
+          '--out',
+          p(ctx, `kn${order}`, 'model.bin'),
+          '--json',
+        ]),
+      };
+    },
+  })),
+  {
+    name: 'nplm',
+    summary: "Bengio et al.'s neural probabilistic language model on words",
+    weight: 8,
+    needs: ['data', 'tokenizer'],
+    kind: 'nplm',
+    runDir: 'nplm',
+    diskMB: 100,
+    *steps(ctx) {
+      yield {
+        args: [
+          'train',
+          '--model',
+          'nplm',
+          '--data',
+          p(ctx, 'data', 'train.txt'),
+          '--valid',
+          p(ctx, 'data', 'valid.txt'),
+        ].concat(
+          ['--tokenizer', p(ctx, 'tokenizer', ctx.lang === 'zh' ? 'char.json' : 'word.json'), '--order', '4'],
+          tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
+          [
+            '--batch_size',
+            '64',
+            '--max_iters',
+            BIG,
+            '--eval_interval',
+            '200',
+            '--eval_iters',
+            '5',
+            '--patience',
+            '0',
+          ],
+          time(ctx),
+          ['--out', p(ctx, 'nplm'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'rnn',
+    summary: 'a character GRU (the classic Keras recipe)',
+    weight: 8,
+    needs: ['data'],
+    kind: 'rnn',
+    runDir: 'rnn',
+    diskMB: 100,
+    *steps(ctx) {
+      yield {
+        args: [
+          'train',
+          '--model',
+          'rnn',
+          '--data',
+          p(ctx, 'data', 'train.txt'),
+          '--valid',
+          p(ctx, 'data', 'valid.txt'),
+        ].concat(
+          tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
+          ['--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5', '--patience', '0'],
+          time(ctx),
+          ['--out', p(ctx, 'rnn'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'gpt',
+    summary: "GPT pretraining on characters (nanoGPT's laptop shape, context 128)",
+    weight: 25,
+    needs: ['data', 'tokenizer'],
+    kind: 'gpt',
+    runDir: 'gpt',
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: [
+          'train',
+          '--model',
+          'gpt',
+          '--data',
+          p(ctx, 'data', 'train.txt'),
+          '--valid',
+          p(ctx, 'data', 'valid.txt'),
+        ].concat(
+          ['--tokenizer', p(ctx, 'tokenizer', 'char.json')],
+          ctx.sizes.tiny
+            ? ['--n_layer', '1', '--n_head', '2', '--n_embd', '16', '--block_size', '96', '--batch_size', '4']
+            : ['--block_size', '128', '--batch_size', '12'],
+          ['--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5'],
+          time(ctx),
+          ['--out', p(ctx, 'gpt'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'sft',
+    summary: 'supervised fine-tuning of the GPT on the instruction data (loss on assistant tokens)',
+    weight: 15,
+    needs: ['data', 'gpt'],
+    kind: 'gpt',
+    runDir: 'sft',
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: ['train', '--objective', 'sft', '--init', p(ctx, 'gpt', 'best')].concat(
+          [
+            '--data',
+            p(ctx, 'data', 'instruct', 'train.jsonl'),
+            '--valid',
+            p(ctx, 'data', 'instruct', 'test.jsonl'),
+          ],
+          ['--learning_rate', '1e-3', '--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5'],
+          ['--batch_size', ctx.sizes.tiny ? '2' : '8'],
+          time(ctx),
+          ['--out', p(ctx, 'sft'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'reward',
+    summary: "preference data (a judge ranks the SFT model's samples) and a reward model",
+    weight: 8,
+    needs: ['sft'],
+    kind: 'gpt',
+    runDir: 'reward',
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: [
+          'data',
+          'build-preferences',
+          '--model',
+          p(ctx, 'sft', 'best'),
+          '--judge',
+          'correctness',
+        ].concat(
+          ['--lang', ctx.lang === 'both' ? 'all' : ctx.lang, '--prompts', String(ctx.sizes.prefPrompts)],
+          [
+            '--samples',
+            String(ctx.sizes.prefSamples),
+            '--max-tokens',
+            ctx.sizes.tiny ? '8' : '40',
+            '--no-expert',
+          ],
+          ['--out', p(ctx, 'reward', 'prefs'), '--json'],
+        ),
+      };
+      yield {
+        args: ['train', '--objective', 'reward', '--init', p(ctx, 'sft', 'best')].concat(
+          ['--data', p(ctx, 'reward', 'prefs', 'train.jsonl')],
+          validIfAny(p(ctx, 'reward', 'prefs', 'test.jsonl'), p(ctx, 'reward', 'prefs', 'train.jsonl')),
+          ['--max_iters', BIG, '--eval_interval', '50', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
+          time(ctx, 0.5),
+          ['--out', p(ctx, 'reward'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'dpo',
+    summary: 'direct preference optimisation of the SFT model on the same preferences',
+    weight: 6,
+    needs: ['sft', 'reward'],
+    kind: 'gpt',
+    runDir: 'dpo',
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: ['train', '--objective', 'dpo', '--init', p(ctx, 'sft', 'best')].concat(
+          ['--data', p(ctx, 'reward', 'prefs', 'train.jsonl')],
+          validIfAny(p(ctx, 'reward', 'prefs', 'test.jsonl'), p(ctx, 'reward', 'prefs', 'train.jsonl')),
+          ['--max_iters', BIG, '--eval_interval', '50', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
+          time(ctx),
+          ['--out', p(ctx, 'dpo'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'ppo',
+    summary: 'PPO of the SFT model against the reward model, KL to the SFT model',
+    weight: 8,
+    needs: ['sft', 'reward'],
+    kind: 'gpt',
+    runDir: 'ppo',
+    diskMB: 300,
+    *steps(ctx) {
+      yield {
+        args: [
+          'train',
+          '--objective',
+          'ppo',
+          '--init',
+          p(ctx, 'sft', 'best'),
+          '--reward',
+          p(ctx, 'reward', 'best'),
+        ].concat(
+          ['--data', p(ctx, 'reward', 'prefs', 'prompts-train.jsonl')],
+          validIfAny(
+            p(ctx, 'reward', 'prefs', 'prompts-test.jsonl'),
+            p(ctx, 'reward', 'prefs', 'prompts-train.jsonl'),
+          ),
+          ['--max_iters', BIG, '--eval_interval', '5', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
+          ['--response_length', ctx.sizes.tiny ? '6' : '32'],
+          time(ctx),
+          ['--out', p(ctx, 'ppo'), '--json'],
+        ),
+      };
+    },
+  },
+  {
+    name: 'word2vec',
+    summary: 'word vectors (word2vec CBOW, one epoch) and their WordNet synonym test',
+    weight: 2,
+    needs: ['data'],
+    diskMB: 100,
+    *steps(ctx) {
+      const vectors = p(ctx, 'word2vec', 'vectors.bin');
+      yield {
+        args: [
+          'embed',
+          'train',
+          p(ctx, 'data', 'train.txt'),
+          '--epochs',
+          '1',
+          '--min-count',
+          ctx.sizes.tiny ? '1' : '5',
+        ].concat(ctx.lang === 'zh' ? ['--level', 'char'] : ['--lowercase'], ['--out', vectors, '--json']),
+      };
+      if (ctx.lang !== 'zh') yield { args: ['embed', 'eval', vectors, '--json'] };
+    },
+  },
+  // kinds other helpers are adding: listed here, run once src/models/kinds.ts has them
+  ...['elmo', 'bert', 't5'].map((kind): Stage => ({
+    name: kind,
+    summary: `${kind === 'elmo' ? 'an ELMo biLM (word level)' : `a ${kind.toUpperCase()} model`} on the same text`,
+    weight: 6,
+    needs: kind === 'elmo' ? ['data', 'tokenizer'] : ['data'],
+    kind,
+    runDir: kind,
+    diskMB: 200,
+    *steps(ctx) {
+      yield {
+        args: [
+          'train',
+          '--model',
+          kind,
+          '--data',
+          p(ctx, 'data', 'train.txt'),
+          '--valid',
+          p(ctx, 'data', 'valid.txt'),
+        ].concat(
+          kind === 'elmo'
+            ? ['--tokenizer', p(ctx, 'tokenizer', ctx.lang === 'zh' ? 'char.json' : 'word.json')]
+            : [],
+          ['--max_iters', BIG],
+          time(ctx),
+          ['--out', p(ctx, kind), '--json'],
+        ),
+      };
+    },
+  })),
+  {
+    name: 'evaluation',
+    summary:
+      'every language model on the same held-out text, every chat model on held-out questions, samples, curves',
+    weight: 9,
+    needs: ['data'],
+    *steps(ctx) {
+      const test = p(ctx, 'data', 'test.txt');
+      for (const m of languageModels(ctx))
+        yield {
+          args: ['eval', m.path, test, '--json'],
+        };
+      const chats = chatModels(ctx);
+      const maxTokens = ctx.sizes.tiny ? '12' : '40';
+      for (const m of chats)
+        yield {
+          args: [
+            'eval',
+            m.path,
+            p(ctx, 'data', 'instruct', 'test.jsonl'),
+            '--per-task',
+            String(ctx.sizes.perTask),
+          ].concat(['--max-tokens', maxTokens, '--json']),
+          keep: (j) => ({ ...(j as object), samples: undefined }),
+        };
+      for (const m of languageModels(ctx))
+        yield {
+          args: ['generate', m.path].concat(
+            langs(ctx.lang).flatMap((l) => ['--prompt', SAMPLE_PROMPTS[l]]),
+            ['--max-tokens', m.word ? '20' : maxTokens, '--temperature', '0.8', '--seed', '1', '--json'],
+          ),
+        };
+    },
+  },
+  {
+    name: 'assistant',
+    summary:
+      'pick the assistant (best held-out F1 among SFT, DPO and PPO); every chat model answers the same questions',
+    weight: 2,
+    needs: ['evaluation'],
+    *steps(ctx) {
+      const chats = chatModels(ctx).filter((m) => m.name !== 'gpt');
+      const questions = langs(ctx.lang).flatMap((l) => CHAT_PROMPTS[l]);
+      for (const m of chats)
+        yield {
+          args: [
+            'chat',
+            m.path,
+            '--db',
+            'none',
+            '--temperature',
+            '0',
+            '--max-tokens',
+            ctx.sizes.tiny ? '12' : '60',
+          ],
+          stdin: questions.join('\n/reset\n') + '\n', // each question in a fresh conversation
+        };
+      const assistant = pickAssistant(ctx);
+      if (!assistant) return;
+      const turns =
+        ctx.lang === 'zh'
+          ? ['你是谁？', '1 + 2 等于几？', '再加 3 呢？']
+          : ['What is 5 + 3?', 'And if you add 2 to the result?', 'Spell "cat".'];
+      yield {
+        args: [
+          'chat',
+          assistant,
+          '--db',
+          'none',
+          '--temperature',
+          '0',
+          '--max-tokens',
+          ctx.sizes.tiny ? '12' : '60',
+        ],
+        stdin: turns.join('\n') + '\n',
+      };
+    },
+  },
+  {
+    name: 'report',
+    summary: 'report.md and report.html: every figure of the run in one place',
+    weight: 1,
+    needs: [],
+    *steps(ctx) {
+      yield {
+        note: 'speedrun: write report.md and report.html from the finished stages',
+        run: () => writeReport(ctx.out, ctx.done),
+      };
+    },
+  },
+];
+
+/** The language models of the run, for the perplexity table and samples (those whose stage finished). */
+export function languageModels(
+  ctx: Pick<StageContext, 'out' | 'done'>,
+): { name: string; path: string; word: boolean }[] {
+  const all = [
+    { name: 'kn3', path: p(ctx as StageContext, 'kn3', 'model.bin'), word: true },
+    { name: 'kn5', path: p(ctx as StageContext, 'kn5', 'model.bin'), word: true },
+    { name: 'nplm', path: p(ctx as StageContext, 'nplm', 'best'), word: true },
+    { name: 'rnn', path: p(ctx as StageContext, 'rnn', 'best'), word: false },
+    { name: 'gpt', path: p(ctx as StageContext, 'gpt', 'best'), word: false },
+  ];
+  return all.filter((m) => ctx.done.has(m.name));
+}
+
+/** The models scored on held-out questions: the pretrained GPT (prompted with lines) and the tuned ones. */
+export function chatModels(ctx: Pick<StageContext, 'out' | 'done'>): { name: string; path: string }[] {
+  return ['gpt', 'sft', 'dpo', 'ppo']
+    .filter((n) => ctx.done.has(n))
+    .map((name) => ({ name, path: p(ctx as StageContext, name, 'best') }));
+}
+
+/** The tuned model with the best held-out token F1 (ties: the earlier of SFT, DPO, PPO), from the evaluation's record. */
+export function pickAssistant(ctx: Pick<StageContext, 'out' | 'done'>): string | undefined {
+  const evaluation = ctx.done.get('evaluation');
+  let best: { path: string; f1: number } | undefined;
+  for (const m of chatModels(ctx)) {
+    if (m.name === 'gpt') continue;
+    const r = evaluation?.steps.find((s) => s.args?.[0] === 'eval' && s.args[1] === m.path)?.json[0] as
+      { f1?: number } | undefined;
+    const f1 = r?.f1 ?? -1;
+    if (!best || f1 > best.f1) best = { path: m.path, f1 };
+  }
+  return best?.path;
+}
+
+/** The stage table: the built-in stages whose model kind exists (src/models/kinds.ts), in order. */
+export function stageTable(): Stage[] {
+  return STAGES.filter((s) => s.kind === undefined || MODEL_KINDS.has(s.kind));
+}
