@@ -17,6 +17,7 @@ import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 import {
   encodePreferences,
+  noRankingsError,
   readPreferenceFile,
   type EncodedPreference,
   type PreferenceExample,
@@ -85,10 +86,7 @@ export async function trainDPO(o: DPOOptions): Promise<DPOSummary> {
   const encode = (examples: PreferenceExample[], name: string, what: string): Ranked[] => {
     // inputs are all tokens but the last, so a sequence may be block_size + 1 long
     const set = encodePreferences(policy.tokenizer, policy.prefix, examples, config.block_size + 1, name);
-    if (!set.examples.length)
-      throw new LmkitError(
-        `none of the ${examples.length} ${what} rankings fits block_size ${config.block_size}`,
-      );
+    if (!set.examples.length) throw noRankingsError(examples.length, what, name, config.block_size);
     return set.examples.map((e) => ({
       ...e,
       refLogProbs: noGrad(() =>

@@ -331,3 +331,20 @@ export function checkPromptFits(length: number, blockSize: number, where: string
       { hint: 'shorten the prompt, or use a model with a larger block_size' },
     );
 }
+
+/**
+ * The error for a split with no ranking to train or validate on: an empty split (too little data for the
+ * held-out tenth) says so; otherwise every ranking was too long for the context.
+ */
+export function noRankingsError(count: number, what: string, name: string, blockSize: number): LmkitError {
+  if (count === 0)
+    return new LmkitError(`the ${what} split of ${name} has no rankings`, {
+      hint:
+        what === 'validation'
+          ? 'every 10th prompt validates: give more data, or a held-out file with --valid FILE'
+          : 'give a preference file with more lines',
+    });
+  return new LmkitError(`none of the ${count} ${what} rankings fits block_size ${blockSize}`, {
+    hint: 'use shorter responses, or a model with a larger block_size',
+  });
+}

@@ -23,6 +23,7 @@ import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { trainLoop, type RunOptions, type TrainSummary } from './loop.js';
 import {
   encodePreferences,
+  noRankingsError,
   encodePrompt,
   readPreferenceFile,
   type EncodedPreference,
@@ -93,13 +94,7 @@ export async function trainReward(o: RewardOptions): Promise<RewardSummary> {
   const parts = valid === undefined ? splitSFT(all) : { train: all, valid: readPreferenceFile(valid) };
   const encode = (examples: PreferenceExample[], name: string, what: string) => {
     const set = encodePreferences(model.tokenizer, model.prefix, examples, config.block_size, name);
-    if (!set.examples.length)
-      throw new LmkitError(
-        `none of the ${examples.length} ${what} rankings fits block_size ${config.block_size}`,
-        {
-          hint: 'use shorter responses, or a model with a larger block_size',
-        },
-      );
+    if (!set.examples.length) throw noRankingsError(examples.length, what, name, config.block_size);
     const margins = new Map(examples.map((e) => [e.line, marginOf(e, name)]));
     return { ...set, examples: set.examples.map((e) => ({ ...e, margin: margins.get(e.line) ?? 0 })) };
   };
