@@ -53,15 +53,17 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
     );
   }
   const modelsDir = o.modelsDir ?? defaultModelsDir();
-  let files = o.models.length
-    ? o.models
-    : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
-  const speedrun = o.models.length ? undefined : latestAssistant();
-  if (speedrun) {
+  /** The files to serve: those named, else the latest speedrun's assistant first and the models folder. */
+  const discover = (say: boolean): string[] => {
+    if (o.models.length) return o.models;
+    const found = modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
+    const speedrun = latestAssistant();
+    if (!speedrun) return found;
     // the latest speedrun's assistant first (the default model of the UI), then the models folder
-    files = [speedrun, ...files.filter((f) => resolve(f) !== resolve(speedrun))];
-    o.log(`serving the latest speedrun's assistant, ${speedrun}`);
-  }
+    if (say) o.log(`serving the latest speedrun's assistant, ${speedrun}`);
+    return [speedrun, ...found.filter((f) => resolve(f) !== resolve(speedrun))];
+  };
+  let files = discover(true);
   if (!files.length) {
     o.log(`no models in ${modelsDir}: building a Kneser-Ney trigram on the Brown corpus (a few seconds)...`);
     files = [await buildDefaultModel(modelsDir)];
@@ -75,18 +77,15 @@ export async function startServer(o: ServeOptions): Promise<{ app: App; url: str
   if (!process.env.LMKIT_THREADS) setBlasThreads(1);
   const dbPath = o.db ?? defaultHistoryPath();
   const store = dbPath === 'none' ? undefined : new ConversationStore(openDatabase(dbPath));
-  const given = files;
   const loadFiles = (paths: string[]) => ({
     models: paths.filter((f) => !isVectorsFile(f)).map(loadModel),
     embedders: paths.filter(isVectorsFile).map(loadEmbedder),
   });
   const options: AppOptions = {
     ...loadFiles(files),
-    // a reload reads the named files again, or looks in the models folder again (new folders join)
+    // a reload reads the named files again, or looks again (new runs join, the speedrun's assistant stays first)
     loadAgain: async () => {
-      const paths = o.models.length
-        ? given
-        : modelFilesIn(modelsDir, (path, why) => o.log(`not serving ${path}: ${why}`));
+      const paths = discover(false);
       if (!paths.length)
         throw new LmkitError(`there are no models in ${modelsDir} any more`, {
           hint: 'put a model back and reload again',
