@@ -9,7 +9,7 @@
  */
 import type { ChatMessage } from '../../chat/conversation.js';
 import type { ConversationStore, StoredMessage } from './conversations.js';
-import { FeedbackStore, type Choice } from './feedback.js';
+import { FeedbackStore } from './feedback.js';
 
 /** One preference pair. */
 export interface FeedbackPair {
@@ -100,17 +100,12 @@ export function exportFeedback(store: ConversationStore, sourceName: string): Fe
   };
 
   for (const c of feedback.allComparisons()) {
-    const count: Record<Choice, () => void> = {
-      a: () => undefined,
-      b: () => undefined,
-      tie: () => out.skipped.ties++,
-      both_bad: () => out.skipped.bothBad++,
-    };
     if (c.choice === null) {
       out.skipped.pending++;
       continue;
     }
-    count[c.choice]();
+    if (c.choice === 'tie') out.skipped.ties++;
+    if (c.choice === 'both_bad') out.skipped.bothBad++;
     const prompt = store.message(c.conversation_id, c.prompt_id);
     const a = store.message(c.conversation_id, c.a_id);
     const b = store.message(c.conversation_id, c.b_id);
