@@ -164,6 +164,12 @@ export function sources(lang: SpeedrunLang, data?: string): { name: string; sour
   ];
 }
 
+/** Words whose nearest neighbours the report shows (word vectors of English text; characters of Chinese). */
+export const NEIGHBOR_WORDS: Record<'en' | 'zh', string[]> = {
+  en: ['man', 'day', 'good', 'said'],
+  zh: ['人', '天', '好', '说'],
+};
+
 /** Prompts every model continues in the report (English and Chinese). */
 export const SAMPLE_PROMPTS: Record<'en' | 'zh', string> = { en: 'The jury said', zh: '人生' };
 
@@ -515,7 +521,7 @@ const STAGES: Stage[] = [
     name: 'word2vec',
     summary: 'word vectors (word2vec CBOW, one epoch) and their WordNet synonym test',
     weight: 0,
-    floor: (z) => 6 + 0.5 * z.scale,
+    floor: (z) => 8 + 0.5 * z.scale,
     needs: ['data'],
     diskMB: 100,
     *steps(ctx) {
@@ -532,6 +538,8 @@ const STAGES: Stage[] = [
         ].concat(ctx.lang === 'zh' ? ['--level', 'char'] : ['--lowercase'], ['--out', vectors, '--json']),
       };
       if (ctx.lang !== 'zh') yield { args: ['embed', 'eval', vectors, '--json'] };
+      for (const word of NEIGHBOR_WORDS[ctx.lang === 'zh' ? 'zh' : 'en'])
+        yield { args: ['embed', 'neighbors', vectors, word, '--top', '5', '--json'] };
     },
   },
   // kinds other helpers are adding: listed here, run once src/models/kinds.ts has them
@@ -573,6 +581,17 @@ const STAGES: Stage[] = [
           ].concat(['--max-tokens', maxTokens, '--json']),
           keep: (j) => ({ ...(j as object), samples: undefined }),
         };
+      // the tuned policies on the judged held-out prompts: gold score and KL to the SFT model
+      const prompts = judgedPrompts(ctx);
+      if (prompts)
+        for (const m of chats.filter((c) => c.name !== 'gpt'))
+          yield {
+            args: ['eval', m.path, prompts, '--reference', p(ctx, 'sft', 'best')].concat([
+              '--max-tokens',
+              ctx.sizes.tiny ? '6' : '32',
+              '--json',
+            ]),
+          };
       for (const m of languageModels(ctx))
         yield {
           args: ['generate', m.path].concat(
@@ -652,8 +671,21 @@ export function languageModels(
     { name: 'nplm', path: p(ctx as StageContext, 'nplm', 'best'), word: true },
     { name: 'rnn', path: p(ctx as StageContext, 'rnn', 'best'), word: false },
     { name: 'gpt', path: p(ctx as StageContext, 'gpt', 'best'), word: false },
+    { name: 'elmo', path: p(ctx as StageContext, 'elmo', 'best'), word: true },
   ];
   return all.filter((m) => ctx.done.has(m.name));
+}
+
+/**
+ * The judged prompts the policies are scored on: the preference data's held-out prompts, or its training
+ * prompts when none fell on the held-out side (the report says so); undefined without a reward stage.
+ */
+export function judgedPrompts(ctx: Pick<StageContext, 'out' | 'done'>): string | undefined {
+  if (!ctx.done.has('reward')) return undefined;
+  const test = p(ctx as StageContext, 'reward', 'prefs', 'prompts-test.jsonl');
+  if (existsSync(test) && readFileSync(test, 'utf8').trim()) return test;
+  const train = p(ctx as StageContext, 'reward', 'prefs', 'prompts-train.jsonl');
+  return existsSync(train) ? train : undefined;
 }
 
 /** The models scored on held-out questions: the pretrained GPT (prompted with lines) and the tuned ones. */
