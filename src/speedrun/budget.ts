@@ -8,6 +8,12 @@
  * stage that overran shrinks the shares of those after it, one that finished early gives its time to
  * them, and a resumed run divides only what is left. What a stage does beyond its floor (training steps,
  * preference samples, scored questions) is sized by what its share gives beyond the floor.
+ *
+ * The floors were measured on a quiet machine; on a busy one every process is slower. So the floors of the
+ * stages still to run are multiplied by the run's slowdown so far: the fixed time the finished stages took
+ * (their wall time less the time their shares gave beyond their floors) over their floors, between 0.5 and 4.
+ * The training stages then give up what the slower fixed work needs, and the run keeps to its budget as
+ * long as the fixed work alone fits in it.
  */
 import { UsageError } from '../errors.js';
 
@@ -56,6 +62,12 @@ export function stageShare(left: number, stages: readonly Claim[]): number {
   const floors = stages.reduce((t, s) => t + s.floor, 0);
   const free = Math.max(0, left - floors);
   return stages[0].floor + (weight > 0 ? (free * stages[0].weight) / weight : 0);
+}
+
+/** The factor for the floors of the stages still to run: fixed time taken over floors planned, 0.5 to 4 (1 before any). */
+export function slowdown(fixedTaken: number, floorsPlanned: number): number {
+  if (floorsPlanned <= 0) return 1;
+  return Math.min(4, Math.max(0.5, fixedTaken / floorsPlanned));
 }
 
 /** The --max-time of a training command given `free` seconds beyond its stage's floor: tenths, at least 1 s. */

@@ -441,8 +441,13 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
   b.push({ h: 'Stages and their commands' });
   b.push({
     table: {
-      head: ['stage', 'wall', 'budget share'],
-      rows: ran.map((r) => [r.stage, `${r.seconds.toFixed(1)} s`, `${r.share.toFixed(1)} s`]),
+      head: ['stage', 'wall', 'budget share', 'of which fixed costs'],
+      rows: ran.map((r) => [
+        r.stage,
+        `${r.seconds.toFixed(1)} s`,
+        `${r.share.toFixed(1)} s`,
+        r.floor === undefined ? '—' : `${r.floor.toFixed(1)} s`,
+      ]),
     },
   });
   b.push({

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { LmkitError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { PARENT_PID_ENV } from '../util/exit-with-parent.js';
-import { clock, stageShare } from './budget.js';
+import { clock, slowdown, stageShare } from './budget.js';
 import { recordLatestAssistant } from './latest.js';
 import { readLive } from './live.js';
 import {
@@ -144,7 +144,8 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
   const sizes = sizesFor(settings.budget, settings.tiny);
   const started = performance.now();
   const elapsed = () => spentBefore + (performance.now() - started) / 1000;
-  const claims = toRun.map((s) => ({ weight: s.weight, floor: floorOf(s, sizes) }));
+  const floors = toRun.map((s) => floorOf(s, sizes));
+  const seen = { fixed: 0, floors: 0 }; // fixed time taken and floors planned of the stages run so far
   const display = new Display(o.log, settings.budget);
   o.log.write(
     `lmkit speedrun: ${toRun.length} stage(s) in ${o.out}, budget ${clock(settings.budget)}` +
@@ -154,7 +155,10 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
   );
   for (let k = 0; k < toRun.length; k++) {
     const stage = toRun[k];
-    const share = stageShare(settings.budget - elapsed(), claims.slice(k));
+    const factor = slowdown(seen.fixed, seen.floors);
+    const claims = toRun.slice(k).map((s, i) => ({ weight: s.weight, floor: floors[k + i] * factor }));
+    const share = stageShare(settings.budget - elapsed(), claims);
+    const free = Math.max(0, share - claims[0].floor);
     const dir = join(o.out, stage.name);
     rmSync(dir, { recursive: true, force: true }); // an unfinished stage starts over
     mkdirSync(dir, { recursive: true });
@@ -165,12 +169,12 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
       data: settings.data,
       sizes,
       share,
-      free: Math.max(0, share - claims[k].floor),
+      free,
       done,
       results: [],
     };
     const t0 = performance.now();
-    display.stage(k + 1, toRun.length, stage, share, elapsed);
+    display.stage(k + 1, toRun.length, stage, share, claims[0].floor, elapsed);
     const logFile = join(dir, 'log.txt');
     for (const step of stage.steps(ctx)) {
       const s0 = performance.now();
@@ -206,10 +210,13 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
       stage: stage.name,
       seconds: (performance.now() - t0) / 1000,
       share,
+      floor: claims[0].floor,
       finished: new Date().toISOString(),
       steps: ctx.results,
     };
     writeFileAtomic(join(dir, DONE_FILE), [JSON.stringify(record, null, 1) + '\n']);
+    seen.fixed += Math.max(0, record.seconds - free);
+    seen.floors += floors[k];
     done.set(stage.name, record);
     display.finished(stage, record);
   }
@@ -323,10 +330,12 @@ class Display {
   ) {}
 
   /** A stage starts. */
-  stage(k: number, n: number, stage: Stage, share: number, elapsed: () => number): void {
+  stage(k: number, n: number, stage: Stage, share: number, fixed: number, elapsed: () => number): void {
     this.current = `[${k}/${n}] ${stage.name}`;
     this.shareEnd = elapsed() + share;
-    this.line(`${this.current}: ${stage.summary} (share ${clock(share)}, elapsed ${clock(elapsed())})`);
+    this.line(
+      `${this.current}: ${stage.summary} (share ${clock(share)}, fixed costs ${clock(fixed)}, elapsed ${clock(elapsed())})`,
+    );
   }
 
   /** A line above the progress line. */

@@ -24,6 +24,8 @@ export interface Sizes {
   heldOutSentences: number;
   /** build-instruct --max-per-source. */
   instructPerSource: number;
+  /** train --eval_iters: batches per split at each evaluation during training (its start and end included). */
+  evalIters: number;
   /** The budget over 5 minutes, between 1 and 10: how much more data than the 5-minute run. */
   scale: number;
   /** Model shapes for tests (LMKIT_SPEEDRUN_TINY): one-layer models of a few thousand parameters. */
@@ -31,15 +33,17 @@ export interface Sizes {
 }
 
 /**
- * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 20,000 training
- * sentences and 100 held-out sentences per source, 300 instructions per source (BPE merges from 4,000 lines).
+ * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 5,000 training
+ * sentences and 50 held-out sentences per source, 300 instructions per source, BPE merges from 1,000 lines,
+ * evaluations of 2 batches during training (5 from 15 minutes on).
  */
 export function sizesFor(budget: number, tiny = false): Sizes {
   const scale = budget / 300;
   return {
-    trainSentences: tiny ? 400 : clamp(20000 * scale, 2000, 200000),
-    bpeSentences: tiny ? 200 : clamp(4000 * scale, 2000, 40000),
-    heldOutSentences: tiny ? 20 : clamp(100 * scale, 50, 2000),
+    trainSentences: tiny ? 400 : clamp(5000 * scale, 5000, 200000),
+    bpeSentences: tiny ? 200 : clamp(1000 * scale, 1000, 20000),
+    heldOutSentences: tiny ? 20 : clamp(50 * scale, 50, 1000),
+    evalIters: tiny || scale < 3 ? 2 : 5,
     instructPerSource: tiny ? 6 : clamp(300 * scale, 60, 2000),
     scale: Math.min(10, Math.max(1, scale)),
     tiny,
@@ -129,6 +133,8 @@ export interface StageRecord {
   seconds: number;
   /** The stage's share of the budget when it started, in seconds. */
   share: number;
+  /** The part of the share set aside for its fixed costs (its floor times the run's slowdown then). */
+  floor?: number;
   finished: string;
   steps: CommandResult[];
 }
@@ -257,7 +263,7 @@ const STAGES: Stage[] = [
     name: 'data',
     summary: 'export the corpora (train and held-out splits) and build the instruction data',
     weight: 0,
-    floor: 12,
+    floor: 10,
     needs: [],
     diskMB: 100,
     *steps(ctx) {
@@ -318,7 +324,7 @@ const STAGES: Stage[] = [
     name: 'tokenizer',
     summary: 'train a byte-level BPE tokenizer with the chat tokens, and character and word vocabularies',
     weight: 0,
-    floor: (z) => 6 + 1.5 * z.scale,
+    floor: (z) => 5 + z.scale,
     needs: ['data'],
     *steps(ctx) {
       const train = p(ctx, 'data', 'train.txt');
@@ -365,7 +371,7 @@ const STAGES: Stage[] = [
     name: `kn${order}`,
     summary: `a Kneser-Ney ${order}-gram model (KenLM's estimator)`,
     weight: 0,
-    floor: (z) => (order === 3 ? 2 : 3) + z.scale,
+    floor: (z) => (order === 3 ? 1 + 0.5 * z.scale : 2 + z.scale),
     needs: ['data'],
     diskMB: 200,
     *steps(ctx) {
@@ -397,14 +403,23 @@ const STAGES: Stage[] = [
     what: (ctx) =>
       ['--model', 'nplm', ...onText(ctx), '--tokenizer', wordVocab(ctx), '--order', '4'].concat(
         tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
-        ['--batch_size', '64', '--eval_interval', '200', '--eval_iters', '5', '--patience', '0'],
+        [
+          '--batch_size',
+          '64',
+          '--eval_interval',
+          '200',
+          '--eval_iters',
+          String(ctx.sizes.evalIters),
+          '--patience',
+          '0',
+        ],
       ),
   }),
   trainingStage({
     name: 'rnn',
     summary: 'a character GRU (the classic Keras recipe)',
     weight: 8,
-    floor: 6,
+    floor: 14,
     needs: ['data'],
     kind: 'rnn',
     diskMB: 100,
@@ -413,7 +428,7 @@ const STAGES: Stage[] = [
         '--eval_interval',
         '100',
         '--eval_iters',
-        '5',
+        String(ctx.sizes.evalIters),
         '--patience',
         '0',
       ]),
@@ -430,21 +445,21 @@ const STAGES: Stage[] = [
         ctx.sizes.tiny
           ? ['--n_layer', '1', '--n_head', '2', '--n_embd', '16', '--block_size', '96', '--batch_size', '4']
           : ['--block_size', '128', '--batch_size', '12'],
-        ['--eval_interval', '100', '--eval_iters', '5'],
+        ['--eval_interval', '100', '--eval_iters', String(ctx.sizes.evalIters)],
       ),
   }),
   trainingStage({
     name: 'sft',
     summary: 'supervised fine-tuning of the GPT on the instruction data (loss on assistant tokens)',
     weight: 15,
-    floor: 8,
+    floor: 12,
     needs: ['data', 'gpt'],
     kind: 'gpt',
     what: (ctx) =>
       ['--objective', 'sft', '--init', p(ctx, 'gpt', 'best')].concat(
         ['--data', p(ctx, 'data', 'instruct', 'train.jsonl')],
         ['--valid', p(ctx, 'data', 'instruct', 'test.jsonl')],
-        ['--learning_rate', '1e-3', '--eval_interval', '100', '--eval_iters', '5'],
+        ['--learning_rate', '1e-3', '--eval_interval', '100', '--eval_iters', String(ctx.sizes.evalIters)],
         ['--batch_size', ctx.sizes.tiny ? '2' : '8'],
       ),
   }),
@@ -452,7 +467,7 @@ const STAGES: Stage[] = [
     name: 'reward',
     summary: "preference data (a judge ranks the SFT model's samples) and a reward model",
     weight: 8,
-    floor: 14,
+    floor: 12,
     needs: ['sft'],
     kind: 'gpt',
     runDir: 'reward',
@@ -491,7 +506,7 @@ const STAGES: Stage[] = [
     name: 'dpo',
     summary: 'direct preference optimisation of the SFT model on the same preferences',
     weight: 6,
-    floor: 10,
+    floor: 6,
     needs: ['sft', 'reward'],
     kind: 'gpt',
     what: (ctx) =>
@@ -506,7 +521,7 @@ const STAGES: Stage[] = [
     name: 'ppo',
     summary: 'PPO of the SFT model against the reward model, KL to the SFT model',
     weight: 8,
-    floor: 10,
+    floor: 8,
     needs: ['sft', 'reward'],
     kind: 'gpt',
     diskMB: 300,
@@ -521,7 +536,7 @@ const STAGES: Stage[] = [
     name: 'word2vec',
     summary: 'word vectors (word2vec CBOW, one epoch) and their WordNet synonym test',
     weight: 0,
-    floor: (z) => 8 + 0.5 * z.scale,
+    floor: (z) => 6 + 0.5 * z.scale,
     needs: ['data'],
     diskMB: 100,
     *steps(ctx) {
@@ -548,11 +563,14 @@ const STAGES: Stage[] = [
       name: kind,
       summary: `${kind === 'elmo' ? 'an ELMo biLM (word level)' : `a ${kind.toUpperCase()} model`} on the same text`,
       weight: 6,
-      floor: 8,
+      floor: kind === 'bert' ? 5 : 6,
       needs: kind === 'elmo' ? ['data', 'tokenizer'] : ['data'],
       kind,
       what: (ctx) =>
-        ['--model', kind, ...onText(ctx)].concat(kind === 'elmo' ? ['--tokenizer', wordVocab(ctx)] : []),
+        ['--model', kind, ...onText(ctx)].concat(kind === 'elmo' ? ['--tokenizer', wordVocab(ctx)] : [], [
+          '--eval_iters',
+          String(ctx.sizes.evalIters),
+        ]),
     }),
   ),
   {
@@ -560,7 +578,7 @@ const STAGES: Stage[] = [
     summary:
       'every language model on the same held-out text, every chat model on held-out questions, samples, curves',
     weight: 6,
-    floor: (z) => 28 + 4 * z.scale,
+    floor: (z) => 20 + 6 * z.scale,
     needs: ['data'],
     *steps(ctx) {
       const test = p(ctx, 'data', 'test.txt');
@@ -606,7 +624,7 @@ const STAGES: Stage[] = [
     summary:
       'pick the assistant (best held-out F1 among SFT, DPO and PPO); every chat model answers the same questions',
     weight: 0,
-    floor: 10,
+    floor: 8,
     needs: ['evaluation'],
     *steps(ctx) {
       const chats = chatModels(ctx).filter((m) => m.name !== 'gpt');
