@@ -40,6 +40,20 @@ function speedrun(args: string[], whileRunning?: (pid: number) => Promise<void>)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The first child process of `pid`, if it has one. */
+function childOf(pid: number): number | undefined {
+  try {
+    return Number(
+      execFileSync('pgrep', ['-P', String(pid)])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    );
+  } catch {
+    return undefined; // pgrep found none
+  }
+}
+
 /** Whether process `pid` still runs (a zombie waiting for its new parent to reap it does not). */
 function running(pid: number): boolean {
   try {
@@ -140,16 +154,9 @@ describe('lmkit speedrun', () => {
       // once the GPT run has logged its first evaluation, kill the lmkit process training it
       for (let i = 0; i < 1200; i++, await sleep(25)) {
         if (!existsSync(join(out, 'gpt', 'metrics.jsonl'))) continue;
-        let child: string | undefined;
-        try {
-          child = execFileSync('pgrep', ['-P', String(pid)])
-            .toString()
-            .trim()
-            .split('\n')[0];
-        } catch {
-          continue; // between commands
-        }
-        process.kill(Number(child), 'SIGKILL');
+        const child = childOf(pid);
+        if (child === undefined) continue; // between commands
+        process.kill(child, 'SIGKILL');
         return;
       }
     });
@@ -176,24 +183,23 @@ describe('lmkit speedrun', () => {
     rmSync(join(out, 'rnn'), { recursive: true }); // as if stopped there
     const spent = stageTable()
       .map((s) => s.name)
-
       .filter((n) => n !== 'rnn' && existsSync(join(out, n, 'done.json')))
       .reduce(
         (t, n) =>
           t + (JSON.parse(readFileSync(join(out, n, 'done.json'), 'utf8')) as { seconds: number }).seconds,
         0,
       );
-    const r = await speedrun(['--out', out, '--resume', '--lang', 'en', '--budget', '9s', '--json']);
+    const r = await speedrun(['--out', out, '--resume', '--lang', 'en', '--budget', '17s', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { ran: string[] }).ran, ['rnn']);
-    // the one stage left gets the whole new budget (its floor, 6 s, and 3 s of training), and the run's
+    // the one stage left gets the whole new budget (its floor, 14 s, and 3 s of training), and the run's
     // budget is now the time spent plus it
-    assert.match(r.stderr, /\[1\/1\] rnn: .*\(share 0:09,/);
+    assert.match(r.stderr, /\[1\/1\] rnn: .*\(share 0:17, fixed costs 0:14,/);
     assert.match(r.stderr, /lmkit train --model rnn .*--max-time 3 /);
     const after = JSON.parse(readFileSync(join(out, 'speedrun.json'), 'utf8')) as { budget: number };
     assert.ok(
-      Math.abs(after.budget - (spent + 42)) < 0.5,
-      `${after.budget} vs ${spent} + 42 (was ${before.budget})`,
+      Math.abs(after.budget - (spent + 17)) < 0.5,
+      `${after.budget} vs ${spent} + 17 (was ${before.budget})`,
     );
   });
 
@@ -203,17 +209,10 @@ describe('lmkit speedrun', () => {
     const r = await speedrun(['--out', dir, '--budget', '20s', '--lang', 'en'], async (pid) => {
       // once a training command runs, kill the speedrun itself (not its child) with SIGKILL
       for (let i = 0; i < 2400 && !orphan; i++, await sleep(25)) {
-        let child: string | undefined;
-        try {
-          child = execFileSync('pgrep', ['-P', String(pid)])
-            .toString()
-            .trim()
-            .split('\n')[0];
-        } catch {
-          continue; // between commands
-        }
+        const child = childOf(pid);
+        if (child === undefined) continue; // between commands
         if (!readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('\0train\0')) continue;
-        orphan = Number(child);
+        orphan = child;
         process.kill(pid, 'SIGKILL');
       }
     });
