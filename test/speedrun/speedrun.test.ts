@@ -54,6 +54,15 @@ function childOf(pid: number): number | undefined {
   }
 }
 
+/** The command line of process `pid`, arguments separated by NUL ('' once it has ended). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** Whether process `pid` still runs (a zombie waiting for its new parent to reap it does not). */
 function running(pid: number): boolean {
   try {
@@ -211,7 +220,7 @@ describe('lmkit speedrun', () => {
       for (let i = 0; i < 2400 && !orphan; i++, await sleep(25)) {
         const child = childOf(pid);
         if (child === undefined) continue; // between commands
-        if (!readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('\0train\0')) continue;
+        if (!commandLine(child).includes('\0train\0')) continue;
         orphan = child;
         process.kill(pid, 'SIGKILL');
       }
