@@ -467,7 +467,7 @@ const STAGES: Stage[] = [
     name: 'reward',
     summary: "preference data (a judge ranks the SFT model's samples) and a reward model",
     weight: 8,
-    floor: 12,
+    floor: 20,
     needs: ['sft'],
     kind: 'gpt',
     runDir: 'reward',
@@ -578,7 +578,7 @@ const STAGES: Stage[] = [
     summary:
       'every language model on the same held-out text, every chat model on held-out questions, samples, curves',
     weight: 6,
-    floor: (z) => 20 + 6 * z.scale,
+    floor: (z) => 36 + 6 * z.scale,
     needs: ['data'],
     *steps(ctx) {
       const test = p(ctx, 'data', 'test.txt');
