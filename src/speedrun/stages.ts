@@ -506,7 +506,7 @@ const STAGES: Stage[] = [
     name: 'dpo',
     summary: 'direct preference optimisation of the SFT model on the same preferences',
     weight: 6,
-    floor: 6,
+    floor: (z) => 6 + 3 * z.scale, // the reference's log-probabilities grow with the rankings
     needs: ['sft', 'reward'],
     kind: 'gpt',
     what: (ctx) =>
