@@ -159,7 +159,7 @@ function report(
           : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
     `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
-    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
+    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : model.scoring === 'infilling' ? 'pseudo-perplexity (each token hidden behind a sentinel in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,

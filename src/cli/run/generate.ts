@@ -44,10 +44,12 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
     const chunk = jobs.slice(start, start + size);
     const ids = chunk.map((p) => model.tokenizer.encode(p));
     const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
-    // the prompt is printed with the first text, so a model that cannot generate prints nothing
+    // the prompt is printed with the first text, so a model that cannot generate prints nothing; an
+    // answer (an encoder–decoder's) is printed without its prompt
+    const lead = (p: string) => (model.generates === 'answer' ? '' : p);
     let shown = false;
     const show = (delta: string) => {
-      if (!shown) io.stdout.write(chunk[0]);
+      if (!shown) io.stdout.write(lead(chunk[0]));
       shown = true;
       io.stdout.write(delta);
     };
@@ -62,7 +64,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         io.stdout.write(
           JSON.stringify({
             prompt: chunk[i],
-            text: chunk[i] + r.text,
+            text: lead(chunk[i]) + r.text,
             tokens: r.completionTokens,
             finish_reason: r.finishReason,
           }) + '\n',
@@ -75,7 +77,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           `prompt ${JSON.stringify(chunk[i])}`,
           ...(seed === undefined ? [] : [`seed ${seed + k}`]),
         ];
-        io.stdout.write(`--- ${label.join(', ')} ---\n${chunk[i] + r.text}\n`);
+        io.stdout.write(`--- ${label.join(', ')} ---\n${lead(chunk[i]) + r.text}\n`);
       }
     });
   }
