@@ -46,6 +46,13 @@ export interface NeuralModel extends LanguageModel {
     blockSize: number,
     rng: Rng,
   ): { x: IntTensor; y: IntTensor };
+  /**
+   * A text-to-text model's training pair from input and target token ids (an encoder–decoder: `</s>`
+   * appended, each cut to fit); absent when the kind does not learn from pairs.
+   */
+  encodePair?(input: number[], target: number[]): { input: number[]; target: number[] };
+  /** Encoded pairs as the tensors `net.loss` takes: inputs (B,S) padded, labels (B,T) padded with −100. */
+  pairBatch?(pairs: readonly { input: number[]; target: number[] }[]): { x: IntTensor; y: IntTensor };
   /** Targets scored per window (default block_size: every position); tokens/s counts these. */
   readonly targetsPerWindow?: number;
   /** Writes the model's checkpoint folder; `extra` adds config.json keys, `metadata` safetensors header entries. */
@@ -89,6 +96,8 @@ export interface ModelKind {
   create(settings: Settings, tokenizer: SavableTokenizer, seed: number): NeuralModel;
   /** Loads a checkpoint folder of this kind. */
   load(dir: string): NeuralModel;
+  /** Its models learn from input/target pairs too (`lmkit train --data FILE.jsonl`, train/text-to-text.ts). */
+  readonly textToText?: boolean;
 }
 
 /** Creates a model from settings plus the tokenizer's vocabulary size. */
@@ -252,9 +261,15 @@ const T5_KIND: ModelKind = {
   name: 't5',
   summary: 'encoder–decoder Transformer (T5 v1.0): span-corruption pretraining, text-to-text fine-tuning',
   label: () => 'a T5',
-  defaults: { dropout: 0.1, ...T5_DEFAULTS },
+  textToText: true,
+  defaults: { dropout: 0.1, ...T5_DEFAULTS, exact_match_examples: 100 },
   settings: [
     { name: 'd_ff', type: 'integer', description: 'feed-forward width (default 4·n_embd)' },
+    {
+      name: 'exact_match_examples',
+      type: 'integer',
+      description: 'held-out pairs answered greedily at each evaluation for valid_exact_match (default 100)',
+    },
     { name: 'extra_ids', type: 'integer', description: 'sentinel tokens <extra_id_N> (default 100)' },
     {
       name: 'noise_density',

@@ -26,6 +26,7 @@ import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
 import type { Rng } from '../util/rng.js';
 import { checkConfigVocab, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import {
+  padPairs,
   sentinelToken,
   spanCorruptionBatch,
   spanWindowLength,
@@ -117,6 +118,16 @@ export class T5Model implements LanguageModel {
   /** The decoder's labels for an answer: at most block_size − 1 tokens, then `</s>`. */
   targetIds(ids: readonly number[]): number[] {
     return this.inputIds(ids);
+  }
+
+  /** A training pair: input and target ids each cut to block_size − 1, then `</s>`. */
+  encodePair(input: number[], target: number[]): { input: number[]; target: number[] } {
+    return { input: this.inputIds(input), target: this.targetIds(target) };
+  }
+
+  /** Encoded pairs as x (B,S) padded with `<pad>` and labels y (B,T) padded with −100. */
+  pairBatch(pairs: readonly { input: number[]; target: number[] }[]): { x: IntTensor; y: IntTensor } {
+    return padPairs(pairs, this.config.pad_token_id);
   }
 
   /** Encodes `prompt` (token ids) and starts its answer. */
@@ -232,8 +243,12 @@ export class T5DecoderState implements DecoderState {
   logProbs(): Float32Array {
     if (this.cached) return this.cached;
     const c = this.model.config;
-    if (this.answer.length + 1 > c.block_size)
-      throw new LmkitError(`a T5 answer is at most block_size ${c.block_size} tokens`);
+    if (this.answer.length >= c.block_size - 1) {
+      // the answer is as long as targets were trained (block_size with `</s>`): only `</s>` may follow
+      this.cached = new Float32Array(c.vocab_size).fill(-Infinity);
+      this.cached[c.eos_token_id] = 0;
+      return this.cached;
+    }
     if (this.cache) {
       // the cache holds every token but the newest (the start token first)
       const tokens = [c.pad_token_id, ...this.answer];
