@@ -2,7 +2,7 @@
  * Text-to-text fine-tuning (T5's): a model that learns from input/target pairs (a kind whose models have
  * `encodePair`) trains on JSONL pairs, fresh (`--model t5`) or from a pretrained checkpoint (`--init DIR`),
  * with teacher forcing on the target. Each evaluation adds the held-out pairs' mean loss and
- * `valid_exact_match`: the first `exact_match_examples` held-out inputs answered greedily, the answer
+ * `valid_exact_match`: `exact_match_examples` held-out inputs (spread evenly over the file) answered greedily, the answer
  * compared with the target after trimming whitespace (also per task, as `valid_exact_match/TASK`).
  */
 import { LmkitError } from '../errors.js';
@@ -126,6 +126,8 @@ export async function trainTextToText(o: TextToTextOptions): Promise<TextToTextS
   const train = parts.train.map(encode);
   const held = parts.valid.map(encode);
   const cap = Math.min(held.length, (config.exact_match_examples as number | undefined) ?? 100);
+  // the pairs answered: spread evenly over the held-out file (its tasks may come one after another)
+  const checked = Array.from({ length: cap }, (_, k) => Math.floor((k * held.length) / cap));
 
   const run: RunInfo = {
     ...config,
@@ -145,7 +147,7 @@ export async function trainTextToText(o: TextToTextOptions): Promise<TextToTextS
     note:
       `text-to-text on ${train.length} pairs (${new Set(parts.train.map((p) => p.task)).size} tasks), validating on ${held.length}` +
       (valid === undefined ? ' (every 10th pair)' : ` from ${valid}`) +
-      `; exact match on the first ${cap} held-out pairs at each evaluation` +
+      `; exact match on ${cap} held-out pairs (spread over the file) at each evaluation` +
       (init !== undefined ? `; starting from ${init}` : ''),
   });
   const draw = (set: typeof train, rng: Rng) =>
@@ -169,9 +171,10 @@ export async function trainTextToText(o: TextToTextOptions): Promise<TextToTextS
         }
         return total / count;
       };
-      const answers = parts.valid
-        .slice(0, cap)
-        .map((p, i) => ({ task: p.task, ok: greedyAnswer(model, held[i].input) === p.target.trim() }));
+      const answers = checked.map((i) => ({
+        task: parts.valid[i].task,
+        ok: greedyAnswer(model, held[i].input) === parts.valid[i].target.trim(),
+      }));
       metrics = exactMatch(answers);
       return {
         trainLoss: loss(train, Math.min(train.length, held.length)),
