@@ -33,7 +33,8 @@ export const EVAL: CommandGroup = {
       'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
       'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
       'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
-      'exact, f1, samples, seconds).',
+      'exact, f1, samples, seconds). For a T5 it is held-out {"input", "target"} pairs (lmkit data build-t5-tasks):\n' +
+      "each input answered greedily, exact match and token F1 per task (the task field, else the input's prefix).",
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>

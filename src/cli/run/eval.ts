@@ -14,6 +14,7 @@ import {
   type EvalResult,
 } from '../../eval/perplexity.js';
 import { scoreConversationFile } from '../../eval/conversations.js';
+import { scorePairFile } from '../../eval/text-to-text.js';
 import type { LanguageModel } from '../../lm.js';
 import { loadLanguageModel } from '../../models/load.js';
 import { MixtureModel } from '../../models/mixture.js';
@@ -32,7 +33,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   if (data.endsWith('.jsonl')) {
     if (mixPath !== undefined) throw new UsageError('--mix scores text, not conversations (.jsonl)');
     const t0 = performance.now();
-    const r = scoreConversationFile(
+    // a model that answers its prompt (an encoder–decoder) reads input/target pairs, others conversations
+    const r = (model.generates === 'answer' ? scorePairFile : scoreConversationFile)(
       model,
       data,
       a.number('per-task') as number,
