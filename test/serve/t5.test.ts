@@ -44,6 +44,7 @@ describe('serving a T5 checkpoint', () => {
     ]);
     assert.equal(cli.code, 0, cli.stderr);
     const want = (JSON.parse(cli.stdout) as { text: string }).text;
+    assert.ok(want.length > 0);
     const app = createApp({ models: [loadModel(dir)], workers: 0, log: () => undefined });
     const { url } = await app.listen(0, '127.0.0.1');
     try {
