@@ -28,9 +28,9 @@ export interface PairScores {
   samples: ScoredPair[];
 }
 
-/** The model's greedy answer to `input`, at most `maxTokens` tokens, trimmed. */
-export function greedyAnswerText(model: LanguageModel, input: string, maxTokens: number): string {
-  const ids = [...generateTokens(model, model.tokenizer.encode(input), { temperature: 0, maxTokens })];
+/** The model's greedy answer to input ids, at most `maxTokens` tokens, trimmed. */
+export function greedyAnswer(model: LanguageModel, input: number[], maxTokens: number): string {
+  const ids = [...generateTokens(model, input, { temperature: 0, maxTokens })];
   return model.tokenizer.decode(ids).trim();
 }
 
@@ -47,7 +47,7 @@ export function scorePairFile(
     const n = taken.get(p.task) ?? 0;
     taken.set(p.task, n + 1);
     if (n >= perTask) continue;
-    const answer = greedyAnswerText(model, p.input, maxTokens);
+    const answer = greedyAnswer(model, model.tokenizer.encode(p.input), maxTokens);
     const reference = p.target.trim();
     scored.push({
       task: p.task,

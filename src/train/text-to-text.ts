@@ -6,7 +6,7 @@
  * compared with the target after trimming whitespace (also per task, as `valid_exact_match/TASK`).
  */
 import { LmkitError } from '../errors.js';
-import { generateTokens } from '../generate/sample.js';
+import { greedyAnswer } from '../eval/text-to-text.js';
 import { checkpointKind, readConfigJSON } from '../models/checkpoint.js';
 import { modelKind, type NeuralModel } from '../models/kinds.js';
 import { noGrad, tidy, type IntTensor } from '../tensor/tensor.js';
@@ -173,7 +173,7 @@ export async function trainTextToText(o: TextToTextOptions): Promise<TextToTextS
       };
       const answers = checked.map((i) => ({
         task: parts.valid[i].task,
-        ok: greedyAnswer(model, held[i].input) === parts.valid[i].target.trim(),
+        ok: greedyAnswer(model, held[i].input, model.contextLength) === parts.valid[i].target.trim(),
       }));
       metrics = exactMatch(answers);
       return {
@@ -199,12 +199,6 @@ function pairTensors(
 ): [IntTensor, IntTensor] {
   const { x, y } = model.pairBatch(chunk);
   return [x, y];
-}
-
-/** The model's greedy answer to input ids, trimmed. */
-export function greedyAnswer(model: NeuralModel, input: number[]): string {
-  const out = [...generateTokens(model, input, { temperature: 0, maxTokens: model.contextLength })];
-  return model.tokenizer.decode(out).trim();
 }
 
 /** `valid_exact_match` over every answer and `valid_exact_match/TASK` per task. */
