@@ -192,7 +192,7 @@ export const TRAIN: CommandGroup = {
       {
         name: 'group_by_length',
         type: 'boolean',
-        description: 'SFT: batches of conversations of similar length (less padding)',
+        description: 'SFT, T5 text-to-text: batches of examples of similar length (less padding)',
       },
       {
         name: 'init',

@@ -152,13 +152,21 @@ export async function trainTextToText(o: TextToTextOptions): Promise<TextToTextS
   });
   const draw = (set: typeof train, rng: Rng) =>
     model.pairBatch(Array.from({ length: config.batch_size }, () => set[rng.int(set.length)]));
+  // --group_by_length: a training batch is a run of pairs of similar input length (less padding)
+  const sorted = config.group_by_length ? [...train].sort((a, b) => a.input.length - b.input.length) : null;
+  const drawGrouped = (rng: Rng) => {
+    const s = sorted as typeof train;
+    const start = rng.int(Math.max(1, s.length - config.batch_size + 1));
+    return model.pairBatch(s.slice(start, start + config.batch_size));
+  };
   let metrics: Record<string, number> = {};
   const summary = await trainLoop({
     model,
     run,
     train: new Int32Array(0),
     valid: new Int32Array(0),
-    batch: (split, rng) => draw(split === 'train' ? train : held, rng),
+    batch: (split, rng) =>
+      split === 'train' && sorted ? drawGrouped(rng) : draw(split === 'train' ? train : held, rng),
     evaluate: () => {
       const loss = (set: typeof train, n: number) => {
         let total = 0;
