@@ -71,6 +71,8 @@ export class T5Attention extends Module {
   readonly o: Linear;
   /** (buckets, H); null in blocks after the first (they reuse the first block's bias). */
   readonly relative_attention_bias: Embedding | null;
+  /** Bucket ids by shape and offset, computed once each. */
+  private readonly buckets = new Map<string, IntTensor>();
 
   /** Initialized as Hugging Face's T5 (factor 1): q N(0, (C·d_kv)^−½), k and v N(0, C^−½), o N(0, C^−½). */
   constructor(
@@ -98,7 +100,14 @@ export class T5Attention extends Module {
   positionBias(Tq: number, Tk: number, offset: number, bidirectional: boolean): Tensor {
     if (!this.relative_attention_bias)
       throw new Error('T5Attention: this block has no relative_attention_bias');
-    const rows = this.relative_attention_bias.forward(bucketIds(Tq, Tk, offset, bidirectional, this.c)); // (Tq,Tk,H)
+    const key = `${Tq},${Tk},${offset},${bidirectional}`;
+    let ids = this.buckets.get(key);
+    if (!ids) {
+      if (this.buckets.size >= 256) this.buckets.clear(); // the shapes of a run repeat: a small memo
+      ids = bucketIds(Tq, Tk, offset, bidirectional, this.c);
+      this.buckets.set(key, ids);
+    }
+    const rows = this.relative_attention_bias.forward(ids); // (Tq,Tk,H)
     return permute(rows, [2, 0, 1]);
   }
 
