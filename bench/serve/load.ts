@@ -11,13 +11,12 @@
  * Without --model it builds the default server model (Kneser-Ney trigram on lowercased Brown) first.
  * The server runs `--concurrency` generations at once (default: the most clients, so none waits in line).
  */
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildDefaultModel } from '../../src/serve/default-model.js';
+import { spawnServer } from '../../src/serve/spawn.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -32,7 +31,6 @@ const serveFlags = argv
   .map((a) => a.slice('--serve-flag='.length));
 const maxTokens = Number(flag('max-tokens', '64'));
 const json = argv.includes('--json');
-const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 
 const PROMPTS = [
   'the jury said',
@@ -49,37 +47,6 @@ const PROMPTS = [
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-async function startServer(model: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'serve',
-      model,
-      '--port',
-      '0',
-      '--db',
-      'none',
-      '--concurrency',
-      String(concurrency),
-      '--max-queue',
-      '100000',
-      ...serveFlags.flatMap((f) => f.split('=')),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
 }
 
 interface Sample {
@@ -194,7 +161,16 @@ async function run(url: string, clients: number) {
 
 const model =
   flag('model', '') || (await buildDefaultModel(mkdtempSync(join(tmpdir(), 'lmkit-bench-serve-'))));
-const server = await startServer(model);
+const server = await spawnServer([
+  model,
+  '--db',
+  'none',
+  '--concurrency',
+  String(concurrency),
+  '--max-queue',
+  '100000',
+  ...serveFlags.flatMap((f) => f.split('=')),
+]);
 const results = [];
 try {
   const warm = new Agent({ keepAlive: false });
