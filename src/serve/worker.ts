@@ -11,9 +11,9 @@ import type { FromWorker, StepSize, ToWorker, WorkerEvent } from './worker-pool.
 const port = parentPort as NonNullable<typeof parentPort>;
 let outbox: WorkerEvent[] = [];
 let steps: StepSize[] = [];
-/** Sends the events and step sizes gathered since the last call as one message. */
+/** Sends the events gathered since the last call, with the sizes of the steps that made them, as one message. */
 const flush = () => {
-  if (!outbox.length && !steps.length) return;
+  if (!outbox.length) return;
   port.postMessage({ type: 'events', events: outbox, steps } satisfies FromWorker);
   outbox = [];
   steps = [];
