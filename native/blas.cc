@@ -1,5 +1,8 @@
 // BLAS entry points: (batched, strided) sgemm (sgemv for one-row products) and the OpenBLAS configuration queries used by `doctor`.
 #include <cblas.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 #include <algorithm>
 #include "napi_util.h"
 
@@ -34,13 +37,23 @@ void dotBlock(int K, const float* a, int lda, const float* b, int ldb, float out
     for (int i = 0; i < MB; i++)
       for (int j = 0; j < NB; j++) acc[i][j] += av[i] * bv[j];
   }
-  for (int i = 0; i < MB; i++)
-    for (int j = 0; j < NB; j++) {
-      float s = 0;
-      for (int l = 0; l < 8; l++) s += acc[i][j][l];
-      for (int kk = k; kk < K; kk++) s += a[i * lda + kk] * b[j * ldb + kk];
-      out[i][j] = s;
-    }
+  for (int i = 0; i < MB; i++) {
+#ifdef __AVX__
+    if constexpr (NB == 4) {
+      // the four sums of row i at once: pairwise adds within each half, then the two halves
+      __m256 t = _mm256_hadd_ps(_mm256_hadd_ps((__m256)acc[i][0], (__m256)acc[i][1]),
+                                _mm256_hadd_ps((__m256)acc[i][2], (__m256)acc[i][3]));
+      _mm_storeu_ps(out[i], _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
+    } else
+#endif
+      for (int j = 0; j < NB; j++) {
+        float s = 0;
+        for (int l = 0; l < 8; l++) s += acc[i][j][l];
+        out[i][j] = s;
+      }
+    for (int j = 0; j < NB; j++)
+      for (int kk = k; kk < K; kk++) out[i][j] += a[i * lda + kk] * b[j * ldb + kk];
+  }
 }
 
 // C (M x N) = alpha A (M x K) B^T + beta C with B stored (N x K): a decoding batch's rows times a Linear
