@@ -1,10 +1,12 @@
 /** `lmkit ngram eval`: perplexity of a model on a test text, read as it streams in (flags in ../ngram.ts). */
 import { streamSentences } from '../../data/load.js';
+import type { TextFormat } from '../../data/sentences.js';
 import type { ReadProgress } from '../../data/text-lines.js';
 import { LmkitError } from '../../errors.js';
 import type { BackoffModel } from '../../ngram/backoff-model.js';
 import { Evaluator, type EvalSummary } from '../../ngram/evaluate.js';
 import { NGramModel } from '../../ngram/ngram-model.js';
+import { scoreFileNatively } from '../../ngram/score-file.js';
 import { tokenizeSentence } from '../../ngram/tokenize.js';
 import { readingBar } from '../../util/progress.js';
 import type { CliIO, ParsedArgs } from '../args.js';
@@ -16,8 +18,16 @@ export async function evaluate(a: ParsedArgs, io: CliIO): Promise<number | void>
   const model = NGramModel.load(a.positional('MODEL') as string);
   const ev = new Evaluator(model.backoff);
   const reading = readingBar(io.stderr);
-  for await (const batch of whenDone(testSentences(model.backoff, a, reading.update), reading.done))
-    for (const s of batch) ev.add(tokenizeSentence(s, model.backoff.info.level));
+  const native = await scoreFileNatively(model.backoff, a.positional('TEST') as string, {
+    split: a.string('split'),
+    scheme: a.string('scheme'),
+    format: a.string('format') as TextFormat | undefined,
+    onRead: reading.update,
+  }).finally(reading.done);
+  if (native) ev.addTotals(native);
+  else
+    for await (const batch of whenDone(testSentences(model.backoff, a, reading.update), reading.done))
+      for (const s of batch) ev.add(tokenizeSentence(s, model.backoff.info.level));
   const s = ev.summary();
   checkTokenization(s, a.bool('allow-oov'));
   if (a.json) {
