@@ -193,6 +193,21 @@ describe('lmkit ngram eval scores files natively as the TypeScript path does', {
     }
   });
 
+  it('lmkit ngram query prints what the TypeScript path prints, word by word and in JSON', async () => {
+    const input = ['W1 w2 W999', '', 'w3\tw4  w5 \r', 'ΣΊΣΥΦΟΣ w6', ...lines.slice(0, 50)].join('\n') + '\n';
+    for (const extra of [[], ['--json'], ['--summary-only']]) {
+      const args = ['ngram', 'query', model, ...extra];
+      const fast = await runCli(args, input);
+      process.env.LMKIT_NO_NATIVE_NGRAM = '1';
+      const slow = await runCli(args, input).finally(() => delete process.env.LMKIT_NO_NATIVE_NGRAM);
+      assert.equal(fast.code, 0, fast.stderr);
+      assert.equal(fast.stdout, slow.stdout, extra.join(' '));
+    }
+    const marker = await runCli(['ngram', 'query', model], 'w1 <s> w2\n');
+    assert.equal(marker.code, 1);
+    assert.match(marker.stderr, /reserved token <s>/);
+  });
+
   it('refuses sentence markers with the line, as the TypeScript path refuses them', async () => {
     const file = join(dir, 'marker.txt');
     writeFileSync(file, 'w1 w2\nw3 </s> w4\n');

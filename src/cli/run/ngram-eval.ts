@@ -11,7 +11,8 @@ import { tokenizeSentence } from '../../ngram/tokenize.js';
 import { readingBar } from '../../util/progress.js';
 import type { CliIO, ParsedArgs } from '../args.js';
 
-import { summaryJson, whenDone } from './ngram.js';
+import { whenDone } from './ngram.js';
+import { summaryJson } from './ngram-summary.js';
 
 /** `lmkit ngram eval`. */
 export async function evaluate(a: ParsedArgs, io: CliIO): Promise<number | void> {
