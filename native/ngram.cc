@@ -51,7 +51,9 @@ inline uint32_t pairHash(int32_t prefix, int32_t word) {
   return h ^ (h >> 16);
 }
 
-void unmapHuge(napi_env, void* data, void* hint) { munmap(data, reinterpret_cast<size_t>(hint)); }
+}  // namespace
+
+static void unmapHuge(napi_env, void* data, void* hint) { munmap(data, reinterpret_cast<size_t>(hint)); }
 
 // `bytes` of zeroed memory as an ArrayBuffer, in transparent huge pages where the kernel allows them: the
 // hash of a 50,000-word vocabulary takes 2 MiB, which in 4 KiB pages costs 512 page faults (5-20 ms on
@@ -72,6 +74,8 @@ void* hugeZeroed(napi_env env, size_t bytes, napi_value* ab) {
   }
   return data;
 }
+
+namespace {
 
 // ngramVocabIndex(bytes: Uint8Array, size): Int32Array — the hash of the words in `bytes` (each ended by
 // NUL, in id order) that ngramScoreText looks words up in; null when the bytes do not hold `size` words.

@@ -12,6 +12,11 @@ import { packageRoot } from './package-root.js';
 export interface IoAddon {
   mapFile(path: string): ArrayBuffer;
   ngramVocabIndex?(bytes: Uint8Array, size: number): Int32Array | null;
+  ngramReadArpa?(
+    text: Uint8Array,
+    from: number,
+    geometry: Float64Array,
+  ): [vocab: Uint8Array, unigram: Float32Array, slots: Int32Array] | null;
   ngramScoreText?(
     vocabBytes: Uint8Array,
     vocabIndex: Int32Array,

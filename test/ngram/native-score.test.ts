@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseArpa } from '../../src/ngram/arpa.js';
+import { arpaChunks, parseArpa } from '../../src/ngram/arpa.js';
 import type { BackoffModel } from '../../src/ngram/backoff-model.js';
 import { readBinary, writeBinary } from '../../src/ngram/binary.js';
 import { Evaluator, scoreSentence } from '../../src/ngram/evaluate.js';
 import { NativeScorer, ScoreMode } from '../../src/ngram/native-score.js';
+import { ProbingIndex } from '../../src/ngram/probing-index.js';
 import { scoreFileNatively } from '../../src/ngram/score-file.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { splitLines, tokenizeSentence } from '../../src/ngram/tokenize.js';
+import { ioAddon } from '../../src/util/io-addon.js';
 import { Rng } from '../../src/util/rng.js';
 import { runCli } from '../helpers/cli.js';
 import { KENLM_FIXTURES, tempDir } from '../helpers/paths.js';
@@ -123,6 +125,50 @@ describe('native n-gram scoring', { skip }, () => {
         });
       });
     }
+  });
+
+  it('reads ARPA files into the probing index the TypeScript reader builds, slot for slot', () => {
+    const texts = [
+      readFileSync(join(KENLM_FIXTURES, 'tiny40.o3.arpa')),
+      readFileSync(join(KENLM_FIXTURES, 'tiny8.o3.arpa')),
+      Buffer.concat([...arpaChunks(trainNGram(train, { order: 5, smoothing: 'kn' }).model)]),
+    ];
+    for (const text of texts) {
+      // The addon reads this file itself (it does not hand it back to arpa.ts).
+      const counts = [
+        ...text.toString('latin1', 0, text.indexOf('\\1-grams:')).matchAll(/ngram \d+=(\d+)/g),
+      ].map((c) => Number(c[1]));
+      const layout = ProbingIndex.layoutFor(counts.length, counts);
+      const geometry = [counts.length];
+      counts.forEach((c, i) =>
+        geometry.push(c, layout.base[i + 1], layout.capacity[i + 1], layout.stride[i + 1]),
+      );
+      const read = ioAddon()?.ngramReadArpa;
+      assert.ok(read?.(text, text.indexOf('\\1-grams:'), Float64Array.from(geometry)));
+      const fast = parseArpa(text);
+      process.env.LMKIT_NO_NATIVE_NGRAM = '1';
+      const slow = (() => {
+        try {
+          return parseArpa(text);
+        } finally {
+          delete process.env.LMKIT_NO_NATIVE_NGRAM;
+        }
+      })();
+      assert.deepEqual(fast.vocab.words, slow.vocab.words);
+      assert.deepEqual(fast.index.unigram, slow.index.unigram);
+      assert.deepEqual(fast.index.layout, slow.index.layout);
+      assert.ok(
+        Buffer.from(fast.index.slots.buffer, fast.index.slots.byteOffset, fast.index.slots.byteLength).equals(
+          Buffer.from(slow.index.slots.buffer, slow.index.slots.byteOffset, slow.index.slots.byteLength),
+        ),
+      );
+    }
+    // A context missing (as in pruned SRILM files) or a duplicate: the addon declines, arpa.ts reads it.
+    const pruned =
+      '\\data\\\nngram 1=4\nngram 2=1\nngram 3=1\n\n\\1-grams:\n-1\t<s>\t-0.5\n-1\ta\t-0.5\n-1\tb\n-1\t</s>\n\n' +
+      '\\2-grams:\n-0.5\t<s> a\t-0.2\n\n\\3-grams:\n-0.1\ta b </s>\n\n\\end\\\n';
+    const m = parseArpa(pruned);
+    assert.equal(m.size(2), 2); // a b was added with its backed-off probability
   });
 
   it('reports where a sentence marker is, and finds words that differ only after byte 8', () => {
