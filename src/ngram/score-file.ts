@@ -14,6 +14,9 @@ import { readFileMapped } from '../util/map-file.js';
 import type { BackoffModel } from './backoff-model.js';
 import { NativeScorer, ScoreMode, type Mod10, type NativeTotals } from './native-score.js';
 
+/** Longest non-ASCII text lowercased here as one string (V8's strings stop short of 1 GiB). */
+const MAX_LOWERCASED = 256 << 20;
+
 /** Bytes scored per call, between progress updates. */
 const CHUNK = 4 << 20;
 
@@ -47,6 +50,8 @@ export async function scoreFileNatively(
   let mode = ScoreMode.trimSkipBlank | ScoreMode.crEndsLine;
   if (d.lowercase === true) {
     if (isAscii(text)) mode |= ScoreMode.lowercaseAscii;
+    else if (text.length > MAX_LOWERCASED)
+      return undefined; // too long for one string: the stream lowercases line by line
     else
       text = Buffer.from(
         Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8').toLowerCase(),
