@@ -6,7 +6,7 @@
  * lmkit's median to KenLM's (below 1: lmkit faster). CPU seconds (user + sys) come from /usr/bin/time.
  *
  *   npm run build && node dist/bench/ngram/kenlm.js --kenlm /tmp/kenlm/build/bin [--orders 3,5] [--rounds 5]
- *                                                   [--dir DIR] [--no-arpa]
+ *                                                   [--dir DIR] [--kinds binary,arpa]
  *
  * The data: Kneser-Ney models of lowercased Brown (mod10 training split, 1.05M tokens) and the whole
  * corpus lowercased, one sentence per line (57,340 lines). DIR holds them as knN.bin, knN.arpa,
@@ -33,7 +33,7 @@ if (!kenlm || !existsSync(join(kenlm, 'query')) || !existsSync(join(kenlm, 'buil
 }
 const orders = (flag('orders', '3,5') as string).split(',').map(Number);
 const rounds = Number(flag('rounds', '5'));
-const withArpa = !argv.includes('--no-arpa');
+const kinds = (flag('kinds', 'binary,arpa') as string).split(',');
 const dir = flag('dir') ?? mkdtempSync(join(tmpdir(), 'lmkit-bench-kenlm-'));
 const lmkit = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -90,8 +90,8 @@ const kenlmPpl = (s: string) => Number(/Perplexity including OOVs:\s*(\S+)/.exec
 const rows: Row[] = [];
 for (const n of orders) {
   for (const [kind, lmkitModel, kenlmModel] of [
-    ['binary', `kn${n}.bin`, `kn${n}.kenlm`],
-    ...(withArpa ? [['ARPA', `kn${n}.arpa`, `kn${n}.arpa`]] : []),
+    ...(kinds.includes('binary') ? [['binary', `kn${n}.bin`, `kn${n}.kenlm`]] : []),
+    ...(kinds.includes('arpa') ? [['ARPA', `kn${n}.arpa`, `kn${n}.arpa`]] : []),
   ]) {
     rows.push({
       label: `lmkit order ${n}, ${kind}`,
