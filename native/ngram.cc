@@ -342,10 +342,12 @@ int64_t scoreStreams(const Index& x, const Vocab& v, const LineReader& lines, co
     s.flags.reserve((s.end - s.pos) / 4 + 16);
   }
   // With a split, each stretch needs the index of its first non-blank line.
-  int64_t index = static_cast<int64_t>(t[INDEX]);
+  const int64_t first = static_cast<int64_t>(t[INDEX]);
+  int64_t index = first;
+  std::vector<int64_t> startIndex(K);
   for (int k = 0; k < K; k++) {
     Stream& s = streams[k];
-    s.index = index;
+    s.index = startIndex[k] = index;
     if (!lines.trim || split == 0 || k == K - 1) continue;
     const uint8_t *ls, *le;
     for (const uint8_t* p = s.pos; p < s.end;) {
@@ -422,7 +424,9 @@ int64_t scoreStreams(const Index& x, const Vocab& v, const LineReader& lines, co
       if (s.flags[i] & 2) t[SENTENCES]++;
     }
   }
-  t[INDEX] = static_cast<double>(streams[K - 1].index);
+  int64_t seen = first;
+  for (int k = 0; k < K; k++) seen += streams[k].index - startIndex[k];
+  t[INDEX] = static_cast<double>(seen);
   return -1;
 }
 

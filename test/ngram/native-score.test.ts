@@ -206,6 +206,7 @@ describe('lmkit ngram eval scores files natively as the TypeScript path does', {
     ]);
     assert.equal(t.code, 0, t.stderr);
     const texts: Record<string, string> = {
+      tiny: 'W1 w2\n',
       ascii: [
         '\ufeffW1 w2 W3',
         '',
