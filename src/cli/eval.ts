@@ -34,7 +34,11 @@ export const EVAL: CommandGroup = {
       'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
       'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
       'exact, f1, samples, seconds). For a T5 it is held-out {"input", "target"} pairs (lmkit data build-t5-tasks):\n' +
-      "each input answered greedily, exact match and token F1 per task (the task field, else the input's prefix).",
+      "each input answered greedily, exact match and token F1 per task (the task field, else the input's prefix).\n" +
+      "DATA ending in .jsonl whose lines name a judge (build-preferences' prompts-test.jsonl) is judged prompts: the\n" +
+      'chat model samples one response to each (temperature 1, --seed + the prompt index), scored by the judge\n' +
+      '(the gold score), and with --reference its KL to that model, log p/p_ref summed over the response, in nats\n' +
+      '(JSON: model, data, reference, prompts, gold, exact, kl, response_tokens, samples, seconds).',
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -81,7 +85,20 @@ export const EVAL: CommandGroup = {
         type: 'integer',
         min: 1,
         default: 80,
-        description: 'conversations (.jsonl DATA): longest reply in tokens',
+        description: 'conversations or judged prompts (.jsonl DATA): longest reply in tokens',
+      },
+      {
+        name: 'reference',
+        type: 'string',
+        value: 'MODEL',
+        description: 'judged prompts: the model to measure the KL against (the SFT model)',
+      },
+      {
+        name: 'seed',
+        type: 'integer',
+        min: 0,
+        default: 7,
+        description: 'judged prompts: random seed of the first prompt (each next prompt adds 1)',
       },
     ],
     positionals: [

@@ -6,6 +6,8 @@ import { COMMANDS } from './commands.js';
 
 /** Runs `lmkit` with the given arguments and returns the process exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  // a child of lmkit speedrun dies with it (imported only then: worker threads cost start-up time)
+  if (process.env.LMKIT_PARENT_PID) (await import('../util/exit-with-parent.js')).exitWithParentFromEnv();
   try {
     return await dispatch(argv, io);
   } catch (err) {
