@@ -52,9 +52,12 @@ export interface RunInfo extends TrainConfig {
   /**
    * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
    * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO, `classify` and `tag` for fine-tuning a BERT
-   * with a sequence or token classification head (absent: next-token pretraining on text).
+   * with a sequence or token classification head, `pet` for a BERT masked LM fine-tuned on cloze questions
+   * (absent: next-token pretraining on text).
    */
-  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag';
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag' | 'pet';
+  /** classify, pet: the number of training examples drawn (few-shot), when not all. */
+  shots?: number;
   /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
 }
