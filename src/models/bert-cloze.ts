@@ -131,6 +131,11 @@ export class ClozeClassifier {
             hint: 'choose a word the tokenizer keeps whole: lmkit fill-mask DIR "... [MASK] ..." lists single tokens',
           },
         );
+      if (ids[0] === mlm.tokenizer.tokenToId('<unk>'))
+        throw new LmkitError(
+          `the verbalizer word "${word}" (label ${label}) is not in this BERT's vocabulary (it reads as <unk>)`,
+          { hint: 'choose a word the tokenizer knows: lmkit fill-mask DIR "... [MASK] ..." lists some' },
+        );
       return ids[0];
     });
     if (new Set(this.wordIds).size !== this.wordIds.length)
