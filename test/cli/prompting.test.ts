@@ -77,7 +77,7 @@ describe('cloze prompts and PET from the command line', () => {
       '--verbalizer',
       'spam=junk,ham=fine',
     ]);
-    assert.match(one.stdout, /^spam\tspam 0\.\d+  ham 0\.\d+\tfree prize claim\n$/);
+    assert.match(one.stdout, /^spam\tspam 0\.\d+ {2}ham 0\.\d+\tfree prize claim\n$/);
   });
 
   it('PET fine-tunes the masked LM on k shots; the run remembers its cloze for lmkit classify', async () => {
