@@ -13,7 +13,7 @@ export const EVAL_TASKS: CommandGroup = {
       "`task` (the test.jsonl of 'lmkit data build-instruct'); before each one, --shots training conversations\n" +
       'of the same task from --train FILE.jsonl (drawn by --seed, the same for every model) come as earlier\n' +
       "turns, in the model's own format (chat tokens after SFT, one message per line otherwise). Every\n" +
-      'assistant turn is answered greedily: exact match and token F1 per task. --classify spam|FILE.jsonl adds\n' +
+      'assistant turn is answered greedily: exact match and token F1 per task (and language). --classify spam|FILE.jsonl adds\n' +
       'a classification task: "Is this message ham or spam? TEXT" (the text cut to --max-chars), the labels\n' +
       'ranked by the mean log-probability per token of each as the reply; k labelled training texts as shots.\n' +
       'The context window bounds the shots: the oldest are dropped until prompt and answer fit block_size;\n' +

@@ -42,8 +42,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<void> {
       ? []
       : scoreTasksInContext(
           model,
-          readConversations(tasksFile, perTask),
-          trainFile === undefined || shots === 0 ? [] : readConversations(trainFile, Infinity),
+          readConversations(tasksFile, perTask, true),
+          trainFile === undefined || shots === 0 ? [] : readConversations(trainFile, Infinity, true),
           shots,
           { seed },
         );
