@@ -6,7 +6,7 @@
  * - head (`--objective classify`): a fresh classifier head on the same encoder, fine-tuned on the same k;
  * - bag of words: scikit-learn's logistic regression on the same k (bench/bert/bow_fewshot.py, Debian
  *   python3-sklearn), run by this command.
- * Each k is drawn --seeds times (seeds 1..n: the same k examples for all three methods), both BERT methods
+ * Each k is drawn --seeds times (seeds --first-seed..n, default 1..3: the same k examples for all three methods), both BERT methods
  * train --steps steps at the same settings and are scored at their last step (no model selection: true
  * few-shot). Rows are appended to --results (JSONL) so that k can be run in separate commands; --report
  * prints the table (mean ± sd over seeds) and draws the learning curve (--svg).
@@ -111,8 +111,9 @@ async function measure(): Promise<void> {
       },
     ],
   });
-  for (const k of shots)
-    for (let seed = 1; seed <= seeds; seed++) {
+  // seeds outermost: a run cut short still has every k, with fewer seeds
+  for (let seed = Number(flag('first-seed', '1')); seed <= seeds; seed++)
+    for (const k of shots) {
       const t0 = performance.now();
       const pet = await trainPET({
         ...common(k, seed, join(dir, `pet-${k}-${seed}`)),
