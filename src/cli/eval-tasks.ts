@@ -46,7 +46,8 @@ export const EVAL_TASKS: CommandGroup = {
         type: 'integer',
         min: 1,
         default: 1000,
-        description: 'conversations (or texts to classify) scored per task, the first in file order',
+        description:
+          'conversations scored per task (the first in file order); texts to classify (evenly spaced)',
       },
       {
         name: 'max-chars',

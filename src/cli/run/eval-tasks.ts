@@ -50,7 +50,11 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<void> {
   let classified;
   if (classify !== undefined) {
     const parts = await readLabelled('classify', classify, undefined);
-    const test = texts(isDatasetName(classify) ? parts.test : parts.valid).slice(0, perTask);
+    // evenly spaced through the file: a dataset in source order (SpamAssassin: ham folders first) would
+    // otherwise give one label only
+    const all = texts(isDatasetName(classify) ? parts.test : parts.valid);
+    const step = Math.max(1, all.length / perTask);
+    const test = Array.from({ length: Math.min(perTask, all.length) }, (_, i) => all[Math.floor(i * step)]);
     classified = scoreClassificationInContext(model, classify, test, texts(parts.train), shots, {
       seed,
       maxChars: a.number('max-chars') as number,
