@@ -52,10 +52,11 @@ export interface RunInfo extends TrainConfig {
   /**
    * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
    * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO, `classify` and `tag` for fine-tuning a BERT
-   * with a sequence or token classification head, `pet` for a BERT masked LM fine-tuned on cloze questions
-   * (absent: next-token pretraining on text).
+   * with a sequence or token classification head, `text2text` for an encoder–decoder learning from
+   * input/target pairs, `pet` for a BERT masked LM fine-tuned on cloze questions (absent: pretraining on
+   * text: next-token prediction, or the kind's own batches).
    */
-  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag' | 'pet';
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag' | 'text2text' | 'pet';
   /** classify, pet: the number of training examples drawn (few-shot), when not all. */
   shots?: number;
   /** SFT, reward, DPO: the checkpoint it started from. */
