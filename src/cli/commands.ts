@@ -93,6 +93,17 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./fill-mask.js').then((m) => m.FILL_MASK),
   },
   {
+    name: 'classify',
+    summary:
+      'label texts with a BERT: a cloze question to its masked LM (zero-shot, PET) or a fine-tuned head',
+    load: () => import('./classify.js').then((m) => m.CLASSIFY),
+  },
+  {
+    name: 'eval-tasks',
+    summary: 'in-context learning: score a GPT on tasks with k solved examples in its prompt (--shots)',
+    load: () => import('./eval-tasks.js').then((m) => m.EVAL_TASKS),
+  },
+  {
     name: 'serve',
     summary: 'serve models over an OpenAI-compatible HTTP API (chat, completions, streaming, history)',
     load: () => import('./serve.js').then((m) => m.SERVE),

@@ -92,7 +92,10 @@ export const TRAIN: CommandGroup = {
       'responses per step, KL penalty against --init, value model from the reward model, GAE, clipped losses).\n' +
       '--model bert pretrains a BERT masked LM (15% of tokens chosen, 80/10/10 [MASK]/random/kept, --whole-word-masking);\n' +
       '--objective classify --init BERT_DIR --data FILE.jsonl|spam fine-tunes it to label texts, --objective tag\n' +
-      '--init BERT_DIR --data FILE.jsonl|brown to tag words; --json adds valid_accuracy, valid_macro_f1 (and test_* for a dataset).',
+      '--init BERT_DIR --data FILE.jsonl|brown to tag words; --json adds valid_accuracy, valid_macro_f1 (and test_* for a dataset).\n' +
+      '--objective pet --init BERT_DIR --pattern "{text} This message is [MASK]." --verbalizer spam=junk,ham=fine fine-tunes\n' +
+      "the masked LM itself on the cloze question (PET: cross-entropy over the verbalizer words' logits at the mask);\n" +
+      '--shots k (classify and pet) trains on k examples drawn by --seed; lmkit classify DIR labels texts with the result.',
     json: true,
     flags: [
       {
@@ -161,14 +164,36 @@ export const TRAIN: CommandGroup = {
       {
         name: 'objective',
         type: 'string',
-        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag', 'text2text'],
+        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag', 'text2text', 'pet'],
         description:
           'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations; ' +
           'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init; ' +
           'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL; ' +
           'classify: fine-tune a BERT (--init) to label texts (JSONL {text, label} or --data spam); ' +
           'tag: fine-tune a BERT to tag words (JSONL {tokens, tags} or --data brown part-of-speech); ' +
-          'text2text: a T5 on JSONL {input, target} pairs (the default for --model t5 with .jsonl data, or --init of a T5)',
+          'text2text: a T5 on JSONL {input, target} pairs (the default for --model t5 with .jsonl data, or --init of a T5); ' +
+          'pet: fine-tune a BERT masked LM (--init) on cloze questions (--pattern, --verbalizer)',
+      },
+      {
+        name: 'pattern',
+        type: 'string',
+        value: 'TEXT',
+        description:
+          'pet: the cloze question, {text} where the text goes and one [MASK], e.g. "{text} This message is [MASK]."',
+      },
+      {
+        name: 'verbalizer',
+        type: 'string',
+        value: 'LABEL=WORD,...',
+        description:
+          'pet: the word that stands for each label at the mask, e.g. spam=junk,ham=fine (one token each)',
+      },
+      {
+        name: 'shots',
+        type: 'integer',
+        min: 1,
+        description:
+          'classify, pet: train on this many examples drawn from the training split by --seed (few-shot; test figures from the last step)',
       },
       ...PPO_FLAGS,
       {

@@ -21,10 +21,14 @@ export interface ConversationScores {
   samples: ScoredTurn[];
 }
 
-/** Reads a conversation JSONL file, keeping at most `perTask` conversations of each `task` (absent: "all"). */
+/**
+ * Reads a conversation JSONL file, keeping at most `perTask` conversations of each `task` (absent: "all");
+ * `byLang` names tasks "task (lang)" where a line has a `lang`, counting each apart.
+ */
 export function readConversations(
   path: string,
   perTask: number,
+  byLang = false,
 ): { messages: ChatMessage[]; task: string }[] {
   let text: string;
   try {
@@ -42,8 +46,8 @@ export function readConversations(
     } catch {
       throw new LmkitError(`${path} line ${i + 1} is not JSON`, { hint: 'one conversation per line' });
     }
-    const task = (json as { task?: unknown }).task;
-    const name = typeof task === 'string' ? task : 'all';
+    const { task, lang } = json as { task?: unknown; lang?: unknown };
+    const name = `${typeof task === 'string' ? task : 'all'}${byLang && typeof lang === 'string' ? ` (${lang})` : ''}`;
     const n = taken.get(name) ?? 0;
     taken.set(name, n + 1);
     if (n < perTask) out.push({ messages: toConversation(json, `${path} line ${i + 1}`), task: name });

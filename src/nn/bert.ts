@@ -209,6 +209,17 @@ export class BertForMaskedLM extends Module {
   }
 
   /**
+   * The masked-LM head restricted to some tokens: hidden (M,C) → logits (M,K) of tokens (K) only, the
+   * columns of {@link head}'s (M,V) at those ids (a cloze verbalizer's words), without the other V − K.
+   */
+  headAt(hidden: Tensor, tokens: Int32Array): Tensor {
+    const h = this.transformNorm.forward(gelu(this.transform.forward(hidden))); // (M,C)
+    const E = gatherRows(this.bert.embeddings.word_embeddings.weight, tokens); // (K,C)
+    const b = reshape(gatherRows(reshape(this.bias, [this.config.vocab_size, 1]), tokens), [tokens.length]); // (K)
+    return add(matmul(h, E, { transB: true }), b);
+  }
+
+  /**
    * Mean cross-entropy of the masked-LM predictions: ids (B,T) with some tokens masked, targets (B,T)
    * holding the original token where one was chosen and −100 elsewhere → scalar. Only the chosen
    * positions go through the head.

@@ -7,7 +7,8 @@
  * to block_size; a word's tag sits on its first token (the rest, [CLS], [SEP] and padding are ignored).
  * Each evaluation labels the whole validation set: valid_loss, valid_accuracy and valid_macro_f1
  * (eval/classification.ts); a dataset with a test split also gets test_accuracy and test_macro_f1 from the
- * best model at the end. The run is an ordinary training run (same loop, checkpoints, metrics, resume),
+ * best model at the end (with `--shots k`, k training examples drawn by --seed, from the last step's model:
+ * no selection on held-out data). The run is an ordinary training run (same loop, checkpoints, metrics, resume),
  * recorded with `objective: "classify"` or `"tag"`.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { classificationScores } from '../eval/classification.js';
 import { BertClassifier, type ClassifierTask } from '../models/bert-classifier.js';
 import { BertMaskedLM } from '../models/bert.js';
 import { IntTensor, noGrad, tidy } from '../tensor/tensor.js';
+import { Rng } from '../util/rng.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { readTrainingCheckpoint, type RunInfo } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
@@ -65,6 +67,28 @@ export interface ClassifyOptions extends RunOptions {
   data?: string;
   /** A JSONL file that validates (default: the dataset's valid split, or every 10th example of a file). */
   valid?: string;
+  /** Train on this many examples drawn from the training split (default: all of it). */
+  shots?: number;
+}
+
+/** k items drawn at random without replacement, in a fixed order for a seed (few-shot training sets). */
+export function fewShot<T>(items: readonly T[], k: number, seed: number): T[] {
+  if (!Number.isInteger(k) || k < 1)
+    throw new LmkitError(`--shots must be a positive whole number (got ${k})`);
+  if (k > items.length)
+    throw new LmkitError(
+      `--shots ${k} asks for more examples than the training split holds (${items.length})`,
+      {
+        hint: `use at most --shots ${items.length}, or leave it out to train on all`,
+      },
+    );
+  const rng = new Rng(seed);
+  const order = items.map((_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(order.length - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, k).map((i) => items[i]);
 }
 
 /** A fine-tuning run's summary: the loop's, and the held-out figures. */
@@ -108,7 +132,9 @@ export async function trainClassifier(o: ClassifyOptions): Promise<ClassifySumma
   });
   const labelIds = new Map(labels.map((l, i) => [l, i]));
   const encode = (items: LabelledItem[]) => items.map((it) => encodeItem(model, it, labelIds));
-  const train = encode(parts.train);
+  const shots = o.shots ?? saved?.run.shots;
+  const pool = encode(parts.train);
+  const train = shots === undefined ? pool : fewShot(pool, shots, config.seed);
   const validSet = encode(parts.valid);
   const testSet = encode(parts.test);
   if (!train.length || !validSet.length)
@@ -125,6 +151,7 @@ export async function trainClassifier(o: ClassifyOptions): Promise<ClassifySumma
     model: 'bert',
     objective: o.objective,
     init,
+    ...(shots === undefined ? {} : { shots }),
   };
   const tokens = (s: Encoded[]) => s.reduce((n, e) => n + e.ids.length, 0);
   o.onStart?.({
@@ -133,7 +160,8 @@ export async function trainClassifier(o: ClassifyOptions): Promise<ClassifySumma
     validTokens: tokens(validSet),
     parameters: model.net.parameterCount(),
     note:
-      `${o.objective === 'classify' ? 'sequence' : 'token'} classification into ${labels.length} labels on ${train.length} examples, ` +
+      `${o.objective === 'classify' ? 'sequence' : 'token'} classification into ${labels.length} labels on ${train.length} examples` +
+      `${shots === undefined ? '' : ` (--shots ${shots} of ${pool.length}, seed ${config.seed}; test figures from the last step)`}, ` +
       `validating on ${validSet.length} (${parts.note})${testSet.length ? `, testing on ${testSet.length}` : ''}; ` +
       `texts cut to block_size ${config.block_size} tokens`,
   });
@@ -220,8 +248,9 @@ export async function trainClassifier(o: ClassifyOptions): Promise<ClassifySumma
     onEval: o.onEval,
   });
   if (testSet.length) {
-    const best = BertClassifier.load(summary.best);
-    const t = scoreSet(best, testSet, labels.length);
+    // few-shot: the model as trained (no selection on held-out data); else the best by validation loss
+    const tested = shots === undefined ? BertClassifier.load(summary.best) : model;
+    const t = scoreSet(tested, testSet, labels.length);
     Object.assign(metrics, { test_accuracy: t.accuracy, test_macro_f1: t.macroF1 });
   }
   return { ...summary, metrics, labels };

@@ -7,6 +7,7 @@ import { isSFTRun, trainSFT } from '../../train/sft.js';
 import { trainDPO } from '../../train/dpo.js';
 import { trainReward } from '../../train/reward.js';
 import { trainClassifier } from '../../train/classify.js';
+import { trainPET } from '../../train/pet.js';
 import { isTextToTextRun, trainTextToText } from '../../train/text-to-text.js';
 import { runObjective } from '../../train/checkpoint.js';
 import { ppoFlagSettings, runPPO } from '../train-ppo.js';
@@ -63,6 +64,11 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         throw new UsageError(`--${flag} is for --objective ppo`);
     if (objective !== 'reward' && a.string('demos') !== undefined)
       throw new UsageError('--demos is for --objective reward');
+    for (const flag of ['pattern', 'verbalizer'])
+      if (objective !== 'pet' && a.string(flag) !== undefined)
+        throw new UsageError(`--${flag} is for --objective pet`);
+    if (objective !== 'pet' && objective !== 'classify' && a.number('shots') !== undefined)
+      throw new UsageError('--shots is for --objective classify or pet');
     const callbacks = {
       onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
         started = { parameters, trainTokens };
@@ -112,36 +118,49 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           return s;
         })
       : objective === 'classify' || objective === 'tag'
-        ? trainClassifier({ ...common, objective, init: a.string('init') }).then((s) => {
-            Object.assign(extra, s.metrics);
-            return s;
-          })
-        : objective === 'reward'
-          ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
-              Object.assign(extra, {
-                valid_accuracy: s.validAccuracy,
-                valid_loss: s.valLoss,
-                best_valid_accuracy: s.bestValidAccuracy,
-                reward_offset: s.offset,
-                demonstrations: s.demos,
-              });
+        ? trainClassifier({ ...common, objective, init: a.string('init'), shots: a.number('shots') }).then(
+            (s) => {
+              Object.assign(extra, s.metrics);
+              return s;
+            },
+          )
+        : objective === 'pet'
+          ? trainPET({
+              ...common,
+              init: a.string('init'),
+              pattern: a.string('pattern'),
+              verbalizer: a.string('verbalizer'),
+              shots: a.number('shots'),
+            }).then((s) => {
+              Object.assign(extra, s.metrics);
               return s;
             })
-          : objective === 'dpo'
-            ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
-                Object.assign(extra, s.metrics);
+          : objective === 'reward'
+            ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
+                Object.assign(extra, {
+                  valid_accuracy: s.validAccuracy,
+                  valid_loss: s.valLoss,
+                  best_valid_accuracy: s.bestValidAccuracy,
+                  reward_offset: s.offset,
+                  demonstrations: s.demos,
+                });
                 return s;
               })
-            : sft
-              ? trainSFT({ ...common, init: a.string('init') })
-              : pretrain({
-                  ...common,
-                  split: a.string('split'),
-                  tokenizer: a.string('tokenizer'),
-                  model: a.string('model'),
-                  clean: a.flags.has('clean') ? a.bool('clean') : undefined,
-                  sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
-                }));
+            : objective === 'dpo'
+              ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
+                  Object.assign(extra, s.metrics);
+                  return s;
+                })
+              : sft
+                ? trainSFT({ ...common, init: a.string('init') })
+                : pretrain({
+                    ...common,
+                    split: a.string('split'),
+                    tokenizer: a.string('tokenizer'),
+                    model: a.string('model'),
+                    clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+                    sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
+                  }));
     bar?.done();
     const result = {
       steps: summary.steps,
@@ -165,7 +184,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s); ` +
           `checkpoint in ${summary.out}, best model (val loss ${summary.bestValLoss.toFixed(4)}) in ${summary.best}\n`,
       );
-    if (!a.json && (objective === 'classify' || objective === 'tag'))
+    if (!a.json && (objective === 'classify' || objective === 'tag' || objective === 'pet'))
       io.stderr.write(
         `held-out accuracy ${(extra.valid_accuracy as number).toFixed(4)}, macro-F1 ${(extra.valid_macro_f1 as number).toFixed(4)}` +
           (extra.test_accuracy === undefined
