@@ -1,10 +1,18 @@
 /**
  * Step 1 of estimation (KenLM's corpus_count): every sentence becomes `<s> w1 … wk </s>` and every
- * substring of length 1..N in which `<s>` can only come first is counted. This equals KenLM's padding
- * with N−1 `<s>` and collapsing n-grams at the last `<s>`.
+ * substring of length 1..N in which `<s>` can only come first is counted. As lmplz does, only the N-grams
+ * of the sentence padded with N−1 more `<s>` are counted (one hash update per token, key = N word ids);
+ * the lower orders are their suffixes (counts-from-sorted.ts). When the hash outgrows the memory allowed,
+ * its entries are sorted into suffix order and spilled to a run on disk; the runs are merged at the end.
  */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { LmkitError } from '../errors.js';
-import { GrowableInt32, NGramTable } from './ngram-table.js';
+import { makeTempDir, type TempDir } from '../util/temp-dir.js';
+import { SortedCountsBuilder } from './counts-from-sorted.js';
+import type { NGramTable } from './ngram-table.js';
+import { mergeRuns, reduceRuns, writeRun } from './sorted-runs.js';
+import { sortSuffixOrder } from './suffix-sort.js';
 import { BOS, BOS_WORD, EOS, EOS_WORD, NGramVocabulary, UNK, UNK_WORD } from './vocabulary.js';
 
 /** Raw counts of every n-gram of orders 1..N. Row r of order 1 is word id r. */
@@ -26,7 +34,16 @@ export interface CountOptions {
   unkInText?: boolean;
   /** Called every 1024 sentences with the number counted so far. */
   onProgress?: (sentences: number) => void;
+  /** Bytes the counts may take before they are spilled to disk (default: 80% of physical memory). */
+  memoryBytes?: number;
+  /** Folder for spilled runs (default the system's temporary folder). */
+  tempDir?: string;
+  /** Told when counting spills a run or merges them, e.g. to show it. */
+  onSpill?: (event: { runs: number; merging?: boolean }) => void;
 }
+
+/** The least memory counting accepts: a few thousand n-grams and the read buffers of a merge. */
+export const MIN_COUNT_MEMORY = 64 * 1024;
 
 /** Counts the n-grams of orders 1..order in sentences given as arrays of tokens. */
 export function countNGrams(
@@ -42,11 +59,14 @@ export function countNGrams(
 /** Counts n-grams one sentence at a time, so sentences can be counted as they are read and then dropped. */
 export class NGramCounter {
   private readonly vocab = new NGramVocabulary();
-  private readonly tables: NGramTable[] = [];
-  private readonly counts: GrowableInt32[] = [];
-  private readonly suffix: GrowableInt32[] = [];
-  private ids = new Int32Array(256);
-  private readonly chain: Int32Array[];
+  private ids: Int32Array;
+  private readonly budget: number;
+  private keys: Int32Array;
+  private counts: Int32Array;
+  private mask: number;
+  private entries = 0;
+  private readonly runs: string[] = [];
+  private temp?: TempDir;
   /** Sentences counted so far. */
   sentences = 0;
 
@@ -57,24 +77,46 @@ export class NGramCounter {
   ) {
     if (!Number.isInteger(order) || order < 1)
       throw new LmkitError(`n-gram order must be a whole number ≥ 1 (got ${order})`);
-    for (let n = 0; n <= order; n++) {
-      // Tables start small and double as they fill: presizing for the worst case costs more in page
-      // faults on first touch than the rehashes it saves.
-      this.tables.push(new NGramTable(n >= 2 ? 1 << 14 : 16));
-      this.counts.push(new GrowableInt32(n >= 2 ? 1 << 14 : 1024));
-      this.suffix.push(new GrowableInt32(n >= 2 ? 1 << 14 : 0));
+    this.budget = options.memoryBytes ?? Infinity;
+    if (this.budget < MIN_COUNT_MEMORY) {
+      throw new LmkitError(
+        `--memory ${options.memoryBytes} bytes is too small to count n-grams: at least ${MIN_COUNT_MEMORY / 1024}K is needed`,
+        { hint: 'give --memory a larger size, e.g. --memory 1G' },
+      );
     }
-    this.chain = [new Int32Array(order + 1), new Int32Array(order + 1)];
+    if (options.tempDir !== undefined || options.memoryBytes !== undefined) this.tempFolder();
+    const cap = Math.min(1 << 16, this.largestCapacity());
+    this.keys = new Int32Array(cap * order);
+    this.counts = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.ids = new Int32Array(256 + order);
+  }
+
+  /** Bytes a table of `cap` slots takes while it is sorted: keys and counts, plus two row arrays. */
+  private bytesFor(cap: number): number {
+    return cap * (4 * (this.order + 1)) + 2 * Math.ceil(cap * MAX_LOAD) * 4;
+  }
+
+  private largestCapacity(): number {
+    let cap = 16;
+    while (this.bytesFor(cap * 2) <= this.budget && cap < 1 << 30) cap *= 2;
+    return cap;
+  }
+
+  private tempFolder(): TempDir {
+    this.temp ??= makeTempDir(this.options.tempDir ?? tmpdir(), 'lmkit-ngram-');
+    return this.temp;
   }
 
   /** Counts one sentence, given as its tokens. */
   add(tokens: readonly string[]): void {
-    const { options } = this;
+    const { options, order } = this;
     const lineNo = ++this.sentences;
-    if (this.ids.length < tokens.length + 2) this.ids = new Int32Array(tokens.length * 2 + 2);
+    if (this.ids.length < tokens.length + order + 1) this.ids = new Int32Array(tokens.length * 2 + order + 1);
     const ids = this.ids;
+    // <s> N−1 times as padding, then the sentence's own <s>: positions [0, order).
     let len = 0;
-    ids[len++] = BOS;
+    while (len < order) ids[len++] = BOS;
     for (const t of tokens) {
       if (t === UNK_WORD && options.unkInText) {
         ids[len++] = UNK;
@@ -89,60 +131,170 @@ export class NGramCounter {
       ids[len++] = this.vocab.add(t);
     }
     ids[len++] = EOS;
-    countSentence(ids, len, this.order, this.tables, this.counts, this.suffix, this.chain);
+    for (let end = order; end < len; end++) this.insert(ids, end - order + 1);
     if ((lineNo & 1023) === 0) options.onProgress?.(lineNo);
+  }
+
+  /** Adds 1 to the count of the N-gram ids[at … at+N). */
+  private insert(ids: Int32Array, at: number): void {
+    const N = this.order;
+    let h = 0x811c9dc5;
+    for (let p = 0; p < N; p++) h = Math.imul(h ^ ids[at + p], 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    const keys = this.keys;
+    const counts = this.counts;
+    const mask = this.mask;
+    let s = h & mask;
+    for (;;) {
+      if (counts[s] === 0) break;
+      let p = 0;
+      const base = s * N;
+      while (p < N && keys[base + p] === ids[at + p]) p++;
+      if (p === N) {
+        counts[s]++;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+    const base = s * N;
+    for (let p = 0; p < N; p++) keys[base + p] = ids[at + p];
+    counts[s] = 1;
+    if (++this.entries > (mask + 1) * MAX_LOAD) this.makeRoom();
+  }
+
+  /** The table is full: twice as large when the memory allows, else spilled to a run on disk. */
+  private makeRoom(): void {
+    const cap = this.mask + 1;
+    if (this.bytesFor(cap * 2) <= this.budget && cap < 1 << 30) {
+      this.rehash(cap * 2);
+      return;
+    }
+    const path = join(this.tempFolder().path, `run-${this.runs.length}`);
+    try {
+      writeRun(path, this.order, this.keys, this.counts, this.sortedSlots());
+    } catch (err) {
+      throw spillError(err, this.tempFolder().path);
+    }
+    this.runs.push(path);
+    this.counts.fill(0);
+    this.entries = 0;
+    this.options.onSpill?.({ runs: this.runs.length });
+  }
+
+  private rehash(cap: number): void {
+    const N = this.order;
+    const oldKeys = this.keys;
+    const oldCounts = this.counts;
+    const keys = new Int32Array(cap * N);
+    const counts = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let o = 0; o < oldCounts.length; o++) {
+      if (oldCounts[o] === 0) continue;
+      const ob = o * N;
+      let h = 0x811c9dc5;
+      for (let p = 0; p < N; p++) h = Math.imul(h ^ oldKeys[ob + p], 0x9e3779b1);
+      h ^= h >>> 15;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      let s = h & mask;
+      while (counts[s] !== 0) s = (s + 1) & mask;
+      keys.set(oldKeys.subarray(ob, ob + N), s * N);
+      counts[s] = oldCounts[o];
+    }
+    this.keys = keys;
+    this.counts = counts;
+    this.mask = mask;
+  }
+
+  /** The occupied slots in suffix order of their keys. */
+  private sortedSlots(): Int32Array {
+    const rows = new Int32Array(this.entries);
+    let k = 0;
+    const counts = this.counts;
+    for (let s = 0; s < counts.length; s++) if (counts[s] !== 0) rows[k++] = s;
+    sortSuffixOrder(this.keys, this.order, rows, this.vocab.size);
+    return rows;
   }
 
   /** The counts of every sentence added (the counter is not to be used afterwards). */
   finish(): NGramCounts {
-    const { order, tables, counts, suffix, vocab } = this;
-    const out: Int32Array[] = [new Int32Array(0), fit(counts[1].data, vocab.size)];
-    const suffixOut: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
-    for (let n = 2; n <= order; n++) {
-      tables[n].compact();
-      out.push(fit(counts[n].data, tables[n].size));
-      suffixOut.push(fit(suffix[n].data, tables[n].size));
+    const N = this.order;
+    const builder = new SortedCountsBuilder(N);
+    try {
+      if (this.runs.length === 0) {
+        // Everything fit: one block straight from the table, no files.
+        const rows = this.sortedSlots();
+        const block = new Int32Array(rows.length * (N + 1));
+        for (let i = 0, at = 0; i < rows.length; i++) {
+          const s = rows[i];
+          for (let p = 0; p < N; p++) block[at++] = this.keys[s * N + p];
+          block[at++] = this.counts[s];
+        }
+        this.drop();
+        builder.add(block, rows.length);
+      } else {
+        if (this.entries > 0) this.makeRoomBySpilling();
+        this.drop();
+        const dir = this.tempFolder().path;
+        // Each run being merged reads through a buffer; as many runs at once as the memory allows.
+        const bufferBytes = Math.max(4096, Math.min(1 << 20, Math.floor(this.budget / 16)));
+        const bufferRecords = Math.max(1, Math.floor(bufferBytes / (4 * (N + 1))));
+        const fanIn = Math.max(2, Math.min(64, Math.floor(this.budget / bufferBytes) - 1));
+        this.options.onSpill?.({ runs: this.runs.length, merging: true });
+        let next = this.runs.length;
+        let runs: string[];
+        try {
+          runs = reduceRuns(this.runs, N, fanIn, bufferRecords, dir, () => `run-${next++}`);
+        } catch (err) {
+          throw spillError(err, dir);
+        }
+        mergeRuns(runs, N, bufferRecords, (block, m) => builder.add(block, m));
+      }
+    } finally {
+      this.temp?.remove();
+      this.temp = undefined;
     }
-    return { order, vocab, tables, counts: out, suffix: suffixOut };
+    return builder.finish(this.vocab, this.sentences);
+  }
+
+  /** Spills what the table holds now (at the end, when earlier runs exist). */
+  private makeRoomBySpilling(): void {
+    const path = join(this.tempFolder().path, `run-${this.runs.length}`);
+    try {
+      writeRun(path, this.order, this.keys, this.counts, this.sortedSlots());
+    } catch (err) {
+      throw spillError(err, this.tempFolder().path);
+    }
+    this.runs.push(path);
+    this.options.onSpill?.({ runs: this.runs.length });
+  }
+
+  private drop(): void {
+    this.keys = new Int32Array(0);
+    this.counts = new Int32Array(0);
+    this.mask = 0;
+    this.entries = 0;
+  }
+
+  /** Deletes spilled runs without finishing (e.g. after an error while reading). */
+  dispose(): void {
+    this.temp?.remove();
+    this.temp = undefined;
   }
 }
 
-/**
- * Adds the n-grams of one padded sentence ids[0..len) (ids[0] = <s>) to the counts. Start positions
- * are walked right to left, so the (n−1)-gram starting one position later, the suffix of each n-gram,
- * has just been found: `chain` holds those rows.
- */
-function countSentence(
-  ids: Int32Array,
-  len: number,
-  order: number,
-  tables: NGramTable[],
-  counts: GrowableInt32[],
-  suffix: GrowableInt32[],
-  chain: Int32Array[],
-): void {
-  let later = chain[0]; // rows of the n-grams starting at i + 1
-  let here = chain[1]; // rows of the n-grams starting at i
-  for (let i = len - 1; i >= 0; i--) {
-    let row = ids[i];
-    here[1] = row;
-    counts[1].add(row, 1);
-    const end = Math.min(len, i + order);
-    for (let j = i + 1, n = 2; j < end; j++, n++) {
-      row = tables[n].findOrInsert(row, ids[j]);
-      here[n] = row;
-      counts[n].add(row, 1);
-      suffix[n].set(row, later[n - 1]);
-    }
-    const t = later;
-    later = here;
-    here = t;
-  }
-}
+const MAX_LOAD = 0.7;
 
-function fit(data: Int32Array, size: number): Int32Array {
-  if (data.length === size) return data;
-  const out = new Int32Array(size);
-  out.set(data.subarray(0, Math.min(size, data.length)));
-  return out;
+function spillError(err: unknown, dir: string): LmkitError {
+  const e = err as NodeJS.ErrnoException;
+  if (e instanceof LmkitError) return e;
+  return new LmkitError(
+    `cannot write spilled counts in ${dir}: ${e.code === 'ENOSPC' ? 'the disk is full' : e.message}`,
+    {
+      hint: 'pass --temp DIR naming a folder with more room, or a larger --memory',
+      cause: err,
+    },
+  );
 }
