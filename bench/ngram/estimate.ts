@@ -10,7 +10,7 @@
  * Corpora: any text files, one sentence per line (make them with bench/ngram/make-corpora.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +49,15 @@ function timed(cmd: string, args: string[], out: string, input?: string): Run {
     q(join(dir, 'time.txt')),
     q(cmd),
     ...args.map(q),
-    input ? `< ${q(input)} > ${q(out)} 2>/dev/null` : '> /dev/null 2>&1',
+    input ? `< ${q(input)} > ${q(out)}` : '>/dev/null',
+    `2> ${q(join(dir, 'stderr.txt'))}`,
   ].join(' ');
-  execFileSync('/bin/bash', ['-c', shell], { stdio: 'inherit' });
+  try {
+    execFileSync('/bin/bash', ['-c', shell], { stdio: 'inherit' });
+  } catch (err) {
+    console.error(readFileSync(join(dir, 'stderr.txt'), 'utf8').slice(-2000));
+    throw err;
+  }
   const [sec, kb] = execFileSync('tail', ['-1', join(dir, 'time.txt')], { encoding: 'utf8' })
     .trim()
     .split(' ')

@@ -92,9 +92,9 @@ export class NGramCounter {
     this.ids = new Int32Array(256 + order);
   }
 
-  /** Bytes a table of `cap` slots takes while it is sorted: keys and counts, plus two row arrays. */
+  /** Bytes a table of `cap` slots takes while it is sorted: keys and counts, plus three row arrays. */
   private bytesFor(cap: number): number {
-    return cap * (4 * (this.order + 1)) + 2 * Math.ceil(cap * MAX_LOAD) * 4;
+    return cap * (4 * (this.order + 1)) + 3 * Math.ceil(cap * MAX_LOAD) * 4;
   }
 
   private largestCapacity(): number {
@@ -200,7 +200,7 @@ export class NGramCounter {
       h ^= h >>> 13;
       let s = h & mask;
       while (counts[s] !== 0) s = (s + 1) & mask;
-      keys.set(oldKeys.subarray(ob, ob + N), s * N);
+      for (let p = 0, sb = s * N; p < N; p++) keys[sb + p] = oldKeys[ob + p];
       counts[s] = oldCounts[o];
     }
     this.keys = keys;
@@ -227,10 +227,11 @@ export class NGramCounter {
         // Everything fit: one block straight from the table, no files.
         const rows = this.sortedSlots();
         const block = new Int32Array(rows.length * (N + 1));
+        const { keys, counts } = this;
         for (let i = 0, at = 0; i < rows.length; i++) {
           const s = rows[i];
-          for (let p = 0; p < N; p++) block[at++] = this.keys[s * N + p];
-          block[at++] = this.counts[s];
+          for (let p = 0, sb = s * N; p < N; p++) block[at++] = keys[sb + p];
+          block[at++] = counts[s];
         }
         this.drop();
         builder.add(block, rows.length);

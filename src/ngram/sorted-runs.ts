@@ -158,7 +158,7 @@ export function mergeRuns(paths: string[], order: number, bufferRecords: number,
           sink(out, m);
           m = 0;
         }
-        out.set(src.subarray(at, at + stride), m * stride);
+        for (let p = 0, o = m * stride; p < stride; p++) out[o + p] = src[at + p];
         m++;
       }
       if (top.next()) {

@@ -9,7 +9,7 @@
 
 /**
  * Sorts the record numbers `rows` in place into suffix order of `keys` (N ids per record, ids < vocabSize).
- * `scratch` must have rows.length room; `buckets` vocabSize + 1.
+ * `scratch` and `digit` must have rows.length room; `buckets` vocabSize + 1.
  */
 export function sortSuffixOrder(
   keys: Int32Array,
@@ -18,18 +18,22 @@ export function sortSuffixOrder(
   vocabSize: number,
   scratch: Int32Array = new Int32Array(rows.length),
   buckets: Int32Array = new Int32Array(vocabSize + 1),
+  digit: Int32Array = new Int32Array(rows.length),
 ): void {
   const m = rows.length;
   let from = rows;
   let to = scratch;
   for (let p = 0; p < order; p++) {
+    // The digit of each record is read once (a cache miss: records are visited in permuted order) and
+    // kept in `digit` for the histogram and the scatter.
     buckets.fill(0);
-    for (let i = 0; i < m; i++) buckets[keys[from[i] * order + p] + 1]++;
-    for (let v = 1; v <= vocabSize; v++) buckets[v] += buckets[v - 1];
     for (let i = 0; i < m; i++) {
-      const r = from[i];
-      to[buckets[keys[r * order + p]]++] = r;
+      const d = keys[from[i] * order + p];
+      digit[i] = d;
+      buckets[d + 1]++;
     }
+    for (let v = 1; v <= vocabSize; v++) buckets[v] += buckets[v - 1];
+    for (let i = 0; i < m; i++) to[buckets[digit[i]]++] = from[i];
     const t = from;
     from = to;
     to = t;
