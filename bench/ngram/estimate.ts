@@ -5,7 +5,7 @@
  * lmkit (`--base DIR`, e.g. a copy of main) runs too. KenLM is not needed by CI: this is a benchmark only.
  *
  *   node dist/bench/ngram/estimate.js --lmplz /tmp/kenlm/build/bin/lmplz --order 5 --rounds 3 \
- *     [--memory 1G] [--lmkit-args '--memory 1G'] [--base /path/to/other/lmkit] CORPUS.txt ...
+ *     [--memory 1G] [--lmkit-args '--memory 1G' ...] [--base /path/to/other/lmkit] CORPUS.txt ...
  *
  * Corpora: any text files, one sentence per line (make them with bench/ngram/make-corpora.ts).
  */
@@ -25,7 +25,12 @@ const lmplz = flag('lmplz', '/tmp/kenlm/build/bin/lmplz');
 const order = flag('order', '5');
 const rounds = Number(flag('rounds', '3'));
 const memory = flag('memory', '1G');
-const lmkitArgs = flag('lmkit-args', '').split(' ').filter(Boolean);
+// Each --lmkit-args value is one lmkit side (e.g. --lmkit-args '--memory 1G' --lmkit-args '--memory 16M').
+const variants: string[][] = [];
+for (let i = argv.indexOf('--lmkit-args'); i >= 0; i = argv.indexOf('--lmkit-args')) {
+  variants.push(argv.splice(i, 2)[1].split(' ').filter(Boolean));
+}
+if (!variants.length) variants.push([]);
 const base = flag('base', '');
 const lmkit = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 const corpora = argv;
@@ -71,23 +76,26 @@ function q(s: string): string {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`order ${order}, ${rounds} rounds interleaved; lmplz -S ${memory}; lmkit ${lmkitArgs.join(' ')}`);
+console.log(`order ${order}, ${rounds} rounds interleaved; lmplz -S ${memory}`);
 console.log(
   '| corpus | who | wall s (rounds) | median | peak RSS MB (median) | ARPA MB | vs lmplz: wall, memory |',
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const corpus of corpora) {
-  const sides: Record<string, Run[]> = { lmplz: [], lmkit: [] };
+  const sides: Record<string, Run[]> = { lmplz: [] };
+  for (const v of variants) sides[`lmkit ${v.join(' ')}`.trim()] = [];
   if (base) sides.base = [];
   for (let r = 0; r < rounds; r++) {
     const k = join(dir, 'kenlm.arpa');
     sides.lmplz.push(timed(lmplz, ['-o', order, '-S', memory, '-T', dir], k, corpus));
     rmSync(k, { force: true });
-    const m = join(dir, 'lmkit.arpa');
-    sides.lmkit.push(
-      timed(process.execPath, [lmkit, 'ngram', 'train', '-o', order, corpus, '--out', m, ...lmkitArgs], m),
-    );
-    rmSync(m, { force: true });
+    for (const v of variants) {
+      const m = join(dir, 'lmkit.arpa');
+      sides[`lmkit ${v.join(' ')}`.trim()].push(
+        timed(process.execPath, [lmkit, 'ngram', 'train', '-o', order, corpus, '--out', m, ...v], m),
+      );
+      rmSync(m, { force: true });
+    }
     if (base) {
       const b = join(dir, 'base.arpa');
       sides.base.push(
