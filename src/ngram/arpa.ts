@@ -14,7 +14,7 @@
  */
 import { LmkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { shortestFloat32 } from '../util/float-format.js';
+import { writeShortestFloat32 } from '../util/float-format.js';
 import { BackoffModel, type ModelInfo } from './backoff-model.js';
 import { ByteVocabulary } from './byte-vocabulary.js';
 import { NGramTable } from './ngram-table.js';
@@ -59,14 +59,14 @@ export function* arpaChunks(model: BackoffModel): Generator<Uint8Array> {
         row = t.prefix[row];
       }
       ids[0] = row;
-      sink.ascii(fmt(lp[r]));
+      sink.log10(lp[r]);
       for (let k = 0; k < n; k++) {
         sink.byte(k === 0 ? TAB : SPACE);
         sink.slice(joined, start[ids[k]], start[ids[k] + 1] - 1);
       }
       if (hasBackoff) {
         sink.byte(TAB);
-        sink.ascii(fmt(bo[r]));
+        sink.log10(bo[r]);
       }
       sink.byte(NEWLINE);
     }
@@ -104,12 +104,10 @@ class ByteSink {
     this.pos = p;
   }
 
-  /** Appends a string of ASCII characters (numbers), which needs no UTF-8 encoder. */
-  ascii(s: string): void {
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-    this.pos = p;
+  /** Appends a log10 value as ARPA files hold it (shortest float32; −99 for log10 0), as bytes. */
+  log10(v: number): void {
+    if (v <= LOG_ZERO || v === -Infinity) this.text('-99');
+    else this.pos = writeShortestFloat32(v, this.buf, this.pos);
   }
 
   text(s: string): void {
@@ -129,10 +127,6 @@ class ByteSink {
     this.buf.copy(b, 0, 0, this.pos);
     this.buf = b;
   }
-}
-
-function fmt(v: number): string {
-  return v <= LOG_ZERO || v === -Infinity ? '-99' : shortestFloat32(v);
 }
 
 /** Parses ARPA text (a string or UTF-8 bytes) into a backoff model; `name` is used in error messages. */
