@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { LmkitError } from '../errors.js';
 import { makeTempDir, type TempDir } from '../util/temp-dir.js';
+import { ByteWordIds } from './byte-word-ids.js';
 import { SortedCountsBuilder } from './counts-from-sorted.js';
 import type { NGramTable } from './ngram-table.js';
 import { mergeRuns, reduceRuns, writeRun } from './sorted-runs.js';
 import { sortSuffixOrder } from './suffix-sort.js';
+import { tokenizeSentence } from './tokenize.js';
 import { BOS, BOS_WORD, EOS, EOS_WORD, NGramVocabulary, UNK, UNK_WORD } from './vocabulary.js';
 
 /** Raw counts of every n-gram of orders 1..N. Row r of order 1 is word id r. */
@@ -61,12 +63,13 @@ export class NGramCounter {
   private readonly vocab = new NGramVocabulary();
   private ids: Int32Array;
   private readonly budget: number;
-  private keys: Int32Array;
-  private counts: Int32Array;
+  /** Hash slots of N + 1 int32s: the N word ids, then the count (0: empty), so one probe is one cache line. */
+  private table: Int32Array;
   private mask: number;
   private entries = 0;
   private readonly runs: string[] = [];
   private temp?: TempDir;
+  private byteIds?: ByteWordIds;
   /** Sentences counted so far. */
   sentences = 0;
 
@@ -86,8 +89,7 @@ export class NGramCounter {
     }
     if (options.tempDir !== undefined || options.memoryBytes !== undefined) this.tempFolder();
     const cap = Math.min(1 << 16, this.largestCapacity());
-    this.keys = new Int32Array(cap * order);
-    this.counts = new Int32Array(cap);
+    this.table = new Int32Array(cap * (order + 1));
     this.mask = cap - 1;
     this.ids = new Int32Array(256 + order);
   }
@@ -110,7 +112,7 @@ export class NGramCounter {
 
   /** Counts one sentence, given as its tokens. */
   add(tokens: readonly string[]): void {
-    const { options, order } = this;
+    const { order } = this;
     const lineNo = ++this.sentences;
     if (this.ids.length < tokens.length + order + 1) this.ids = new Int32Array(tokens.length * 2 + order + 1);
     const ids = this.ids;
@@ -118,21 +120,90 @@ export class NGramCounter {
     let len = 0;
     while (len < order) ids[len++] = BOS;
     for (const t of tokens) {
-      if (t === UNK_WORD && options.unkInText) {
-        ids[len++] = UNK;
+      let id = this.vocab.add(t);
+      if (id <= EOS && (id = this.special(id, lineNo)) < 0) continue;
+      ids[len++] = id;
+    }
+    this.endSentence(len);
+  }
+
+  /**
+   * Counts sentences at the word level (as `add(tokenizeSentence(s, 'word'))` for each) from their UTF-8
+   * bytes, with no string per word: the fast path for large corpora.
+   */
+  addLines(sentences: readonly string[]): void {
+    if (sentences.length > LINES_AT_ONCE) {
+      for (let i = 0; i < sentences.length; i += LINES_AT_ONCE)
+        this.addLines(sentences.slice(i, i + LINES_AT_ONCE));
+      return;
+    }
+    for (const s of sentences) {
+      if (s.includes('\n')) {
+        // Not one line: the string path splits it as tokenizeSentence does.
+        for (const x of sentences) this.add(tokenizeSentence(x, 'word'));
+        return;
+      }
+    }
+    const text = Buffer.from(sentences.join('\n') + '\n', 'utf8');
+    const { order } = this;
+    const words = (this.byteIds ??= new ByteWordIds(this.vocab));
+    const n = text.length;
+    let ids = this.ids;
+    let len = order;
+    ids.fill(BOS, 0, order);
+    for (let i = 0; i < n;) {
+      const c = text[i];
+      if (c === 0x0a) {
+        this.sentences++;
+        this.endSentence(len);
+        ids = this.ids;
+        len = order;
+        i++;
         continue;
       }
-      if (t === BOS_WORD || t === EOS_WORD || t === UNK_WORD) {
-        if (options.skipSymbols) continue;
-        throw new LmkitError(`line ${lineNo} contains the reserved token ${t}`, {
-          hint: 'remove it from the text, or pass --skip-symbols to drop such tokens',
-        });
+      if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x00) {
+        i++;
+        continue;
       }
-      ids[len++] = this.vocab.add(t);
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text[j];
+        if (d === 0x20 || d === 0x0a || d === 0x09 || d === 0x0d || d === 0x00) break;
+      }
+      let id = words.idOf(text, i, j);
+      i = j;
+      if (id <= EOS && (id = this.special(id, this.sentences + 1)) < 0) continue;
+      if (len + 1 >= ids.length) {
+        const bigger = new Int32Array(ids.length * 2);
+        bigger.set(ids);
+        this.ids = ids = bigger;
+      }
+      ids[len++] = id;
     }
+  }
+
+  /** What a special word found in the text becomes: `<unk>` with unkInText, nothing (-1) when skipped. */
+  private special(id: number, lineNo: number): number {
+    const { options } = this;
+    if (id === UNK && options.unkInText) return UNK;
+    if (options.skipSymbols) return -1;
+    throw new LmkitError(`line ${lineNo} contains the reserved token ${[UNK_WORD, BOS_WORD, EOS_WORD][id]}`, {
+      hint: 'remove it from the text, or pass --skip-symbols to drop such tokens',
+    });
+  }
+
+  /** Ends the sentence in ids[0, len) (after the padding): adds `</s>` and counts its N-grams. */
+  private endSentence(len: number): void {
+    const { order } = this;
+    if (len + 1 > this.ids.length) {
+      const bigger = new Int32Array(this.ids.length * 2);
+      bigger.set(this.ids);
+      this.ids = bigger;
+    }
+    const ids = this.ids;
     ids[len++] = EOS;
     for (let end = order; end < len; end++) this.insert(ids, end - order + 1);
-    if ((lineNo & 1023) === 0) options.onProgress?.(lineNo);
+    if ((this.sentences & 1023) === 0) this.options.onProgress?.(this.sentences);
   }
 
   /** Adds 1 to the count of the N-gram ids[at … at+N). */
@@ -143,24 +214,24 @@ export class NGramCounter {
     h ^= h >>> 15;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
-    const keys = this.keys;
-    const counts = this.counts;
+    const table = this.table;
     const mask = this.mask;
+    const stride = N + 1;
     let s = h & mask;
     for (;;) {
-      if (counts[s] === 0) break;
+      const base = s * stride;
+      if (table[base + N] === 0) break;
       let p = 0;
-      const base = s * N;
-      while (p < N && keys[base + p] === ids[at + p]) p++;
+      while (p < N && table[base + p] === ids[at + p]) p++;
       if (p === N) {
-        counts[s]++;
+        table[base + N]++;
         return;
       }
       s = (s + 1) & mask;
     }
-    const base = s * N;
-    for (let p = 0; p < N; p++) keys[base + p] = ids[at + p];
-    counts[s] = 1;
+    const base = s * stride;
+    for (let p = 0; p < N; p++) table[base + p] = ids[at + p];
+    table[base + N] = 1;
     if (++this.entries > (mask + 1) * MAX_LOAD) this.makeRoom();
   }
 
@@ -173,38 +244,34 @@ export class NGramCounter {
     }
     const path = join(this.tempFolder().path, `run-${this.runs.length}`);
     try {
-      writeRun(path, this.order, this.keys, this.counts, this.sortedSlots());
+      writeRun(path, this.order, this.table, this.sortedSlots());
     } catch (err) {
       throw spillError(err, this.tempFolder().path);
     }
     this.runs.push(path);
-    this.counts.fill(0);
+    this.table.fill(0);
     this.entries = 0;
     this.options.onSpill?.({ runs: this.runs.length });
   }
 
   private rehash(cap: number): void {
     const N = this.order;
-    const oldKeys = this.keys;
-    const oldCounts = this.counts;
-    const keys = new Int32Array(cap * N);
-    const counts = new Int32Array(cap);
+    const stride = N + 1;
+    const old = this.table;
+    const table = new Int32Array(cap * stride);
     const mask = cap - 1;
-    for (let o = 0; o < oldCounts.length; o++) {
-      if (oldCounts[o] === 0) continue;
-      const ob = o * N;
+    for (let ob = 0; ob < old.length; ob += stride) {
+      if (old[ob + N] === 0) continue;
       let h = 0x811c9dc5;
-      for (let p = 0; p < N; p++) h = Math.imul(h ^ oldKeys[ob + p], 0x9e3779b1);
+      for (let p = 0; p < N; p++) h = Math.imul(h ^ old[ob + p], 0x9e3779b1);
       h ^= h >>> 15;
       h = Math.imul(h, 0x85ebca6b);
       h ^= h >>> 13;
       let s = h & mask;
-      while (counts[s] !== 0) s = (s + 1) & mask;
-      for (let p = 0, sb = s * N; p < N; p++) keys[sb + p] = oldKeys[ob + p];
-      counts[s] = oldCounts[o];
+      while (table[s * stride + N] !== 0) s = (s + 1) & mask;
+      for (let p = 0, sb = s * stride; p <= N; p++) table[sb + p] = old[ob + p];
     }
-    this.keys = keys;
-    this.counts = counts;
+    this.table = table;
     this.mask = mask;
   }
 
@@ -212,9 +279,9 @@ export class NGramCounter {
   private sortedSlots(): Int32Array {
     const rows = new Int32Array(this.entries);
     let k = 0;
-    const counts = this.counts;
-    for (let s = 0; s < counts.length; s++) if (counts[s] !== 0) rows[k++] = s;
-    sortSuffixOrder(this.keys, this.order, rows, this.vocab.size);
+    const { table, order } = this;
+    for (let s = 0, c = order; c < table.length; s++, c += order + 1) if (table[c] !== 0) rows[k++] = s;
+    sortSuffixOrder(table, order, rows, this.vocab.size, order + 1);
     return rows;
   }
 
@@ -227,11 +294,9 @@ export class NGramCounter {
         // Everything fit: one block straight from the table, no files.
         const rows = this.sortedSlots();
         const block = new Int32Array(rows.length * (N + 1));
-        const { keys, counts } = this;
+        const table = this.table;
         for (let i = 0, at = 0; i < rows.length; i++) {
-          const s = rows[i];
-          for (let p = 0, sb = s * N; p < N; p++) block[at++] = keys[sb + p];
-          block[at++] = counts[s];
+          for (let p = 0, sb = rows[i] * (N + 1); p <= N; p++) block[at++] = table[sb + p];
         }
         this.drop();
         builder.add(block, rows.length);
@@ -264,7 +329,7 @@ export class NGramCounter {
   private makeRoomBySpilling(): void {
     const path = join(this.tempFolder().path, `run-${this.runs.length}`);
     try {
-      writeRun(path, this.order, this.keys, this.counts, this.sortedSlots());
+      writeRun(path, this.order, this.table, this.sortedSlots());
     } catch (err) {
       throw spillError(err, this.tempFolder().path);
     }
@@ -273,8 +338,7 @@ export class NGramCounter {
   }
 
   private drop(): void {
-    this.keys = new Int32Array(0);
-    this.counts = new Int32Array(0);
+    this.table = new Int32Array(0);
     this.mask = 0;
     this.entries = 0;
   }
@@ -287,6 +351,8 @@ export class NGramCounter {
 }
 
 const MAX_LOAD = 0.7;
+/** Sentences encoded to bytes together by addLines. */
+const LINES_AT_ONCE = 8192;
 
 function spillError(err: unknown, dir: string): LmkitError {
   const e = err as NodeJS.ErrnoException;

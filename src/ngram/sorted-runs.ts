@@ -12,12 +12,11 @@ import { join } from 'node:path';
 /** Receives merged records: block[0 … m·(N+1)), in suffix order, each n-gram once. */
 export type RecordSink = (block: Int32Array, m: number) => void;
 
-/** Writes records (stride N + 1) to `path`, `rows` giving the order (record numbers into keys/counts). */
+/** Writes the records of `table` (stride N + 1) numbered by `rows` to `path`, in that order. */
 export function writeRun(
   path: string,
   order: number,
-  keys: Int32Array,
-  counts: Int32Array,
+  table: Int32Array,
   rows: Int32Array,
   chunkRecords = 1 << 14,
 ): void {
@@ -27,10 +26,7 @@ export function writeRun(
   try {
     let k = 0;
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const base = r * order;
-      for (let p = 0; p < order; p++) chunk[k++] = keys[base + p];
-      chunk[k++] = counts[r];
+      for (let p = 0, base = rows[i] * stride; p < stride; p++) chunk[k++] = table[base + p];
       if (k === chunk.length) {
         writeAll(fd, chunk, k);
         k = 0;

@@ -3,12 +3,13 @@
  * then the words before them (w_N, then w_{N−1}, …, then w_1). In this order all n-grams sharing a
  * suffix lie together, so one pass finds every lower-order n-gram and its continuation count.
  *
- * A record is N word ids (keys[i·N … i·N+N)); records are sorted by least-significant-digit radix sort
+ * A record is N word ids (keys[i·stride … i·stride+N)); records are sorted by least-significant-digit radix sort
  * (one stable counting sort per word position, w_1 first), O(N · (records + vocabulary)).
  */
 
 /**
- * Sorts the record numbers `rows` in place into suffix order of `keys` (N ids per record, ids < vocabSize).
+ * Sorts the record numbers `rows` in place into suffix order of `keys` (record i's N ids, all < vocabSize,
+ * start at i · stride).
  * `scratch` and `digit` must have rows.length room; `buckets` vocabSize + 1.
  */
 export function sortSuffixOrder(
@@ -16,6 +17,7 @@ export function sortSuffixOrder(
   order: number,
   rows: Int32Array,
   vocabSize: number,
+  stride = order,
   scratch: Int32Array = new Int32Array(rows.length),
   buckets: Int32Array = new Int32Array(vocabSize + 1),
   digit: Int32Array = new Int32Array(rows.length),
@@ -28,7 +30,7 @@ export function sortSuffixOrder(
     // kept in `digit` for the histogram and the scatter.
     buckets.fill(0);
     for (let i = 0; i < m; i++) {
-      const d = keys[from[i] * order + p];
+      const d = keys[from[i] * stride + p];
       digit[i] = d;
       buckets[d + 1]++;
     }

@@ -47,7 +47,17 @@ export function trainNGram(sentences: Iterable<string>, options: NGramTrainOptio
   const counter = startCounting(options);
   const level = options.level ?? 'word';
   try {
-    for (const s of sentences) counter.add(tokenizeSentence(s, level));
+    if (level === 'word') {
+      let batch: string[] = [];
+      for (const s of sentences) {
+        batch.push(s);
+        if (batch.length === 8192) {
+          counter.addLines(batch);
+          batch = [];
+        }
+      }
+      counter.addLines(batch);
+    } else for (const s of sentences) counter.add(tokenizeSentence(s, level));
   } catch (err) {
     counter.dispose();
     throw err;
@@ -66,7 +76,10 @@ export async function trainNGramStream(
   const counter = startCounting(options);
   const level = options.level ?? 'word';
   try {
-    for await (const batch of batches) for (const s of batch) counter.add(tokenizeSentence(s, level));
+    for await (const batch of batches) {
+      if (level === 'word') counter.addLines(batch);
+      else for (const s of batch) counter.add(tokenizeSentence(s, level));
+    }
   } catch (err) {
     counter.dispose(); // spilled runs go now, not at exit
     throw err;

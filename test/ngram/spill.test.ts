@@ -11,6 +11,7 @@ import {
   NGramCounter,
   type NGramCounts,
 } from '../../src/ngram/corpus-count.js';
+import { tokenizeSentence } from '../../src/ngram/tokenize.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { parseMemorySize } from '../../src/util/memory-size.js';
 import { Rng } from '../../src/util/rng.js';
@@ -93,6 +94,27 @@ describe('n-gram counting in sorted runs (lmplz-style estimation)', () => {
       );
       assert.deepEqual(new Map([...got].sort()), new Map([...bruteForce(sentences, order)].sort()));
     }
+  });
+
+  it('counts lines from their bytes exactly as from their tokens (separators, UTF-8, specials)', () => {
+    const lines = [...corpus(500, 60, 9), '', '  déjà\tvu \r naïve 北京 ', 'a\0b  <unk> c', '<s> only </s>'];
+    const cases = [
+      { lines, options: { unkInText: true, skipSymbols: true } },
+      { lines, options: { skipSymbols: true } },
+      { lines: ['p q', 'x\ny z'], options: {} }, // not one line each: the token path
+    ];
+    for (const { lines, options } of cases) {
+      const bytes = new NGramCounter(3, options);
+      bytes.addLines(lines);
+      const tokens = new NGramCounter(3, options);
+      for (const l of lines) tokens.add(tokenizeSentence(l, 'word'));
+      const a = bytes.finish();
+      const b = tokens.finish();
+      assert.deepEqual(a.vocab.words, b.vocab.words);
+      assert.deepEqual(asMap(a), asMap(b));
+    }
+    const strict = new NGramCounter(3);
+    assert.throws(() => strict.addLines(['a b', 'c <s> d']), /line 2 contains the reserved token <s>/);
   });
 
   it('gives the same model, byte for byte, when counts spill to many runs and merge in several passes', () => {
