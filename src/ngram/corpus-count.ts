@@ -99,9 +99,14 @@ export class NGramCounter {
     return cap * (4 * (this.order + 1)) + 3 * Math.ceil(cap * MAX_LOAD) * 4;
   }
 
+  /** Whether a table of `cap` slots fits the memory allowed (and a typed array: at most 2^30 int32s). */
+  private fits(cap: number): boolean {
+    return this.bytesFor(cap) <= this.budget && cap * (this.order + 1) <= 2 ** 30;
+  }
+
   private largestCapacity(): number {
     let cap = 16;
-    while (this.bytesFor(cap * 2) <= this.budget && cap < 1 << 30) cap *= 2;
+    while (this.fits(cap * 2)) cap *= 2;
     return cap;
   }
 
@@ -238,7 +243,7 @@ export class NGramCounter {
   /** The table is full: twice as large when the memory allows, else spilled to a run on disk. */
   private makeRoom(): void {
     const cap = this.mask + 1;
-    if (this.bytesFor(cap * 2) <= this.budget && cap < 1 << 30) {
+    if (this.fits(cap * 2)) {
       this.rehash(cap * 2);
       return;
     }
