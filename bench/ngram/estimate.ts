@@ -5,6 +5,7 @@
  * lmkit (`--base DIR`, e.g. a copy of main) runs too. KenLM is not needed by CI: this is a benchmark only.
  *
  *   node dist/bench/ngram/estimate.js --lmplz /tmp/kenlm/build/bin/lmplz --order 5 --rounds 3 \
+ *     [--lmplz-args '--discount_fallback'] \
  *     [--memory 1G] [--lmkit-args '--memory 1G' ...] [--base /path/to/other/lmkit] CORPUS.txt ...
  *
  * Corpora: any text files, one sentence per line (make them with bench/ngram/make-corpora.ts).
@@ -25,6 +26,9 @@ const lmplz = flag('lmplz', '/tmp/kenlm/build/bin/lmplz');
 const order = flag('order', '5');
 const rounds = Number(flag('rounds', '3'));
 const memory = flag('memory', '1G');
+// Every 5-gram of a corpus repeated 10 times occurs 10 times: no adjusted count 1, so lmplz needs its
+// fallback discounts (lmkit falls back by itself, with a warning, to the same 0.5, 1, 1.5).
+const lmplzArgs = flag('lmplz-args', '--discount_fallback').split(' ').filter(Boolean);
 // Each --lmkit-args value is one lmkit side (e.g. --lmkit-args '--memory 1G' --lmkit-args '--memory 16M').
 const variants: string[][] = [];
 for (let i = argv.indexOf('--lmkit-args'); i >= 0; i = argv.indexOf('--lmkit-args')) {
@@ -76,7 +80,7 @@ function q(s: string): string {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`order ${order}, ${rounds} rounds interleaved; lmplz -S ${memory}`);
+console.log(`order ${order}, ${rounds} rounds interleaved; lmplz -S ${memory} ${lmplzArgs.join(' ')}`);
 console.log(
   '| corpus | who | wall s (rounds) | median | peak RSS MB (median) | ARPA MB | vs lmplz: wall, memory |',
 );
@@ -87,7 +91,7 @@ for (const corpus of corpora) {
   if (base) sides.base = [];
   for (let r = 0; r < rounds; r++) {
     const k = join(dir, 'kenlm.arpa');
-    sides.lmplz.push(timed(lmplz, ['-o', order, '-S', memory, '-T', dir], k, corpus));
+    sides.lmplz.push(timed(lmplz, ['-o', order, '-S', memory, '-T', dir, ...lmplzArgs], k, corpus));
     rmSync(k, { force: true });
     for (const v of variants) {
       const m = join(dir, 'lmkit.arpa');
