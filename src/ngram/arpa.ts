@@ -43,20 +43,23 @@ export function* arpaChunks(model: BackoffModel): Generator<Uint8Array> {
   for (let n = 1; n <= order; n++) head += `ngram ${n}=${model.size(n)}\n`;
   sink.text(head);
   const ids = new Int32Array(order);
+  // prefix[n][row], word[n][row] of every order, looked up once.
+  const prefix = model.tables.map((t, n) => (n >= 2 ? t.prefix : new Int32Array(0)));
+  const word = model.tables.map((t, n) => (n >= 2 ? t.word : new Int32Array(0)));
   for (let n = 1; n <= order; n++) {
     sink.text(`\n\\${n}-grams:\n`);
     const lp = model.logProb[n];
     const bo = model.backoff[n];
     const hasBackoff = n < order;
     const roomNeeded = n * (longest + 1) + 64;
-    for (let r = 0; r < model.size(n); r++) {
+    const rows = model.size(n);
+    for (let r = 0; r < rows; r++) {
       if (sink.free() < roomNeeded) yield sink.take();
       // Walk the prefix rows down to the unigram to recover the words of this n-gram.
       let row = r;
       for (let k = n - 1; k >= 1; k--) {
-        const t = model.tables[k + 1];
-        ids[k] = t.word[row];
-        row = t.prefix[row];
+        ids[k] = word[k + 1][row];
+        row = prefix[k + 1][row];
       }
       ids[0] = row;
       sink.log10(lp[r]);
