@@ -86,6 +86,21 @@ const train: CommandSpec = {
       value: 'MODEL',
       description: 'where to write the model (.arpa, or .bin for the binary format)',
     },
+    {
+      name: 'memory',
+      short: 'S',
+      type: 'string',
+      value: 'SIZE',
+      description:
+        'memory for counting before sorted runs spill to --temp, like lmplz -S (e.g. 1G, 500M, 50%; default 80%)',
+    },
+    {
+      name: 'temp',
+      short: 'T',
+      type: 'string',
+      value: 'DIR',
+      description: 'folder for spilled runs, deleted when done (default the system temporary folder)',
+    },
     ...DATA_FLAGS,
   ],
   positionals: [{ name: 'TRAIN', description: 'training text file or dataset name' }],

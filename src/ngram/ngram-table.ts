@@ -25,23 +25,45 @@ export function pairHash(prefix: number, word: number): number {
 export class NGramTable {
   /** Number of rows. */
   size = 0;
-  /** Hash slots, STRIDE int32 each: prefix, word, row + 1 (0 marks an empty slot). */
-  slots: Int32Array;
-  private capacity: number;
+  /** Hash slots, STRIDE int32 each: prefix, word, row + 1 (0 marks an empty slot); built on first use. */
+  private slotArray?: Int32Array;
+  private capacity = 0;
   /** Maps a 32-bit hash onto [0, capacity) by multiplication (any capacity, not only powers of two). */
-  private scale: number;
+  private scale = 0;
   private prefixRows?: Int32Array;
   private wordRows?: Int32Array;
 
   /** Creates an empty table sized for about `expected` rows, or wraps slots read from a file. */
   constructor(expected = 1024, loaded?: { slots: Int32Array; size: number }) {
     const rows = Math.max(16, expected);
-    this.slots = loaded ? loaded.slots : new Int32Array(slotCountFor(rows) * STRIDE);
+    this.setSlots(loaded ? loaded.slots : new Int32Array(slotCountFor(rows) * STRIDE));
     this.size = loaded ? loaded.size : 0;
-    this.capacity = this.slots.length / STRIDE;
-    this.scale = this.capacity / 4294967296;
     this.prefixRows = loaded ? undefined : new Int32Array(rows);
     this.wordRows = loaded ? undefined : new Int32Array(rows);
+  }
+
+  /**
+   * A table of the rows (prefix[r], word[r]), each pair once; the hash is built only when first probed
+   * (estimation and writing need the rows, not the hash).
+   */
+  static fromRows(prefix: Int32Array, word: Int32Array): NGramTable {
+    const t = new NGramTable(0, { slots: new Int32Array(0), size: prefix.length });
+    t.slotArray = undefined;
+    t.prefixRows = prefix;
+    t.wordRows = word;
+    return t;
+  }
+
+  /** Hash slots, STRIDE int32 each: prefix, word, row + 1 (0 marks an empty slot). */
+  get slots(): Int32Array {
+    if (!this.slotArray) this.rehash(slotCountFor(this.size));
+    return this.slotArray as Int32Array;
+  }
+
+  private setSlots(slots: Int32Array): void {
+    this.slotArray = slots;
+    this.capacity = slots.length / STRIDE;
+    this.scale = this.capacity / 4294967296;
   }
 
   /** Wraps hash slots read from a binary model; the per-row arrays are rebuilt only if asked for. */
@@ -112,7 +134,7 @@ export class NGramTable {
     this.prefixRows = this.prefix.slice(0, this.size);
     this.wordRows = this.word.slice(0, this.size);
     const cap = slotCountFor(this.size);
-    if (cap < this.capacity) this.rehash(cap);
+    if (this.slotArray && cap < this.capacity) this.rehash(cap);
   }
 
   private growRows(): void {
@@ -152,9 +174,7 @@ export class NGramTable {
       slots[base + 1] = word[row];
       slots[base + 2] = row + 1;
     }
-    this.slots = slots;
-    this.capacity = capacity;
-    this.scale = scale;
+    this.setSlots(slots);
   }
 }
 

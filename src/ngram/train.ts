@@ -32,6 +32,12 @@ export interface NGramTrainOptions {
   unkInText?: boolean;
   /** Called now and then with the number of sentences counted. */
   onProgress?: (sentences: number) => void;
+  /** Bytes counting may use before it spills sorted runs to disk (default: no bound). */
+  memoryBytes?: number;
+  /** Folder for spilled runs (default the system temporary folder). */
+  tempDir?: string;
+  /** Told when counting spills a run to disk or starts merging the runs. */
+  onSpill?: (event: { runs: number; merging?: boolean }) => void;
   /** How the sentences were prepared; recorded in the model, which prepares text it scores or continues alike. */
   preprocessing?: Partial<Preprocessing>;
 }
@@ -40,7 +46,22 @@ export interface NGramTrainOptions {
 export function trainNGram(sentences: Iterable<string>, options: NGramTrainOptions): NGramTrainResult {
   const counter = startCounting(options);
   const level = options.level ?? 'word';
-  for (const s of sentences) counter.add(tokenizeSentence(s, level));
+  try {
+    if (level === 'word') {
+      let batch: string[] = [];
+      for (const s of sentences) {
+        batch.push(s);
+        if (batch.length === 8192) {
+          counter.addLines(batch);
+          batch = [];
+        }
+      }
+      counter.addLines(batch);
+    } else for (const s of sentences) counter.add(tokenizeSentence(s, level));
+  } catch (err) {
+    counter.dispose();
+    throw err;
+  }
   return estimate(counter, options);
 }
 
@@ -54,7 +75,15 @@ export async function trainNGramStream(
 ): Promise<NGramTrainResult> {
   const counter = startCounting(options);
   const level = options.level ?? 'word';
-  for await (const batch of batches) for (const s of batch) counter.add(tokenizeSentence(s, level));
+  try {
+    for await (const batch of batches) {
+      if (level === 'word') counter.addLines(batch);
+      else for (const s of batch) counter.add(tokenizeSentence(s, level));
+    }
+  } catch (err) {
+    counter.dispose(); // spilled runs go now, not at exit
+    throw err;
+  }
   return estimate(counter, options);
 }
 
@@ -76,6 +105,9 @@ function startCounting(options: NGramTrainOptions): NGramCounter {
     skipSymbols: options.skipSymbols,
     unkInText: options.unkInText,
     onProgress: options.onProgress,
+    memoryBytes: options.memoryBytes,
+    tempDir: options.tempDir,
+    onSpill: options.onSpill,
   });
 }
 

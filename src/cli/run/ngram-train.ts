@@ -3,9 +3,11 @@ import { statSync } from 'node:fs';
 import { getDataset, isDatasetName } from '../../data/datasets.js';
 import { streamSentences } from '../../data/load.js';
 import { UsageError } from '../../errors.js';
+import { MIN_COUNT_MEMORY } from '../../ngram/corpus-count.js';
 import type { Discount } from '../../ngram/discounts.js';
 import { NGramModel } from '../../ngram/ngram-model.js';
 import { trainNGramStream, type Smoothing } from '../../ngram/train.js';
+import { parseMemorySize } from '../../util/memory-size.js';
 import { ProgressBar, readingBar } from '../../util/progress.js';
 import type { CliIO, ParsedArgs } from '../args.js';
 
@@ -15,6 +17,13 @@ import { formatBytes, whenDone } from './ngram.js';
 export async function train(a: ParsedArgs, io: CliIO): Promise<number | void> {
   const out = a.string('out');
   if (!out) throw new UsageError('--out MODEL is required (e.g. --out model.arpa or --out model.bin)');
+  const memoryBytes = parseMemorySize(a.string('memory') ?? '80%');
+  if (memoryBytes < MIN_COUNT_MEMORY) {
+    throw new UsageError(
+      `--memory ${a.string('memory')} is too small to make progress: counting needs at least ${MIN_COUNT_MEMORY / 1024}K`,
+      'give a larger size, e.g. --memory 1G (like lmplz -S)',
+    );
+  }
   const started = performance.now();
   const source = a.positional('TRAIN') as string;
   const preprocess = {
@@ -48,6 +57,7 @@ export async function train(a: ParsedArgs, io: CliIO): Promise<number | void> {
       if (!read) counting ??= new ProgressBar(io.stderr, 'counting', batch.length, 'sentences');
     },
   );
+  let spilled = 0;
   const {
     model,
     warnings,
@@ -71,6 +81,12 @@ export async function train(a: ParsedArgs, io: CliIO): Promise<number | void> {
     skipSymbols: a.bool('skip-symbols'),
     unkInText: a.bool('unk-in-text') || mapsRareWords(source, a),
     preprocessing: preprocess,
+    memoryBytes,
+    tempDir: a.string('temp'),
+    onSpill: ({ runs, merging }) => {
+      spilled = runs;
+      if (merging) io.stderr.write(`lmkit: merging ${runs} sorted runs spilled to disk\n`);
+    },
   });
   for (const w of warnings) io.stderr.write(`lmkit: warning: ${w}\n`);
   const estimated = performance.now();
@@ -84,6 +100,7 @@ export async function train(a: ParsedArgs, io: CliIO): Promise<number | void> {
     sentences: counted,
     ngrams: Array.from({ length: model.order }, (_, i) => model.size(i + 1)),
     bytes: statSync(out).size,
+    spilled_runs: spilled,
     seconds: {
       load: (loaded - started) / 1000,
       estimate: (estimated - loaded) / 1000,
