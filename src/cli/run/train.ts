@@ -51,6 +51,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         throw new UsageError(`--${flag} is for --objective ppo`);
     if (objective !== 'reward' && a.string('demos') !== undefined)
       throw new UsageError('--demos is for --objective reward');
+    if (objective !== 'classify' && objective !== 'tag' && a.flags.has('max_eval_samples'))
+      throw new UsageError('--max_eval_samples is for --objective classify and tag');
     const callbacks = {
       onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
         started = { parameters, trainTokens };
@@ -90,7 +92,12 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
     if (objective === 'ppo') return await runPPO(a, io, common);
     const extra: Record<string, unknown> = {};
     const summary = await (objective === 'classify' || objective === 'tag'
-      ? trainClassifier({ ...common, objective, init: a.string('init') }).then((s) => {
+      ? trainClassifier({
+          ...common,
+          objective,
+          init: a.string('init'),
+          maxEvalSamples: a.number('max_eval_samples'),
+        }).then((s) => {
           Object.assign(extra, s.metrics);
           return s;
         })
