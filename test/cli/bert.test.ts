@@ -226,7 +226,15 @@ describe('BERT from the command line', () => {
     ]);
     assert.equal(timed.code, 0, timed.stderr);
     assert.equal(JSON.parse(timed.stdout).stopped, 'time');
-    const lm = await runCli(['train', '--data', train, '--max_eval_samples', '3', '--out', join(tempDir(), 'l')]);
+    const lm = await runCli([
+      'train',
+      '--data',
+      train,
+      '--max_eval_samples',
+      '3',
+      '--out',
+      join(tempDir(), 'l'),
+    ]);
     assert.equal(lm.code, 2);
     assert.match(lm.stderr, /--max_eval_samples is for --objective classify and tag/);
   });
