@@ -9,10 +9,11 @@
  * tokens, else the commonest tag overall).
  *
  *   npm run build && node dist/bench/bert/pos.js --init BERT_DIR [--max-iters 1000] [--every 10]
- *     [--max-eval-samples 400] [--learning-rate 3e-4] [--max-time S] [--work DIR] [--test-every 1]
+ *     [--max-eval-samples 400] [--learning-rate 3e-4] [--max-time S] [--work DIR] [--test-every 1] [--reuse]
+ * --reuse scores the --work folder's tag/best again instead of training (a run cut short after training).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,20 +58,39 @@ const jsonl = (name: string, sentences: TaggedSentence[]) => {
   return path;
 };
 const out = join(work, 'tag');
+const reuse = argv.includes('--reuse') && existsSync(join(out, 'best', 'config.json'));
 const args = ['train', '--objective', 'tag', '--init', init, '--data', jsonl('train.jsonl', train),
   '--valid', jsonl('valid.jsonl', valid), '--max_iters', maxIters, '--eval_interval', '200',
   '--max_eval_samples', maxEval, '--learning_rate', learningRate, ...(maxTime ? ['--max-time', maxTime] : []),
   '--out', out, '--json']; // prettier-ignore
-console.error(`$ lmkit ${args.join(' ')}`);
-const summary = JSON.parse(
-  execFileSync(process.execPath, [join(root, 'bin', 'lmkit.js'), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+console.error(`${reuse ? 'reusing the run of' : '$'} lmkit ${args.join(' ')}`);
+const summary = reuse
+  ? lastEval(join(out, 'metrics.jsonl'))
+  : (JSON.parse(
+      execFileSync(process.execPath, [join(root, 'bin', 'lmkit.js'), ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+        .trim()
+        .split('\n')
+        .pop() as string,
+    ) as Record<string, number>);
+
+/** A finished run's figures from its metrics.jsonl: steps, training seconds, the best held-out accuracy. */
+function lastEval(path: string): Record<string, number> {
+  const evals = readFileSync(path, 'utf8')
     .trim()
     .split('\n')
-    .pop() as string,
-) as Record<string, number>;
+    .map((l) => JSON.parse(l) as Record<string, number | string>)
+    .filter((r) => r.type === 'eval');
+  const best = evals.reduce((a, b) => ((b.val_loss as number) < (a.val_loss as number) ? b : a));
+  const end = evals[evals.length - 1];
+  return {
+    steps: end.step as number,
+    seconds: Math.round(end.train_s as number),
+    best_valid_accuracy: best.valid_accuracy as number,
+  };
+}
 
 // tag the test split with the best checkpoint: each sentence in pieces of whole words that fit the block
 const model = BertClassifier.load(join(out, 'best'));
@@ -89,6 +109,7 @@ test.forEach((s, n) => {
     from = to;
   }
 });
+pieces.sort((a, b) => a.ids.length - b.ids.length); // batches of similar length: less padding
 const predicted = test.map((s) => new Array<string>(s.words.length).fill(''));
 const bar = new ProgressBar(process.stderr, 'tagging the test split', pieces.length, 'pieces');
 for (let i = 0; i < pieces.length; i += 256) {
