@@ -27,12 +27,18 @@ export const EVAL: CommandGroup = {
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
       'scoring is causal (ln p of each token given those before it) or, for a masked LM (BERT), pseudo: each\n' +
       'token masked in turn and predicted from both sides (Salazar et al., 2020), so perplexity is a pseudo-perplexity;\n' +
+      'for a T5, infilling: each token hidden behind <extra_id_0> in turn and written by the decoder (a pseudo-perplexity);\n' +
       'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
       "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).\n" +
       'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
       'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
       'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
-      'exact, f1, samples, seconds).',
+      'exact, f1, samples, seconds). For a T5 it is held-out {"input", "target"} pairs (lmkit data build-t5-tasks):\n' +
+      "each input answered greedily, exact match and token F1 per task (the task field, else the input's prefix).\n" +
+      "DATA ending in .jsonl whose lines name a judge (build-preferences' prompts-test.jsonl) is judged prompts: the\n" +
+      'chat model samples one response to each (temperature 1, --seed + the prompt index), scored by the judge\n' +
+      '(the gold score), and with --reference its KL to that model, log p/p_ref summed over the response, in nats\n' +
+      '(JSON: model, data, reference, prompts, gold, exact, kl, response_tokens, samples, seconds).',
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>
@@ -79,7 +85,20 @@ export const EVAL: CommandGroup = {
         type: 'integer',
         min: 1,
         default: 80,
-        description: 'conversations (.jsonl DATA): longest reply in tokens',
+        description: 'conversations or judged prompts (.jsonl DATA): longest reply in tokens',
+      },
+      {
+        name: 'reference',
+        type: 'string',
+        value: 'MODEL',
+        description: 'judged prompts: the model to measure the KL against (the SFT model)',
+      },
+      {
+        name: 'seed',
+        type: 'integer',
+        min: 0,
+        default: 7,
+        description: 'judged prompts: random seed of the first prompt (each next prompt adds 1)',
       },
     ],
     positionals: [

@@ -16,6 +16,8 @@ export const SPEEDRUN: CommandGroup = {
       'Each runs as lmkit commands in child processes; OUT/STAGE/done.json marks a finished stage (written last).\n' +
       "The budget is wall-clock time, divided as each stage starts: the time left times the stage's weight over\n" +
       'the weights of the stages still to run; a training stage stops on time (train --max-time) and checkpoints.\n' +
+      'Fixed costs (start-up, data, sampling, scoring) are reserved first and scale with the share; see the README.\n' +
+      '--resume continues a stopped run; a --budget given with it is divided among the stages still to run.\n' +
       'Ends with OUT/report.md and OUT/report.html, and the command that serves the assistant.',
     json: true,
     flags: [
@@ -23,8 +25,9 @@ export const SPEEDRUN: CommandGroup = {
         name: 'budget',
         type: 'string',
         value: 'DURATION',
-        default: '30m',
-        description: 'wall-clock budget of the whole run (e.g. 5m, 30m, 1h); 5m gives a complete, weak run',
+        description:
+          'wall-clock budget of the whole run (e.g. 5m, 30m, 1h; default 30m); 5m gives a complete, weak run; ' +
+          'with --resume or --only: the time for the stages still to run (default: what is left of the saved budget)',
       },
       {
         name: 'out',

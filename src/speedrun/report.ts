@@ -14,6 +14,7 @@ import { escapeXml, lossChart, readRunCurves, renderSvg } from '../plot/svg.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   chatModels,
+  judgedPrompts,
   langs,
   languageModels,
   pickAssistant,
@@ -171,6 +172,22 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
     });
   }
 
+  const elmo = lms.some((m) => m.name === 'elmo')
+    ? (output(evaluation, ['eval', join(out, 'elmo', 'best')])?.readings as
+        { name: string; perplexity: number }[] | undefined)
+    : undefined;
+  if (elmo?.length)
+    b.push({
+      p:
+        "ELMo's row is its forward reading (a left-to-right LM); its readings' perplexities per word: " +
+        elmo.map((r) => `${r.name} ${num(r.perplexity, 1)}`).join(', ') +
+        '.' +
+        (done.has('bert')
+          ? ' BERT, a masked LM, has only a pseudo-perplexity (each token masked in turn), which no causal model ' +
+            'can be compared with; it is left out of this table.'
+          : ''),
+    });
+
   const tok = done.get('tokenizer');
   if (tok) {
     b.push({ h: 'Tokenizers' });
@@ -278,6 +295,34 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
         ],
       },
     });
+    const prompts = judgedPrompts(ctx);
+    const policies = chats
+      .filter((m) => m.name !== 'gpt')
+      .map((m) => ({ name: m.name, r: output(evaluation, ['eval', m.path, prompts ?? '']) }))
+      .filter((x) => x.r);
+    if (policies.length) {
+      b.push({
+        p:
+          `The tuned models on the same ${count(policies[0].r?.prompts)} judged prompts (${prompts}): one response each ` +
+          'at temperature 1 with the same seeds, scored by the correctness judge (1 for the exact answer, else half ' +
+          "the token F1), and the KL to the SFT model: log π/π_SFT summed over the response's tokens, nats per response." +
+          (prompts?.endsWith('prompts-train.jsonl')
+            ? ' No prompt fell on the held-out side: these are training prompts.'
+            : ''),
+      });
+      b.push({
+        table: {
+          head: ['policy', 'gold score', 'exact', 'KL to SFT', 'tokens/response'],
+          rows: policies.map(({ name, r }) => [
+            name.toUpperCase(),
+            num(r?.gold, 3),
+            pct(r?.exact),
+            num(r?.kl, 3),
+            num(r?.response_tokens, 1),
+          ]),
+        },
+      });
+    }
   }
 
   const w2v = done.get('word2vec');
@@ -299,6 +344,21 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
         ],
       },
     });
+    const near = w2v.steps
+      .filter((x) => x.args?.[1] === 'neighbors')
+      .map((x) => x.json[0] as { query?: string[]; neighbors?: { word: string; similarity: number }[] });
+    if (near.some((n) => n?.neighbors?.length)) {
+      b.push({ p: 'Nearest words by cosine similarity (lmkit embed neighbors):' });
+      b.push({
+        table: {
+          head: ['word', 'nearest five (cosine)'],
+          rows: near.map((n) => [
+            (n?.query ?? []).join(' '),
+            (n?.neighbors ?? []).map((x) => `${x.word} ${x.similarity.toFixed(2)}`).join(', ') || '—',
+          ]),
+        },
+      });
+    }
   }
 
   // curves, drawn from each run's metrics.jsonl
@@ -381,8 +441,13 @@ export function reportBlocks(out: string, done: ReadonlyMap<string, StageRecord>
   b.push({ h: 'Stages and their commands' });
   b.push({
     table: {
-      head: ['stage', 'wall', 'budget share'],
-      rows: ran.map((r) => [r.stage, `${r.seconds.toFixed(1)} s`, `${r.share.toFixed(1)} s`]),
+      head: ['stage', 'wall', 'budget share', 'of which fixed costs'],
+      rows: ran.map((r) => [
+        r.stage,
+        `${r.seconds.toFixed(1)} s`,
+        `${r.share.toFixed(1)} s`,
+        r.floor === undefined ? '—' : `${r.floor.toFixed(1)} s`,
+      ]),
     },
   });
   b.push({

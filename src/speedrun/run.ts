@@ -11,10 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LmkitError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { clock, stageShare } from './budget.js';
+import { PARENT_PID_ENV } from '../util/exit-with-parent.js';
+import { clock, slowdown, stageShare } from './budget.js';
 import { recordLatestAssistant } from './latest.js';
 import { readLive } from './live.js';
 import {
+  floorOf,
   pickAssistant,
   sizesFor,
   stageTable,
@@ -29,12 +31,17 @@ import {
 export const DONE_FILE = 'done.json';
 /** The run's settings, kept so --resume continues the same run. */
 export const SETTINGS_FILE = 'speedrun.json';
+/** The budget of `lmkit speedrun` without --budget: 30 minutes. */
+export const DEFAULT_BUDGET = 1800;
 
 /** What `lmkit speedrun` was asked. */
 export interface SpeedrunOptions {
   out: string;
-  /** Seconds. */
-  budget: number;
+  /**
+   * Seconds: the whole run's budget (default DEFAULT_BUDGET); with --resume or --only, the time for the
+   * stages still to run (default: the saved budget less what the finished stages took).
+   */
+  budget?: number;
   lang: SpeedrunLang;
   data?: string;
   only: string[];
@@ -91,12 +98,14 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
     if (!names.includes(n))
       throw new UsageError(`unknown stage '${n}'`, `the stages are: ${names.join(', ')}`);
   mkdirSync(o.out, { recursive: true });
-  const settings = settingsFor(o);
+  const continuing = o.resume || o.only.length > 0;
+  const saved = continuing ? savedSettings(o) : undefined;
   const done = new Map<string, StageRecord>();
-  for (const s of table) {
-    const r = readRecord(o.out, s.name);
-    if (r) done.set(s.name, r);
-  }
+  if (continuing)
+    for (const s of table) {
+      const r = readRecord(o.out, s.name);
+      if (r) done.set(s.name, r);
+    }
   // what runs: --only's stages (else all), minus --skip, minus finished ones on --resume
   const wanted = table.filter(
     (s) => (o.only.length ? o.only.includes(s.name) : true) && !o.skip.includes(s.name),
@@ -124,14 +133,19 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
   if (!o.resume && !o.only.length)
     for (const s of table) rmSync(join(o.out, s.name), { recursive: true, force: true }); // a fresh run
   for (const s of toRun) done.delete(s.name);
-  if (!o.resume || !existsSync(join(o.out, SETTINGS_FILE)))
+  // the time already spent is that of the finished stages kept; a new --budget is for the stages to run
+  const spentBefore = [...done.values()].reduce((t, r) => t + r.seconds, 0);
+  const settings: Settings = saved
+    ? { ...saved, budget: o.budget === undefined ? saved.budget : spentBefore + o.budget }
+    : { budget: o.budget ?? DEFAULT_BUDGET, lang: o.lang, data: o.data, tiny: o.tiny || undefined };
+  if (!saved || settings.budget !== saved.budget)
     writeFileAtomic(join(o.out, SETTINGS_FILE), [JSON.stringify(settings, null, 2) + '\n']);
 
   const sizes = sizesFor(settings.budget, settings.tiny);
-  const spentBefore = [...done.values()].reduce((t, r) => t + r.seconds, 0);
   const started = performance.now();
   const elapsed = () => spentBefore + (performance.now() - started) / 1000;
-  const weightLeft = (from: number) => toRun.slice(from).reduce((t, s) => t + s.weight, 0);
+  const floors = toRun.map((s) => floorOf(s, sizes));
+  const seen = { fixed: 0, floors: 0 }; // fixed time taken and floors planned of the stages run so far
   const display = new Display(o.log, settings.budget);
   o.log.write(
     `lmkit speedrun: ${toRun.length} stage(s) in ${o.out}, budget ${clock(settings.budget)}` +
@@ -141,7 +155,10 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
   );
   for (let k = 0; k < toRun.length; k++) {
     const stage = toRun[k];
-    const share = stageShare(settings.budget - elapsed(), stage.weight, weightLeft(k));
+    const factor = slowdown(seen.fixed, seen.floors);
+    const claims = toRun.slice(k).map((s, i) => ({ weight: s.weight, floor: floors[k + i] * factor }));
+    const share = stageShare(settings.budget - elapsed(), claims);
+    const free = Math.max(0, share - claims[0].floor);
     const dir = join(o.out, stage.name);
     rmSync(dir, { recursive: true, force: true }); // an unfinished stage starts over
     mkdirSync(dir, { recursive: true });
@@ -152,11 +169,12 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
       data: settings.data,
       sizes,
       share,
+      free,
       done,
       results: [],
     };
     const t0 = performance.now();
-    display.stage(k + 1, toRun.length, stage, share, elapsed);
+    display.stage(k + 1, toRun.length, stage, share, claims[0].floor, elapsed);
     const logFile = join(dir, 'log.txt');
     for (const step of stage.steps(ctx)) {
       const s0 = performance.now();
@@ -192,10 +210,13 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
       stage: stage.name,
       seconds: (performance.now() - t0) / 1000,
       share,
+      floor: claims[0].floor,
       finished: new Date().toISOString(),
       steps: ctx.results,
     };
     writeFileAtomic(join(dir, DONE_FILE), [JSON.stringify(record, null, 1) + '\n']);
+    seen.fixed += Math.max(0, record.seconds - free);
+    seen.floors += floors[k];
     done.set(stage.name, record);
     display.finished(stage, record);
   }
@@ -211,18 +232,20 @@ export async function runSpeedrun(o: SpeedrunOptions): Promise<SpeedrunSummary> 
   };
 }
 
-/** The settings of this run: the saved ones on --resume (flags may not change them), else the flags'. */
-function settingsFor(o: SpeedrunOptions): Settings {
+/**
+ * The settings saved by the run in --out (--resume and --only continue it: its language and data may not
+ * change), or undefined when there is none.
+ */
+function savedSettings(o: SpeedrunOptions): Settings | undefined {
   const file = join(o.out, SETTINGS_FILE);
-  const given: Settings = { budget: o.budget, lang: o.lang, data: o.data, tiny: o.tiny || undefined };
-  if (!(o.resume || o.only.length) || !existsSync(file)) return given;
+  if (!existsSync(file)) return undefined;
   const saved = JSON.parse(readFileSync(file, 'utf8')) as Settings;
   if (saved.lang !== o.lang || saved.data !== o.data)
     throw new UsageError(
       `${o.out} holds a speedrun with --lang ${saved.lang}${saved.data ? ` --data ${saved.data}` : ''}; this one asks for --lang ${o.lang}${o.data ? ` --data ${o.data}` : ''}`,
       'give the same --lang and --data, or another --out',
     );
-  return { ...saved, budget: saved.budget };
+  return saved;
 }
 
 /** Refuses to start a stage that may write `diskMB` megabytes where less is free. */
@@ -244,7 +267,10 @@ function runCommand(
 ): Promise<{ code: number; json: unknown[]; stdout: string; lastError: string }> {
   return new Promise((done, fail) => {
     writeFileSync(logFile, `$ ${shellLine(step.args)}\n`, { flag: 'a' });
-    const child = spawn(process.execPath, [BIN, ...step.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...step.args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) }, // it dies with this process, even by kill -9
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -304,10 +330,12 @@ class Display {
   ) {}
 
   /** A stage starts. */
-  stage(k: number, n: number, stage: Stage, share: number, elapsed: () => number): void {
+  stage(k: number, n: number, stage: Stage, share: number, fixed: number, elapsed: () => number): void {
     this.current = `[${k}/${n}] ${stage.name}`;
     this.shareEnd = elapsed() + share;
-    this.line(`${this.current}: ${stage.summary} (share ${clock(share)}, elapsed ${clock(elapsed())})`);
+    this.line(
+      `${this.current}: ${stage.summary} (share ${clock(share)}, fixed costs ${clock(fixed)}, elapsed ${clock(elapsed())})`,
+    );
   }
 
   /** A line above the progress line. */

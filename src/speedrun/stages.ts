@@ -14,7 +14,7 @@ import { writeReport } from './report.js';
 /** Languages a speedrun covers. */
 export type SpeedrunLang = 'en' | 'zh' | 'both';
 
-/** How big the data and the evaluations are: set by the budget (sizesFor). */
+/** How big the data is: set by the whole budget (sizesFor); what later stages sample and score follows their shares. */
 export interface Sizes {
   /** Sentences of each source's train split. */
   trainSentences: number;
@@ -24,33 +24,55 @@ export interface Sizes {
   heldOutSentences: number;
   /** build-instruct --max-per-source. */
   instructPerSource: number;
-  /** build-preferences --prompts (per judge and language) and --samples. */
-  prefPrompts: number;
-  prefSamples: number;
-  /** Held-out conversations scored per task. */
-  perTask: number;
+  /** train --eval_iters: batches per split at each evaluation during training (its start and end included). */
+  evalIters: number;
+  /** The budget over 5 minutes, between 1 and 10: how much more data than the 5-minute run. */
+  scale: number;
   /** Model shapes for tests (LMKIT_SPEEDRUN_TINY): one-layer models of a few thousand parameters. */
   tiny: boolean;
 }
 
 /**
- * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 20,000 training
- * sentences and 100 held-out sentences per source, 300 instructions per source, 20 preference prompts,
- * 2 scored conversations per task (BPE merges from 4,000 lines).
+ * Sizes for a budget in seconds, linear in it from the 5-minute run (scale 1) and clamped: 5,000 training
+ * sentences and 50 held-out sentences per source, 300 instructions per source, BPE merges from 1,000 lines,
+ * evaluations of 2 batches during training (5 from 15 minutes on).
  */
 export function sizesFor(budget: number, tiny = false): Sizes {
   const scale = budget / 300;
-  const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
   return {
-    trainSentences: tiny ? 400 : clamp(20000 * scale, 2000, 200000),
-    bpeSentences: tiny ? 200 : clamp(4000 * scale, 2000, 40000),
-    heldOutSentences: tiny ? 20 : clamp(100 * scale, 50, 2000),
+    trainSentences: tiny ? 400 : clamp(5000 * scale, 5000, 200000),
+    bpeSentences: tiny ? 200 : clamp(1000 * scale, 1000, 20000),
+    heldOutSentences: tiny ? 20 : clamp(50 * scale, 50, 1000),
+    evalIters: tiny || scale < 3 ? 2 : 5,
     instructPerSource: tiny ? 6 : clamp(300 * scale, 60, 2000),
-    prefPrompts: tiny ? 40 : clamp(20 * scale, 10, 400),
-    prefSamples: 4,
-    perTask: tiny ? 1 : clamp(2 * scale, 2, 40),
+    scale: Math.min(10, Math.max(1, scale)),
     tiny,
   };
+}
+
+/** Seconds `build-preferences` takes per prompt and language (4 samples of at most 40 tokens), measured here. */
+const SECONDS_PER_PREFERENCE_PROMPT = 0.5;
+/** Seconds a chat model takes per held-out conversation in `lmkit eval` (greedy, 40 tokens a turn), measured here. */
+const SECONDS_PER_CONVERSATION = 0.3;
+/** Tasks of the instruction data's test split per language (build-instruct). */
+const TASKS_PER_LANGUAGE = 8;
+
+const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
+
+/** build-preferences --prompts (per language): half the reward stage's free time (the reward model gets the rest). */
+export function preferencePrompts(ctx: Pick<StageContext, 'free' | 'lang' | 'sizes'>): number {
+  if (ctx.sizes.tiny) return 40;
+  return clamp((ctx.free * 0.5) / (SECONDS_PER_PREFERENCE_PROMPT * langs(ctx.lang).length), 10, 1000);
+}
+
+/** lmkit eval --per-task: the held-out conversations per task that the evaluation's free time pays for. */
+export function questionsPerTask(
+  ctx: Pick<StageContext, 'free' | 'lang' | 'sizes'>,
+  chatModels: number,
+): number {
+  if (ctx.sizes.tiny) return 1;
+  const conversations = ctx.free / (SECONDS_PER_CONVERSATION * Math.max(1, chatModels));
+  return clamp(conversations / (TASKS_PER_LANGUAGE * langs(ctx.lang).length), 2, 50);
 }
 
 /** What a stage's steps see: the run's settings and what finished stages recorded. */
@@ -63,6 +85,8 @@ export interface StageContext {
   sizes: Sizes;
   /** This stage's share of the budget, in seconds. */
   share: number;
+  /** What the share gives beyond the stage's floor (budget.ts): the time its sized work may take. */
+  free: number;
   /** Records of finished stages, by name. */
   done: ReadonlyMap<string, StageRecord>;
   /** The results of this stage's earlier steps, in order. */
@@ -109,6 +133,8 @@ export interface StageRecord {
   seconds: number;
   /** The stage's share of the budget when it started, in seconds. */
   share: number;
+  /** The part of the share set aside for its fixed costs (its floor times the run's slowdown then). */
+  floor?: number;
   finished: string;
   steps: CommandResult[];
 }
@@ -117,8 +143,13 @@ export interface StageRecord {
 export interface Stage {
   name: string;
   summary: string;
-  /** Share of the budget, out of the weights of every stage (100 in all for the built-in table). */
+  /** Its part of the budget beyond the floors, out of the weights of every stage (budget.ts). */
   weight: number;
+  /**
+   * Its fixed cost in seconds (processes, loading, final evaluation and save; for some, work that grows with
+   * the data), set aside first (budget.ts).
+   */
+  floor: number | ((sizes: Sizes) => number);
   /** Stages whose outputs this one reads. */
   needs: string[];
   /** A model kind this stage trains that must exist in src/models/kinds.ts for the stage to be listed. */
@@ -138,6 +169,12 @@ export function sources(lang: SpeedrunLang, data?: string): { name: string; sour
     ...(lang !== 'en' ? [{ name: 'fortunes-zh', source: 'fortunes-zh' }] : []),
   ];
 }
+
+/** Words whose nearest neighbours the report shows (word vectors of English text; characters of Chinese). */
+export const NEIGHBOR_WORDS: Record<'en' | 'zh', string[]> = {
+  en: ['man', 'day', 'good', 'said'],
+  zh: ['人', '天', '好', '说'],
+};
 
 /** Prompts every model continues in the report (English and Chinese). */
 export const SAMPLE_PROMPTS: Record<'en' | 'zh', string> = { en: 'The jury said', zh: '人生' };
@@ -171,20 +208,62 @@ function interleave(files: string[]): string[] {
 const p = (ctx: StageContext, ...parts: string[]) => join(ctx.out, ...parts);
 
 /**
- * `--valid FILE` when FILE holds a line; a small preference set may send nothing to the held-out side,
- * and then the training file validates (the report says so: its figures are then not held out).
+ * `--data FILE --valid FILE` of the preference data (`prefix` '' for the rankings, 'prompts-' for PPO's
+ * prompts). A small set may send nothing to the held-out side, and then the training file validates (the
+ * report says so: its figures are then not held out).
  */
-function validIfAny(file: string, fallback: string): string[] {
-  return ['--valid', existsSync(file) && readFileSync(file, 'utf8').trim() ? file : fallback];
+function onPreferences(ctx: StageContext, prefix: '' | 'prompts-'): string[] {
+  const train = p(ctx, 'reward', 'prefs', `${prefix}train.jsonl`);
+  const test = p(ctx, 'reward', 'prefs', `${prefix}test.jsonl`);
+  return ['--data', train, '--valid', existsSync(test) && readFileSync(test, 'utf8').trim() ? test : train];
 }
-const time = (ctx: StageContext, fraction = 1) => ['--max-time', String(trainingTime(ctx.share * fraction))];
+
+/** `--data OUT/data/train.txt --valid OUT/data/valid.txt`: the run's text. */
+const onText = (ctx: StageContext) => [
+  '--data',
+  p(ctx, 'data', 'train.txt'),
+  '--valid',
+  p(ctx, 'data', 'valid.txt'),
+];
+
+/** The word-level vocabulary (characters for Chinese alone, which has no spaces between words). */
+const wordVocab = (ctx: StageContext) => p(ctx, 'tokenizer', ctx.lang === 'zh' ? 'char.json' : 'word.json');
+
+/**
+ * `lmkit train` arguments of a run into OUT/NAME: `what` (objective, model, data, shape and evaluation),
+ * then a step limit only --max-time reaches, stopping at `fraction` of the stage's share (budget.ts).
+ */
+function trainArgs(ctx: StageContext, name: string, what: string[], fraction = 1): string[] {
+  return [
+    'train',
+    ...what,
+    '--max_iters',
+    BIG,
+    '--max-time',
+    String(trainingTime(ctx.free * fraction)),
+  ].concat(['--out', p(ctx, name), '--json']);
+}
+
+/** A stage of one timed training run into OUT/NAME (the run the progress display follows). */
+function trainingStage(s: Omit<Stage, 'steps' | 'runDir'> & { what(ctx: StageContext): string[] }): Stage {
+  const { what, ...stage } = s;
+  return {
+    diskMB: 200,
+    ...stage,
+    runDir: s.name,
+    *steps(ctx) {
+      yield { args: trainArgs(ctx, s.name, what(ctx)) };
+    },
+  };
+}
 
 /** The built-in stages in order (the ones whose kind does not exist yet are filtered by {@link stageTable}). */
 const STAGES: Stage[] = [
   {
     name: 'data',
     summary: 'export the corpora (train and held-out splits) and build the instruction data',
-    weight: 3,
+    weight: 0,
+    floor: 10,
     needs: [],
     diskMB: 100,
     *steps(ctx) {
@@ -244,7 +323,8 @@ const STAGES: Stage[] = [
   {
     name: 'tokenizer',
     summary: 'train a byte-level BPE tokenizer with the chat tokens, and character and word vocabularies',
-    weight: 2,
+    weight: 0,
+    floor: (z) => 5 + z.scale,
     needs: ['data'],
     *steps(ctx) {
       const train = p(ctx, 'data', 'train.txt');
@@ -290,7 +370,8 @@ const STAGES: Stage[] = [
   ...[3, 5].map((order): Stage => ({
     name: `kn${order}`,
     summary: `a Kneser-Ney ${order}-gram model (KenLM's estimator)`,
-    weight: order === 3 ? 1 : 2,
+    weight: 0,
+    floor: (z) => (order === 3 ? 1 + 0.5 * z.scale : 2 + z.scale),
     needs: ['data'],
     diskMB: 200,
     *steps(ctx) {
@@ -311,131 +392,82 @@ const STAGES: Stage[] = [
       };
     },
   })),
-  {
+  trainingStage({
     name: 'nplm',
     summary: "Bengio et al.'s neural probabilistic language model on words",
     weight: 8,
+    floor: 6,
     needs: ['data', 'tokenizer'],
     kind: 'nplm',
-    runDir: 'nplm',
     diskMB: 100,
-    *steps(ctx) {
-      yield {
-        args: [
-          'train',
-          '--model',
-          'nplm',
-          '--data',
-          p(ctx, 'data', 'train.txt'),
-          '--valid',
-          p(ctx, 'data', 'valid.txt'),
-        ].concat(
-          ['--tokenizer', p(ctx, 'tokenizer', ctx.lang === 'zh' ? 'char.json' : 'word.json'), '--order', '4'],
-          tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
-          [
-            '--batch_size',
-            '64',
-            '--max_iters',
-            BIG,
-            '--eval_interval',
-            '200',
-            '--eval_iters',
-            '5',
-            '--patience',
-            '0',
-          ],
-          time(ctx),
-          ['--out', p(ctx, 'nplm'), '--json'],
-        ),
-      };
-    },
-  },
-  {
+    what: (ctx) =>
+      ['--model', 'nplm', ...onText(ctx), '--tokenizer', wordVocab(ctx), '--order', '4'].concat(
+        tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
+        [
+          '--batch_size',
+          '64',
+          '--eval_interval',
+          '200',
+          '--eval_iters',
+          String(ctx.sizes.evalIters),
+          '--patience',
+          '0',
+        ],
+      ),
+  }),
+  trainingStage({
     name: 'rnn',
     summary: 'a character GRU (the classic Keras recipe)',
     weight: 8,
+    floor: 14,
     needs: ['data'],
     kind: 'rnn',
-    runDir: 'rnn',
     diskMB: 100,
-    *steps(ctx) {
-      yield {
-        args: [
-          'train',
-          '--model',
-          'rnn',
-          '--data',
-          p(ctx, 'data', 'train.txt'),
-          '--valid',
-          p(ctx, 'data', 'valid.txt'),
-        ].concat(
-          tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']),
-          ['--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5', '--patience', '0'],
-          time(ctx),
-          ['--out', p(ctx, 'rnn'), '--json'],
-        ),
-      };
-    },
-  },
-  {
+    what: (ctx) =>
+      ['--model', 'rnn', ...onText(ctx)].concat(tinyShape(ctx, ['--n_embd', '8', '--n_hidden', '16']), [
+        '--eval_interval',
+        '100',
+        '--eval_iters',
+        String(ctx.sizes.evalIters),
+        '--patience',
+        '0',
+      ]),
+  }),
+  trainingStage({
     name: 'gpt',
     summary: "GPT pretraining on characters (nanoGPT's laptop shape, context 128)",
     weight: 25,
+    floor: 8,
     needs: ['data', 'tokenizer'],
     kind: 'gpt',
-    runDir: 'gpt',
-    diskMB: 200,
-    *steps(ctx) {
-      yield {
-        args: [
-          'train',
-          '--model',
-          'gpt',
-          '--data',
-          p(ctx, 'data', 'train.txt'),
-          '--valid',
-          p(ctx, 'data', 'valid.txt'),
-        ].concat(
-          ['--tokenizer', p(ctx, 'tokenizer', 'char.json')],
-          ctx.sizes.tiny
-            ? ['--n_layer', '1', '--n_head', '2', '--n_embd', '16', '--block_size', '96', '--batch_size', '4']
-            : ['--block_size', '128', '--batch_size', '12'],
-          ['--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5'],
-          time(ctx),
-          ['--out', p(ctx, 'gpt'), '--json'],
-        ),
-      };
-    },
-  },
-  {
+    what: (ctx) =>
+      ['--model', 'gpt', ...onText(ctx), '--tokenizer', p(ctx, 'tokenizer', 'char.json')].concat(
+        ctx.sizes.tiny
+          ? ['--n_layer', '1', '--n_head', '2', '--n_embd', '16', '--block_size', '96', '--batch_size', '4']
+          : ['--block_size', '128', '--batch_size', '12'],
+        ['--eval_interval', '100', '--eval_iters', String(ctx.sizes.evalIters)],
+      ),
+  }),
+  trainingStage({
     name: 'sft',
     summary: 'supervised fine-tuning of the GPT on the instruction data (loss on assistant tokens)',
     weight: 15,
+    floor: 12,
     needs: ['data', 'gpt'],
     kind: 'gpt',
-    runDir: 'sft',
-    diskMB: 200,
-    *steps(ctx) {
-      yield {
-        args: ['train', '--objective', 'sft', '--init', p(ctx, 'gpt', 'best')].concat(
-          [
-            '--data',
-            p(ctx, 'data', 'instruct', 'train.jsonl'),
-            '--valid',
-            p(ctx, 'data', 'instruct', 'test.jsonl'),
-          ],
-          ['--learning_rate', '1e-3', '--max_iters', BIG, '--eval_interval', '100', '--eval_iters', '5'],
-          ['--batch_size', ctx.sizes.tiny ? '2' : '8'],
-          time(ctx),
-          ['--out', p(ctx, 'sft'), '--json'],
-        ),
-      };
-    },
-  },
+    what: (ctx) =>
+      ['--objective', 'sft', '--init', p(ctx, 'gpt', 'best')].concat(
+        ['--data', p(ctx, 'data', 'instruct', 'train.jsonl')],
+        ['--valid', p(ctx, 'data', 'instruct', 'test.jsonl')],
+        ['--learning_rate', '1e-3', '--eval_interval', '100', '--eval_iters', String(ctx.sizes.evalIters)],
+        ['--batch_size', ctx.sizes.tiny ? '2' : '8'],
+      ),
+  }),
   {
     name: 'reward',
     summary: "preference data (a judge ranks the SFT model's samples) and a reward model",
     weight: 8,
+    floor: 20,
     needs: ['sft'],
     kind: 'gpt',
     runDir: 'reward',
@@ -450,84 +482,61 @@ const STAGES: Stage[] = [
           '--judge',
           'correctness',
         ].concat(
-          ['--lang', ctx.lang === 'both' ? 'all' : ctx.lang, '--prompts', String(ctx.sizes.prefPrompts)],
-          [
-            '--samples',
-            String(ctx.sizes.prefSamples),
-            '--max-tokens',
-            ctx.sizes.tiny ? '8' : '40',
-            '--no-expert',
-          ],
+          ['--lang', ctx.lang === 'both' ? 'all' : ctx.lang, '--prompts', String(preferencePrompts(ctx))],
+          ['--samples', '4', '--max-tokens', ctx.sizes.tiny ? '8' : '40', '--no-expert'],
           ['--out', p(ctx, 'reward', 'prefs'), '--json'],
         ),
       };
       yield {
-        args: ['train', '--objective', 'reward', '--init', p(ctx, 'sft', 'best')].concat(
-          ['--data', p(ctx, 'reward', 'prefs', 'train.jsonl')],
-          validIfAny(p(ctx, 'reward', 'prefs', 'test.jsonl'), p(ctx, 'reward', 'prefs', 'train.jsonl')),
-          ['--max_iters', BIG, '--eval_interval', '50', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
-          time(ctx, 0.5),
-          ['--out', p(ctx, 'reward'), '--json'],
+        args: trainArgs(
+          ctx,
+          'reward',
+          ['--objective', 'reward', '--init', p(ctx, 'sft', 'best'), ...onPreferences(ctx, '')].concat([
+            '--eval_interval',
+            '50',
+            '--batch_size',
+            ctx.sizes.tiny ? '2' : '8',
+          ]),
+          0.5,
         ),
       };
     },
   },
-  {
+  trainingStage({
     name: 'dpo',
     summary: 'direct preference optimisation of the SFT model on the same preferences',
     weight: 6,
+    floor: (z) => 6 + 3 * z.scale, // the reference's log-probabilities grow with the rankings
     needs: ['sft', 'reward'],
     kind: 'gpt',
-    runDir: 'dpo',
-    diskMB: 200,
-    *steps(ctx) {
-      yield {
-        args: ['train', '--objective', 'dpo', '--init', p(ctx, 'sft', 'best')].concat(
-          ['--data', p(ctx, 'reward', 'prefs', 'train.jsonl')],
-          validIfAny(p(ctx, 'reward', 'prefs', 'test.jsonl'), p(ctx, 'reward', 'prefs', 'train.jsonl')),
-          ['--max_iters', BIG, '--eval_interval', '50', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
-          time(ctx),
-          ['--out', p(ctx, 'dpo'), '--json'],
-        ),
-      };
-    },
-  },
-  {
+    what: (ctx) =>
+      ['--objective', 'dpo', '--init', p(ctx, 'sft', 'best'), ...onPreferences(ctx, '')].concat([
+        '--eval_interval',
+        '50',
+        '--batch_size',
+        ctx.sizes.tiny ? '2' : '8',
+      ]),
+  }),
+  trainingStage({
     name: 'ppo',
     summary: 'PPO of the SFT model against the reward model, KL to the SFT model',
     weight: 8,
+    floor: 8,
     needs: ['sft', 'reward'],
     kind: 'gpt',
-    runDir: 'ppo',
     diskMB: 300,
-    *steps(ctx) {
-      yield {
-        args: [
-          'train',
-          '--objective',
-          'ppo',
-          '--init',
-          p(ctx, 'sft', 'best'),
-          '--reward',
-          p(ctx, 'reward', 'best'),
-        ].concat(
-          ['--data', p(ctx, 'reward', 'prefs', 'prompts-train.jsonl')],
-          validIfAny(
-            p(ctx, 'reward', 'prefs', 'prompts-test.jsonl'),
-            p(ctx, 'reward', 'prefs', 'prompts-train.jsonl'),
-          ),
-          ['--max_iters', BIG, '--eval_interval', '5', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
-          ['--response_length', ctx.sizes.tiny ? '6' : '32'],
-          time(ctx),
-          ['--out', p(ctx, 'ppo'), '--json'],
-        ),
-      };
-    },
-  },
+    what: (ctx) =>
+      ['--objective', 'ppo', '--init', p(ctx, 'sft', 'best'), '--reward', p(ctx, 'reward', 'best')].concat(
+        onPreferences(ctx, 'prompts-'),
+        ['--eval_interval', '5', '--batch_size', ctx.sizes.tiny ? '2' : '8'],
+        ['--response_length', ctx.sizes.tiny ? '6' : '32'],
+      ),
+  }),
   {
     name: 'word2vec',
     summary: 'word vectors (word2vec CBOW, one epoch) and their WordNet synonym test',
-    weight: 2,
+    weight: 0,
+    floor: (z) => 6 + 0.5 * z.scale,
     needs: ['data'],
     diskMB: 100,
     *steps(ctx) {
@@ -544,43 +553,32 @@ const STAGES: Stage[] = [
         ].concat(ctx.lang === 'zh' ? ['--level', 'char'] : ['--lowercase'], ['--out', vectors, '--json']),
       };
       if (ctx.lang !== 'zh') yield { args: ['embed', 'eval', vectors, '--json'] };
+      for (const word of NEIGHBOR_WORDS[ctx.lang === 'zh' ? 'zh' : 'en'])
+        yield { args: ['embed', 'neighbors', vectors, word, '--top', '5', '--json'] };
     },
   },
   // kinds other helpers are adding: listed here, run once src/models/kinds.ts has them
-  ...['elmo', 'bert', 't5'].map((kind): Stage => ({
-    name: kind,
-    summary: `${kind === 'elmo' ? 'an ELMo biLM (word level)' : `a ${kind.toUpperCase()} model`} on the same text`,
-    weight: 6,
-    needs: kind === 'elmo' ? ['data', 'tokenizer'] : ['data'],
-    kind,
-    runDir: kind,
-    diskMB: 200,
-    *steps(ctx) {
-      yield {
-        args: [
-          'train',
-          '--model',
-          kind,
-          '--data',
-          p(ctx, 'data', 'train.txt'),
-          '--valid',
-          p(ctx, 'data', 'valid.txt'),
-        ].concat(
-          kind === 'elmo'
-            ? ['--tokenizer', p(ctx, 'tokenizer', ctx.lang === 'zh' ? 'char.json' : 'word.json')]
-            : [],
-          ['--max_iters', BIG],
-          time(ctx),
-          ['--out', p(ctx, kind), '--json'],
-        ),
-      };
-    },
-  })),
+  ...['elmo', 'bert', 't5'].map((kind) =>
+    trainingStage({
+      name: kind,
+      summary: `${kind === 'elmo' ? 'an ELMo biLM (word level)' : `a ${kind.toUpperCase()} model`} on the same text`,
+      weight: 6,
+      floor: kind === 'bert' ? 5 : 6,
+      needs: kind === 'elmo' ? ['data', 'tokenizer'] : ['data'],
+      kind,
+      what: (ctx) =>
+        ['--model', kind, ...onText(ctx)].concat(kind === 'elmo' ? ['--tokenizer', wordVocab(ctx)] : [], [
+          '--eval_iters',
+          String(ctx.sizes.evalIters),
+        ]),
+    }),
+  ),
   {
     name: 'evaluation',
     summary:
       'every language model on the same held-out text, every chat model on held-out questions, samples, curves',
-    weight: 9,
+    weight: 6,
+    floor: (z) => 36 + 6 * z.scale,
     needs: ['data'],
     *steps(ctx) {
       const test = p(ctx, 'data', 'test.txt');
@@ -597,10 +595,21 @@ const STAGES: Stage[] = [
             m.path,
             p(ctx, 'data', 'instruct', 'test.jsonl'),
             '--per-task',
-            String(ctx.sizes.perTask),
+            String(questionsPerTask(ctx, chats.length)),
           ].concat(['--max-tokens', maxTokens, '--json']),
           keep: (j) => ({ ...(j as object), samples: undefined }),
         };
+      // the tuned policies on the judged held-out prompts: gold score and KL to the SFT model
+      const prompts = judgedPrompts(ctx);
+      if (prompts)
+        for (const m of chats.filter((c) => c.name !== 'gpt'))
+          yield {
+            args: ['eval', m.path, prompts, '--reference', p(ctx, 'sft', 'best')].concat([
+              '--max-tokens',
+              ctx.sizes.tiny ? '6' : '32',
+              '--json',
+            ]),
+          };
       for (const m of languageModels(ctx))
         yield {
           args: ['generate', m.path].concat(
@@ -614,7 +623,8 @@ const STAGES: Stage[] = [
     name: 'assistant',
     summary:
       'pick the assistant (best held-out F1 among SFT, DPO and PPO); every chat model answers the same questions',
-    weight: 2,
+    weight: 0,
+    floor: 8,
     needs: ['evaluation'],
     *steps(ctx) {
       const chats = chatModels(ctx).filter((m) => m.name !== 'gpt');
@@ -657,7 +667,8 @@ const STAGES: Stage[] = [
   {
     name: 'report',
     summary: 'report.md and report.html: every figure of the run in one place',
-    weight: 1,
+    weight: 0,
+    floor: 1,
     needs: [],
     *steps(ctx) {
       yield {
@@ -678,8 +689,21 @@ export function languageModels(
     { name: 'nplm', path: p(ctx as StageContext, 'nplm', 'best'), word: true },
     { name: 'rnn', path: p(ctx as StageContext, 'rnn', 'best'), word: false },
     { name: 'gpt', path: p(ctx as StageContext, 'gpt', 'best'), word: false },
+    { name: 'elmo', path: p(ctx as StageContext, 'elmo', 'best'), word: true },
   ];
   return all.filter((m) => ctx.done.has(m.name));
+}
+
+/**
+ * The judged prompts the policies are scored on: the preference data's held-out prompts, or its training
+ * prompts when none fell on the held-out side (the report says so); undefined without a reward stage.
+ */
+export function judgedPrompts(ctx: Pick<StageContext, 'out' | 'done'>): string | undefined {
+  if (!ctx.done.has('reward')) return undefined;
+  const test = p(ctx as StageContext, 'reward', 'prefs', 'prompts-test.jsonl');
+  if (existsSync(test) && readFileSync(test, 'utf8').trim()) return test;
+  const train = p(ctx as StageContext, 'reward', 'prefs', 'prompts-train.jsonl');
+  return existsSync(train) ? train : undefined;
 }
 
 /** The models scored on held-out questions: the pretrained GPT (prompted with lines) and the tuned ones. */
@@ -701,6 +725,11 @@ export function pickAssistant(ctx: Pick<StageContext, 'out' | 'done'>): string |
     if (!best || f1 > best.f1) best = { path: m.path, f1 };
   }
   return best?.path;
+}
+
+/** A stage's floor in seconds for a run of these sizes. */
+export function floorOf(stage: Pick<Stage, 'floor'>, sizes: Sizes): number {
+  return typeof stage.floor === 'number' ? stage.floor : stage.floor(sizes);
 }
 
 /** The stage table: the built-in stages whose model kind exists (src/models/kinds.ts), in order. */

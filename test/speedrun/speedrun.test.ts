@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { clock, parseDuration, stageShare, trainingTime } from '../../src/speedrun/budget.js';
-import { stageTable } from '../../src/speedrun/stages.js';
+import { floorOf, sizesFor, stageTable } from '../../src/speedrun/stages.js';
 import { ROOT, tempDir } from '../helpers/paths.js';
 
 const BIN = join(ROOT, 'bin', 'lmkit.js');
@@ -40,6 +40,38 @@ function speedrun(args: string[], whileRunning?: (pid: number) => Promise<void>)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The first child process of `pid`, if it has one. */
+function childOf(pid: number): number | undefined {
+  try {
+    return Number(
+      execFileSync('pgrep', ['-P', String(pid)])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    );
+  } catch {
+    return undefined; // pgrep found none
+  }
+}
+
+/** The command line of process `pid`, arguments separated by NUL ('' once it has ended). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Whether process `pid` still runs (a zombie waiting for its new parent to reap it does not). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false; // gone
+  }
+}
+
 describe('speedrun budget', () => {
   it('reads durations and refuses what is not one', () => {
     assert.equal(parseDuration('5m'), 300);
@@ -53,17 +85,32 @@ describe('speedrun budget', () => {
     assert.equal(clock(65), '1:05');
   });
 
-  it('divides the time left by the weights of the stages still to run', () => {
-    const weights = stageTable().map((s) => s.weight);
-    const total = weights.reduce((a, b) => a + b, 0);
-    // at the start, a stage gets its weight's share of the whole budget
-    assert.equal(stageShare(300, 25, total), (300 * 25) / total);
-    // the last stage gets all that is left, and an overrun leaves nothing to share
-    assert.equal(stageShare(42, 1, 1), 42);
-    assert.equal(stageShare(-5, 1, 3), 0);
-    // training gets the share less its start-up and final evaluation allowance, at least a second
-    assert.equal(trainingTime(100), 83);
-    assert.equal(trainingTime(1), 1);
+  it('sets the floors aside, then divides the time left by the weights of the stages still to run', () => {
+    const stages = [
+      { weight: 0, floor: 10 },
+      { weight: 25, floor: 5 },
+      { weight: 75, floor: 5 },
+    ];
+    // at the start: a stage of weight 0 gets its floor; the rest (300 - 20) goes by weight, plus each floor
+    assert.equal(stageShare(300, stages), 10);
+    assert.equal(stageShare(290, stages.slice(1)), 5 + 280 * 0.25);
+    assert.equal(stageShare(290 - 75, stages.slice(2)), 5 + 210);
+    // an overrun shrinks what is left; when the floors take it all, each stage gets its floor alone
+    assert.equal(stageShare(12, stages), 10);
+    assert.equal(stageShare(4, stages.slice(1)), 5);
+    assert.equal(stageShare(10, []), 0);
+    // the floors at the end are set aside from the start: the last stages get them whole
+    const table = stageTable();
+    const sizes = sizesFor(300);
+    const claims = table.map((s) => ({ weight: s.weight, floor: floorOf(s, sizes) }));
+    const tail = claims.slice(-3).reduce((t, c) => t + c.floor, 0);
+    assert.ok(tail > 0);
+    let left = 300;
+    for (let k = 0; k < claims.length; k++) left -= stageShare(left, claims.slice(k)); // each stage takes its share
+    assert.ok(Math.abs(left) < 1e-9, `the shares add up to the budget (${left} left)`);
+    // training gets what its share gives beyond the floor, at least a second
+    assert.equal(trainingTime(83.04), 83);
+    assert.equal(trainingTime(0), 1);
   });
 
   it('lists stages in the order of the road, and only kinds that exist', () => {
@@ -74,7 +121,7 @@ describe('speedrun budget', () => {
       order,
     );
     assert.deepEqual(names.slice(-3), ['evaluation', 'assistant', 'report']);
-    assert.ok(!names.includes('t5'), 't5 is not a kind yet');
+    assert.ok(names.includes('t5'), 'the T5 stage is listed now that t5 is a kind');
   });
 });
 
@@ -116,16 +163,9 @@ describe('lmkit speedrun', () => {
       // once the GPT run has logged its first evaluation, kill the lmkit process training it
       for (let i = 0; i < 1200; i++, await sleep(25)) {
         if (!existsSync(join(out, 'gpt', 'metrics.jsonl'))) continue;
-        let child: string | undefined;
-        try {
-          child = execFileSync('pgrep', ['-P', String(pid)])
-            .toString()
-            .trim()
-            .split('\n')[0];
-        } catch {
-          continue; // between commands
-        }
-        process.kill(Number(child), 'SIGKILL');
+        const child = childOf(pid);
+        if (child === undefined) continue; // between commands
+        process.kill(child, 'SIGKILL');
         return;
       }
     });
@@ -145,6 +185,51 @@ describe('lmkit speedrun', () => {
       kept,
       'finished stages are not rerun',
     );
+  });
+
+  it('--resume with a new --budget gives it to the stages still to run', async () => {
+    const before = JSON.parse(readFileSync(join(out, 'speedrun.json'), 'utf8')) as { budget: number };
+    rmSync(join(out, 'rnn'), { recursive: true }); // as if stopped there
+    const spent = stageTable()
+      .map((s) => s.name)
+      .filter((n) => n !== 'rnn' && existsSync(join(out, n, 'done.json')))
+      .reduce(
+        (t, n) =>
+          t + (JSON.parse(readFileSync(join(out, n, 'done.json'), 'utf8')) as { seconds: number }).seconds,
+        0,
+      );
+    const r = await speedrun(['--out', out, '--resume', '--lang', 'en', '--budget', '17s', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { ran: string[] }).ran, ['rnn']);
+    // the one stage left gets the whole new budget (its floor, 14 s, and 3 s of training), and the run's
+    // budget is now the time spent plus it
+    assert.match(r.stderr, /\[1\/1\] rnn: .*\(share 0:17, fixed costs 0:14,/);
+    assert.match(r.stderr, /lmkit train --model rnn .*--max-time 3 /);
+    const after = JSON.parse(readFileSync(join(out, 'speedrun.json'), 'utf8')) as { budget: number };
+    assert.ok(
+      Math.abs(after.budget - (spent + 17)) < 0.5,
+      `${after.budget} vs ${spent} + 17 (was ${before.budget})`,
+    );
+  });
+
+  it('a kill -9 of lmkit speedrun takes its running command with it', async () => {
+    const dir = join(tempDir('lmkit-speedrun-'), 'run');
+    let orphan = 0;
+    const r = await speedrun(['--out', dir, '--budget', '20s', '--lang', 'en'], async (pid) => {
+      // once a training command runs, kill the speedrun itself (not its child) with SIGKILL
+      for (let i = 0; i < 2400 && !orphan; i++, await sleep(25)) {
+        const child = childOf(pid);
+        if (child === undefined) continue; // between commands
+        if (!commandLine(child).includes('\0train\0')) continue;
+        orphan = child;
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    assert.equal(r.code, null, 'the speedrun was killed');
+    assert.ok(orphan > 0, 'a training command was running');
+    let alive = true;
+    for (let i = 0; i < 120 && alive; i++, await sleep(25)) alive = running(orphan);
+    assert.ok(!alive, `the training command ${orphan} died with its parent`);
   });
 
   it('--only reruns the stages named; --skip leaves out a stage and those that need it', async () => {

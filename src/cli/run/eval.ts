@@ -14,6 +14,8 @@ import {
   type EvalResult,
 } from '../../eval/perplexity.js';
 import { scoreConversationFile } from '../../eval/conversations.js';
+import { scorePolicy } from '../../eval/policy.js';
+import { scorePairFile } from '../../eval/text-to-text.js';
 import type { LanguageModel } from '../../lm.js';
 import { loadLanguageModel } from '../../models/load.js';
 import { MixtureModel } from '../../models/mixture.js';
@@ -21,6 +23,51 @@ import { checkSamePreprocessing, preprocessingOf } from '../../models/preprocess
 import { ProgressBar, readingBar } from '../../util/progress.js';
 
 import type { CliIO, ParsedArgs } from '../args.js';
+
+/** Whether the first record of a JSONL file names a judge (judged prompts, not conversations). */
+function namesJudge(path: string): boolean {
+  let first: string | undefined;
+  try {
+    first = readFileSync(path, 'utf8')
+      .split('\n')
+      .find((l) => l.trim());
+  } catch {
+    return false; // the conversation reader says what is wrong with the file
+  }
+  try {
+    return first !== undefined && typeof (JSON.parse(first) as { judge?: unknown }).judge === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** `lmkit eval MODEL prompts.jsonl [--reference MODEL2]`: gold score and KL of a chat model (eval/policy.ts). */
+async function evalPolicy(
+  a: ParsedArgs,
+  io: CliIO,
+  model: LanguageModel,
+  path: string,
+  data: string,
+): Promise<void> {
+  const referencePath = a.string('reference');
+  const t0 = performance.now();
+  const r = await scorePolicy(model, data, {
+    reference: referencePath === undefined ? undefined : loadLanguageModel(referencePath),
+    maxTokens: a.number('max-tokens') as number,
+    seed: a.number('seed') as number,
+  });
+  const seconds = Number(((performance.now() - t0) / 1000).toFixed(3));
+  if (a.json)
+    io.stdout.write(
+      JSON.stringify({ model: path, data, reference: referencePath ?? null, ...r, seconds }) + '\n',
+    );
+  else
+    io.stdout.write(
+      `${r.prompts} prompts: gold score ${r.gold.toFixed(3)}, exact ${(100 * r.exact).toFixed(1)}%` +
+        (r.kl === undefined ? '' : `, KL to ${referencePath} ${r.kl.toFixed(3)} nats/response`) +
+        `, ${r.response_tokens.toFixed(1)} tokens/response\n`,
+    );
+}
 
 /** `lmkit eval`. */
 export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
@@ -31,8 +78,15 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   let model: LanguageModel = loadLanguageModel(path);
   if (data.endsWith('.jsonl')) {
     if (mixPath !== undefined) throw new UsageError('--mix scores text, not conversations (.jsonl)');
+    if (namesJudge(data)) return evalPolicy(a, io, model, path, data);
+    if (a.string('reference') !== undefined)
+      throw new UsageError(
+        `--reference is for judged prompts, and ${data} names no judge`,
+        "give build-preferences' prompts-test.jsonl, or leave --reference out",
+      );
     const t0 = performance.now();
-    const r = scoreConversationFile(
+    // a model that answers its prompt (an encoder–decoder) reads input/target pairs, others conversations
+    const r = (model.generates === 'answer' ? scorePairFile : scoreConversationFile)(
       model,
       data,
       a.number('per-task') as number,
@@ -159,7 +213,7 @@ function report(
           : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
     `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
-    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
+    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : model.scoring === 'infilling' ? 'pseudo-perplexity (each token hidden behind a sentinel in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,

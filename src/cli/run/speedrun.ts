@@ -11,7 +11,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   const out = a.string('out') as string;
   const s = await runSpeedrun({
     out,
-    budget: parseDuration(a.string('budget') as string),
+    budget: a.string('budget') === undefined ? undefined : parseDuration(a.string('budget') as string),
     lang: a.string('lang') as SpeedrunLang,
     data: a.string('data'),
     only: list(a.list('only')),
