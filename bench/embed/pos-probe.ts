@@ -7,14 +7,18 @@
  *   (b) word2vec vectors trained by `lmkit embed train` on the training split's text,
  *   (c) an ELMo biLM trained by `lmkit train --model elmo` on the same text: layer 0, 1, 2 and the scalar mix
  *       (learned with the probe).
- * Accuracy is reported on all test tokens and on tokens of ambiguous words: words the training split shows
- * with two or more tags. Tags are Brown's, less the -tl/-hl/-nc marks (src/data/brown.ts partOfSpeech).
+ * Accuracy is reported on all test tokens, on tokens of ambiguous words (words the training split shows
+ * with two or more tags) and on tokens of words in the biLM's vocabulary; a second one-hot row (a') knows
+ * only the biLM's words (the rest share `<unk>`), which separates what the context adds from what the
+ * vocabulary takes away. Every probe trains until its accuracy on held-out training sentences (every 20th,
+ * offset 10: none of the probe's own) stops improving for 3 epochs (at most --epochs) and keeps its best
+ * epoch: a one-hot probe has 50 times the weights of a dense one and needs more epochs to converge. Tags are Brown's, less the -tl/-hl/-nc marks (src/data/brown.ts partOfSpeech).
  * Both models see the training split's text as `lmkit train --data brown --split train` reads it (words seen
  * at most 3 times are <unk>), with words seen fewer than --min-count times (default 10) left out of their
  * vocabularies, to keep the biLM's softmax small enough for two shared CPU cores.
  *
  *   npm run build && node dist/bench/embed/pos-probe.js [--elmo DIR] [--vectors FILE] [--work DIR]
- *     [--steps 220] [--n-embd 128] [--min-count 10] [--every 10] [--epochs 5]
+ *     [--steps 220] [--n-embd 128] [--min-count 10] [--every 10] [--epochs 30] [--test-every 1]
  * Without --elmo / --vectors it trains them into --work (default a temporary folder) and prints the commands.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,15 +26,15 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brownTaggedSentences, partOfSpeech, type TaggedSentence } from '../../src/data/brown.js';
+import type { TaggedSentence } from '../../src/data/brown.js';
 import { loadSentences } from '../../src/data/load.js';
-import { BENGIO } from '../../src/data/splits.js';
 import { readVectors } from '../../src/embed/vectors-file.js';
 import { trainProbe, type ProbeInput } from '../../src/eval/probe.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { WordTokenizer } from '../../src/tokenizers/word.js';
 import { saveTokenizer } from '../../src/tokenizers/tokenizer-file.js';
 import { ProgressBar } from '../../src/util/progress.js';
+import { brownPosSplit, tagsOfWords } from './pos-data.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -41,7 +45,8 @@ const steps = flag('steps', '220') as string;
 const nEmbd = Number(flag('n-embd', '128'));
 const minCount = flag('min-count', '10') as string;
 const every = Number(flag('every', '10'));
-const epochs = Number(flag('epochs', '5'));
+const epochs = Number(flag('epochs', '30'));
+const testEvery = Number(flag('test-every', '1')); // > 1: a quick look at every k-th test sentence
 const work = flag('work') ?? mkdtempSync(join(tmpdir(), 'lmkit-pos-probe-'));
 mkdirSync(work, { recursive: true });
 const root = [process.cwd(), fileURLToPath(new URL('../../..', import.meta.url))].find((r) =>
@@ -56,14 +61,7 @@ function run(args: string[]): void {
 }
 
 // Brown's tagged sentences, split as Bengio et al.: by the running token count at each sentence's start
-const tagged = await brownTaggedSentences();
-const parts: { train: TaggedSentence[]; test: TaggedSentence[] } = { train: [], test: [] };
-let seen = 0;
-for (const s of tagged) {
-  if (seen < BENGIO.trainTokens) parts.train.push(s);
-  else if (seen >= BENGIO.trainTokens + BENGIO.validTokens) parts.test.push(s);
-  seen += s.words.length;
-}
+const parts = await brownPosSplit();
 const trainText = await loadSentences('brown', { split: 'train' });
 if (trainText.length !== parts.train.length)
   throw new Error(`split mismatch: ${trainText.length} training sentences vs ${parts.train.length} tagged`);
@@ -93,23 +91,23 @@ const kv = readVectors(vectorsPath);
 
 // probe data: every `every`-th training sentence; tags and ambiguity from the whole training split
 const probeTrain = parts.train.filter((_, i) => i % every === 0);
-const tagsOf = new Map<string, Set<string>>();
-for (const s of parts.train)
-  s.words.forEach((w, i) => {
-    const set = tagsOf.get(w) ?? new Set<string>();
-    set.add(partOfSpeech(s.tags[i]));
-    tagsOf.set(w, set);
-  });
+const probeValid = parts.train.filter((_, i) => i % (2 * every) === every);
+// the biLM's <unk> (a special token spelled as text encodes as <unk>)
+const unk = elmo.tokenizer.encode('<unk>')[0];
+const tagsOf = tagsOfWords(parts.train);
 const classes = new Map<string, number>();
-for (const s of probeTrain)
-  for (const t of s.tags) if (!classes.has(partOfSpeech(t))) classes.set(partOfSpeech(t), classes.size);
+for (const s of probeTrain) for (const t of s.tags) if (!classes.has(t)) classes.set(t, classes.size);
 const wordIds = new Map<string, number>();
 for (const s of probeTrain) for (const w of s.words) if (!wordIds.has(w)) wordIds.set(w, wordIds.size);
 
 interface Features {
   labels: Int32Array;
   ambiguous: Uint8Array;
+  /** 1 where the biLM knows the word (its id is not <unk>). */
+  known: Uint8Array;
   onehot: ProbeInput;
+  /** One-hot over the biLM's vocabulary: its token ids. */
+  vocabOnehot: ProbeInput;
   word2vec: ProbeInput;
   elmo: Float32Array[];
 }
@@ -121,6 +119,8 @@ function features(sentences: TaggedSentence[], label: string): Features {
   const labels = new Int32Array(N);
   const ambiguous = new Uint8Array(N);
   const ids = new Int32Array(N);
+  const vocabIds = new Int32Array(N);
+  const known = new Uint8Array(N);
   const w2v = new Float32Array(N * D);
   let E = 0;
   const elmoLayers: Float32Array[] = [];
@@ -137,9 +137,11 @@ function features(sentences: TaggedSentence[], label: string): Features {
     }
     layers.forEach((l, j) => elmoLayers[j].set(l, k * E));
     s.words.forEach((w, i) => {
-      labels[k] = classes.get(partOfSpeech(s.tags[i])) ?? -1;
+      labels[k] = classes.get(s.tags[i]) ?? -1;
       ambiguous[k] = (tagsOf.get(w)?.size ?? 0) >= 2 ? 1 : 0;
       ids[k] = wordIds.get(w) ?? -1;
+      vocabIds[k] = tokens[i];
+      known[k] = tokens[i] === unk ? 0 : 1;
       const v = kv.indexOf(w);
       if (v !== undefined) w2v.set(kv.vectors.subarray(v * D, (v + 1) * D), k * D);
       k++;
@@ -149,17 +151,28 @@ function features(sentences: TaggedSentence[], label: string): Features {
   return {
     labels,
     ambiguous,
+    known,
     onehot: { kind: 'onehot', count: wordIds.size, ids },
+    vocabOnehot: { kind: 'onehot', count: elmo.tokenizer.vocabSize, ids: vocabIds },
     word2vec: { kind: 'dense', dim: D, rows: w2v },
     elmo: elmoLayers,
   };
 }
 
 const train = features(probeTrain, 'probe training tokens');
-const test = features(parts.test, 'test tokens');
+const valid = features(probeValid, 'probe validation tokens');
+const test = features(
+  parts.test.filter((_, i) => i % testEvery === 0),
+  'test tokens',
+);
 const E = train.elmo[0].length / train.labels.length;
 const inputs: { name: string; dims: number; of: (f: Features) => ProbeInput }[] = [
   { name: '(a) one-hot word identity', dims: wordIds.size, of: (f) => f.onehot },
+  {
+    name: "(a') one-hot, the biLM's words only",
+    dims: elmo.tokenizer.vocabSize,
+    of: (f) => f.vocabOnehot,
+  },
   { name: '(b) word2vec (skip-gram)', dims: kv.dim, of: (f) => f.word2vec },
   ...train.elmo.map((_, j) => ({
     name: `(c) ELMo layer ${j}${j === 0 ? ' (tokens, duplicated)' : ''}`,
@@ -174,37 +187,49 @@ const inputs: { name: string; dims: number; of: (f: Features) => ProbeInput }[] 
 ];
 
 const ambiguousCount = test.ambiguous.reduce((a, b) => a + b, 0);
+const knownCount = test.known.reduce((a, b) => a + b, 0);
 console.log(
   `Brown POS probe: ${classes.size} tags; probe trained on ${train.labels.length} tokens (every ${every}th ` +
-    `training sentence), ${epochs} epochs, batch 256, Adam 1e-2 for every input; tested on ` +
-    `${test.labels.length} test tokens, ${ambiguousCount} of them of words the training split shows with ≥ 2 tags.`,
+    `training sentence), batch 256, Adam 1e-2, until its accuracy on ${valid.labels.length} held-out training ` +
+    `tokens stopped improving for 3 epochs (at most ${epochs}) for every input; tested on ${test.labels.length} ` +
+    `test tokens, ${ambiguousCount} of them of words the training split shows with ≥ 2 tags, ${knownCount} of ` +
+    `words the biLM knows.`,
 );
 console.log(`word2vec: ${vectorsPath} (${kv.size} words); ELMo: ${elmoDir}\n`);
-console.log('| input | dims | accuracy, all tokens | accuracy, ambiguous words |');
-console.log('|---|---|---|---|');
+console.log(
+  "| input | dims | epochs (best / run) | accuracy, all tokens | ambiguous words | words in the biLM's vocabulary |",
+);
+console.log('|---|---|---|---|---|---|');
 for (const input of inputs) {
   const probe = trainProbe(input.of(train), train.labels, {
     classes: classes.size,
     epochs,
     learningRate: 1e-2,
     seed: 1,
-    onEpoch: (e, loss) =>
-      console.error(`${input.name}: epoch ${e}/${epochs}, training loss ${loss.toFixed(3)}`),
+    validation: { input: input.of(valid), labels: valid.labels },
+    patience: 3,
+    onEpoch: (e, loss, acc) =>
+      console.error(
+        `${input.name}: epoch ${e}/${epochs}, training loss ${loss.toFixed(3)}, held-out accuracy ${(100 * (acc ?? 0)).toFixed(2)}%`,
+      ),
   });
   const pred = probe.predict(input.of(test));
   let right = 0;
   let rightAmbiguous = 0;
+  let rightKnown = 0;
   pred.forEach((p, i) => {
     if (p !== test.labels[i]) return;
     right++;
     rightAmbiguous += test.ambiguous[i];
+    rightKnown += test.known[i];
   });
+  const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(2)}%`;
   const mix = probe.mix
     ? ` (weights ${probe.mix.weights.map((w) => w.toFixed(2)).join(', ')}, γ ${probe.mix.gamma.toFixed(2)})`
     : '';
   console.log(
-    `| ${input.name}${mix} | ${input.dims} | ${((100 * right) / pred.length).toFixed(2)}% | ` +
-      `${((100 * rightAmbiguous) / ambiguousCount).toFixed(2)}% |`,
+    `| ${input.name}${mix} | ${input.dims} | ${probe.epoch} / ${probe.epochs} | ${pct(right, pred.length)} | ` +
+      `${pct(rightAmbiguous, ambiguousCount)} | ${pct(rightKnown, knownCount)} |`,
   );
 }
 console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -225,6 +225,13 @@ export const TRAIN: CommandGroup = {
         value: 'DIR',
         description: 'sft, reward, dpo: the GPT checkpoint to start from; classify, tag: the BERT checkpoint',
       },
+      {
+        name: 'max_eval_samples',
+        type: 'integer',
+        min: 1,
+        description:
+          'classify, tag: validation examples per evaluation, spread over the set (default all; the test split is always whole)',
+      },
     ],
     positionals: [],
     load: () => import('./run/train.js').then((m) => m.run),

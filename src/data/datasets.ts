@@ -5,6 +5,8 @@ import {
   CHINESE_POETRY,
   fortunesInstalled,
   fortunesZhSentences,
+  poemEraExamples,
+  poemEraSentences,
   tang300Sentences,
   tangSentences,
 } from './chinese.js';
@@ -169,6 +171,27 @@ const DATASETS: Dataset[] = [
     install: { command: 'npm install' },
     sentences: spamSentences,
     labelled: spamExamples,
+  },
+  {
+    name: 'poem-era',
+    description:
+      'Tang or Song? 9,728 regular poems (shi) from chinese-poetry, 4,873 of 全唐诗 and 4,855 of 全宋诗 chosen by a hash ' +
+      'of their ids, labelled tang/song by the collection; bodies only (traditional script), one a line; split by hash ' +
+      '(80/10/10) for --objective classify',
+    license: 'MIT (npm chinese-poetry)',
+    source: `npm ${CHINESE_POETRY.name}@${CHINESE_POETRY.version} (installed on demand into the lmkit cache)`,
+    language: 'zh',
+    level: 'char',
+    tokenized: false,
+    size: { sentences: 9728, words: 9728, characters: 621143 },
+    defaultScheme: 'mod10',
+    installed: () => isCachedPackageInstalled(CHINESE_POETRY.name, CHINESE_POETRY.version),
+    install: {
+      command: 'lmkit data install tang',
+      run: (log) => installCachedPackage(CHINESE_POETRY.name, CHINESE_POETRY.version, log),
+    },
+    sentences: poemEraSentences,
+    labelled: poemEraExamples,
   },
 ];
 

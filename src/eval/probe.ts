@@ -8,6 +8,9 @@
  *   linear map, the mix's weights and γ trained with it; each layer is standardised first;
  * - `onehot`: a word id per token (−1: a word the probe never saw, which gets the bias alone): a weight row
  *   per word, i.e. the word identity baseline.
+ * With a validation set the probe trains until its validation accuracy has not improved for `patience`
+ * epochs (at most `epochs`) and keeps the best epoch's weights, so that every input gets trained to
+ * convergence — a one-hot probe has far more weights to fit than a dense one — without tuning on the test set.
  */
 import { LmkitError } from '../errors.js';
 import { Embedding, Linear } from '../nn/layers.js';
@@ -35,8 +38,12 @@ export interface ProbeOptions {
   /** Adam's rate (default 1e-2). */
   learningRate?: number;
   seed?: number;
-  /** Called after each epoch with its mean training loss. */
-  onEpoch?(epoch: number, loss: number): void;
+  /** Held-out tokens: train until their accuracy stops improving, keep the best epoch (else: all epochs). */
+  validation?: { input: ProbeInput; labels: Int32Array };
+  /** Epochs without a better validation accuracy before stopping (default 3). */
+  patience?: number;
+  /** Called after each epoch with its mean training loss (and validation accuracy, with a validation set). */
+  onEpoch?(epoch: number, loss: number, validAccuracy?: number): void;
 }
 
 /** A trained probe. */
@@ -45,6 +52,9 @@ export interface Probe {
   predict(input: ProbeInput): Int32Array;
   /** The scalar mix's layer weights softmax(w) and γ, for a `layers` probe. */
   mix?: { weights: number[]; gamma: number };
+  /** The epoch whose weights were kept, and the epochs trained. */
+  epoch: number;
+  epochs: number;
 }
 
 /** Tokens in an input. */
@@ -149,6 +159,9 @@ export function trainProbe(input: ProbeInput, labels: Int32Array, o: ProbeOption
   const net = new ProbeNet(first, o.classes, rng);
   const opt = new Adam(net.namedParameters(), { lr: o.learningRate ?? 1e-2 });
   const order = Int32Array.from({ length: N }, (_, i) => i);
+  const params = net.namedParameters().map((p) => p.tensor);
+  let best = { accuracy: -1, epoch: 0, weights: [] as Float32Array[] };
+  let trained = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = N - 1; i > 0; i--) {
       const j = Math.floor(rng.uniform() * (i + 1));
@@ -171,21 +184,34 @@ export function trainProbe(input: ProbeInput, labels: Int32Array, o: ProbeOption
       opt.step();
       steps++;
     }
-    o.onEpoch?.(epoch + 1, total / steps);
+    trained = epoch + 1;
+    if (!o.validation) {
+      o.onEpoch?.(epoch + 1, total / steps);
+      continue;
+    }
+    const pred = predict(o.validation.input);
+    const accuracy = pred.reduce((n, p, i) => n + (p === o.validation?.labels[i] ? 1 : 0), 0) / pred.length;
+    o.onEpoch?.(epoch + 1, total / steps, accuracy);
+    if (accuracy > best.accuracy)
+      best = { accuracy, epoch: epoch + 1, weights: params.map((p) => (p.data as Float32Array).slice()) };
+    else if (epoch + 1 - best.epoch >= (o.patience ?? 3)) break;
+  }
+  if (o.validation) params.forEach((p, i) => p.data.set(best.weights[i]));
+  function predict(x: ProbeInput): Int32Array {
+    if (x.kind !== input.kind) throw new LmkitError(`probe: trained on ${input.kind} input, given ${x.kind}`);
+    const M = probeSize(x);
+    const out = new Int32Array(M);
+    for (let from = 0; from < M; from += 4096) {
+      const index = Int32Array.from({ length: Math.min(4096, M - from) }, (_, k) => from + k);
+      const pred = noGrad(() => tidy(() => argmax(net.forward(x, index)).data.slice()));
+      out.set(pred, from);
+    }
+    return out;
   }
   return {
-    predict(x: ProbeInput): Int32Array {
-      if (x.kind !== input.kind)
-        throw new LmkitError(`probe: trained on ${input.kind} input, given ${x.kind}`);
-      const M = probeSize(x);
-      const out = new Int32Array(M);
-      for (let from = 0; from < M; from += 4096) {
-        const index = Int32Array.from({ length: Math.min(4096, M - from) }, (_, k) => from + k);
-        const pred = noGrad(() => tidy(() => argmax(net.forward(x, index)).data.slice()));
-        out.set(pred, from);
-      }
-      return out;
-    },
+    predict,
+    epoch: o.validation ? best.epoch : trained,
+    epochs: trained,
     ...(net.mixer ? { mix: { weights: net.mixer.weights(), gamma: net.mixer.gamma.data[0] } } : {}),
   };
 }

@@ -24,21 +24,18 @@ import { IntTensor, Tensor, noGrad, tidy } from '../tensor/tensor.js';
 import { lineBreakToken } from '../tokenizers/line-break.js';
 import { checkTokenId } from '../tokenizers/tokenizer.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import {
-  checkConfigVocab,
-  loadCheckpoint,
-  recordedTokenId,
-  saveCheckpoint,
-  type TensorNames,
-} from './checkpoint.js';
+import { checkConfigVocab } from './checkpoint.js';
+import { loadRecurrent, saveRecurrent, type RecurrentFormat } from './recurrent-checkpoint.js';
 
 /** Tokens per forward pass when scoring a long sequence (the state is carried between chunks). */
 const SCORE_CHUNK = 256;
 
-/** Stored names as PyTorch's nn.LSTM: `forward.0.weight_ih` is stored as `forward.weight_ih_l0`. */
-const ELMO_NAMES: TensorNames = {
-  save: (name, t) => [name.replace(/^(forward|backward)\.(\d+)\.(\w+)$/, '$1.$3_l$2'), t],
-  load: (stored, t) => [stored.replace(/^(forward|backward)\.(\w+)_l(\d+)$/, '$1.$3.$2'), t],
+/** The checkpoint: both stacks stored as PyTorch's nn.LSTM (`forward.0.weight_ih` as `forward.weight_ih_l0`). */
+const ELMO_FORMAT: RecurrentFormat<ElmoConfig> = {
+  kind: 'elmo',
+  what: 'an ELMo biLM',
+  stacks: ['forward', 'backward'],
+  validate: (json) => validateElmoConfig(json as Partial<ElmoConfig>),
 };
 
 /** Floats of one state kept between chunks. */
@@ -218,27 +215,16 @@ export class ElmoModel implements LanguageModel {
    * adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    const config = { ...this.config, start_token_id: this.startToken, ...extra };
-    saveCheckpoint(dir, {
-      kind: 'elmo',
-      net: this.net,
-      tokenizer: this.tokenizer,
-      config,
-      names: ELMO_NAMES,
-      metadata,
-    });
+    saveRecurrent(ELMO_FORMAT, this, dir, extra, metadata);
   }
 
   /** Loads a checkpoint folder; errors name the missing file, the wrong kind, or the bad tensor. */
   static load(dir: string): ElmoModel {
-    return loadCheckpoint(dir, {
-      kind: 'elmo',
-      what: 'an ELMo biLM',
-      validate: (json) => validateElmoConfig(json as Partial<ElmoConfig>),
-      build: (config, tokenizer, json) =>
-        new ElmoModel(config, tokenizer, 0, recordedTokenId(json, 'start_token_id')),
-      names: ELMO_NAMES,
-    });
+    return loadRecurrent(
+      ELMO_FORMAT,
+      dir,
+      (config, tokenizer, start) => new ElmoModel(config, tokenizer, 0, start),
+    );
   }
 }
 

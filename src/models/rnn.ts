@@ -17,18 +17,15 @@ import { IntTensor, Tensor, noGrad, tidy } from '../tensor/tensor.js';
 import { lineBreakToken } from '../tokenizers/line-break.js';
 import { checkTokenId } from '../tokenizers/tokenizer.js';
 import type { SavableTokenizer } from '../tokenizers/tokenizer-file.js';
-import {
-  checkConfigVocab,
-  loadCheckpoint,
-  recordedTokenId,
-  saveCheckpoint,
-  type TensorNames,
-} from './checkpoint.js';
+import { checkConfigVocab } from './checkpoint.js';
+import { loadRecurrent, saveRecurrent, type RecurrentFormat } from './recurrent-checkpoint.js';
 
-/** Stored names as PyTorch's nn.GRU/LSTM: the parameter `rnn.0.weight_ih` is stored as `rnn.weight_ih_l0`. */
-const RNN_NAMES: TensorNames = {
-  save: (name, t) => [name.replace(/^rnn\.(\d+)\.(\w+)$/, 'rnn.$2_l$1'), t],
-  load: (stored, t) => [stored.replace(/^rnn\.(\w+)_l(\d+)$/, 'rnn.$2.$1'), t],
+/** The checkpoint: the stack `rnn` stored as PyTorch's nn.GRU/LSTM (`rnn.0.weight_ih` as `rnn.weight_ih_l0`). */
+const RNN_FORMAT: RecurrentFormat<RNNConfig> = {
+  kind: 'rnn',
+  what: 'an RNN',
+  stacks: ['rnn'],
+  validate: (json) => validateRNNConfig(json as Partial<RNNConfig>),
 };
 
 /** A CharRNN language model: network, tokenizer and config. */
@@ -70,27 +67,16 @@ export class RNNModel implements LanguageModel {
    * adds keys to config.json and `metadata` to the safetensors header.
    */
   save(dir: string, extra: Record<string, unknown> = {}, metadata: Record<string, string> = {}): void {
-    const config = { ...this.config, start_token_id: this.startToken, ...extra };
-    saveCheckpoint(dir, {
-      kind: 'rnn',
-      net: this.net,
-      tokenizer: this.tokenizer,
-      config,
-      names: RNN_NAMES,
-      metadata,
-    });
+    saveRecurrent(RNN_FORMAT, this, dir, extra, metadata);
   }
 
   /** Loads a checkpoint folder; errors name the missing file, the wrong kind, or the bad tensor. */
   static load(dir: string): RNNModel {
-    return loadCheckpoint(dir, {
-      kind: 'rnn',
-      what: 'an RNN',
-      validate: (json) => validateRNNConfig(json as Partial<RNNConfig>),
-      build: (config, tokenizer, json) =>
-        new RNNModel(config, tokenizer, 0, recordedTokenId(json, 'start_token_id')),
-      names: RNN_NAMES,
-    });
+    return loadRecurrent(
+      RNN_FORMAT,
+      dir,
+      (config, tokenizer, start) => new RNNModel(config, tokenizer, 0, start),
+    );
   }
 }
 

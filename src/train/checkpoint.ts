@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { LmkitError } from '../errors.js';
 import { CHECKPOINT_FILES } from '../models/checkpoint.js';
 import { MODEL_KINDS } from '../models/kinds.js';
+import { BERT_CLASSIFIER_KIND } from '../models/bert-classifier.js';
 import { REWARD_KIND } from '../models/reward.js';
 import type { AdamW } from '../nn/optim.js';
 import { readSafetensors, serializeSafetensors, type StoredTensor } from '../nn/safetensors.js';
@@ -61,6 +62,8 @@ export interface RunInfo extends TrainConfig {
   shots?: number;
   /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
+  /** classify, tag: validation examples per evaluation (`--max_eval_samples`; absent: all). */
+  max_eval_samples?: number;
 }
 
 const STATE_WEIGHTS = 'train_state.safetensors';
@@ -109,7 +112,11 @@ export function readTrainingCheckpoint(dir: string): SavedRun {
   };
   if (
     config.lmkit_kind === undefined ||
-    !(MODEL_KINDS.has(config.lmkit_kind) || config.lmkit_kind === REWARD_KIND)
+    !(
+      MODEL_KINDS.has(config.lmkit_kind) ||
+      config.lmkit_kind === REWARD_KIND ||
+      config.lmkit_kind === BERT_CLASSIFIER_KIND
+    )
   )
     throw new LmkitError(
       `cannot resume from ${dir}: it holds a ${config.lmkit_kind ?? 'non-lmkit'} model, not one lmkit trains (${[...MODEL_KINDS.keys()].join(', ')})`,

@@ -193,4 +193,49 @@ describe('BERT from the command line', () => {
     assert.equal(JSON.parse(r.stdout).valid_accuracy, 1);
     assert.match(r.stderr, /token classification into 2 labels/);
   });
+
+  it('--max_eval_samples N evaluates N validation sentences spread over the set; --max-time stops a tag run', async () => {
+    const sentence = (good: boolean) =>
+      JSON.stringify({
+        tokens: ['one', 'two', 'nine', 'ten'],
+        tags: good ? ['odd', 'even', 'odd', 'even'] : ['even', 'odd', 'even', 'odd'],
+      });
+    const train = file('tags-train.jsonl', Array.from({ length: 40 }, () => sentence(true)).join('\n'));
+    // 9 sentences; a sample of 3 spread over them takes the 1st, 4th and 7th: the only right ones
+    const valid = file(
+      'tags-valid.jsonl',
+      Array.from({ length: 9 }, (_, i) => sentence(i % 3 === 0)).join('\n'),
+    );
+    const args = ['train', '--objective', 'tag', '--init', bert, '--data', train, '--valid', valid];
+    const fit = ['--max_iters', '30', '--eval_interval', '30', '--learning_rate', '1e-3'];
+    const all = await runCli([...args, ...fit, '--out', join(tempDir(), 'tag-all'), '--json']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.ok(Math.abs(JSON.parse(all.stdout).valid_accuracy - 1 / 3) < 1e-9, all.stdout);
+    const out = join(tempDir(), 'tag-capped');
+    const capped = await runCli([...args, ...fit, '--max_eval_samples', '3', '--out', out, '--json']);
+    assert.equal(capped.code, 0, capped.stderr);
+    assert.equal(JSON.parse(capped.stdout).valid_accuracy, 1);
+    assert.match(capped.stderr, /validating on 9 \(.*; 3 of them per evaluation, --max_eval_samples\)/);
+    // the run records the cap, and a resumed run keeps it
+    const resumed = await runCli(['train', '--resume', out, '--max_iters', '31', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).valid_accuracy, 1);
+    const timed = await runCli([
+      ...args,
+      ...['--max_iters', '1000000', '--max-time', '0.5', '--out', join(tempDir(), 'tag-time'), '--json'],
+    ]);
+    assert.equal(timed.code, 0, timed.stderr);
+    assert.equal(JSON.parse(timed.stdout).stopped, 'time');
+    const lm = await runCli([
+      'train',
+      '--data',
+      train,
+      '--max_eval_samples',
+      '3',
+      '--out',
+      join(tempDir(), 'l'),
+    ]);
+    assert.equal(lm.code, 2);
+    assert.match(lm.stderr, /--max_eval_samples is for --objective classify and tag/);
+  });
 });

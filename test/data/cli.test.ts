@@ -20,7 +20,7 @@ describe('lmkit data', () => {
     }[];
     assert.deepEqual(
       json.map((d) => d.name),
-      ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam'],
+      ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam', 'poem-era'],
     );
     assert.equal(json[0].installed, true);
   });

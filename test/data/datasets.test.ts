@@ -9,7 +9,7 @@ import {
   splitTagged,
   stripTags,
 } from '../../src/data/brown.js';
-import { parseFortunes, stripAnsi } from '../../src/data/chinese.js';
+import { fnv1a, parseFortunes, stripAnsi } from '../../src/data/chinese.js';
 import { getDataset, listDatasets, measure } from '../../src/data/datasets.js';
 import { loadSentences } from '../../src/data/load.js';
 import { LmkitError } from '../../src/errors.js';
@@ -112,7 +112,7 @@ describe('Chinese datasets', () => {
 describe('registry', () => {
   it('lists every dataset with a license and a source', () => {
     const names = listDatasets().map((d) => d.name);
-    assert.deepEqual(names, ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam']);
+    assert.deepEqual(names, ['brown', 'sotu', 'tang300', 'fortunes-zh', 'tang', 'spam', 'poem-era']);
     for (const d of listDatasets()) assert.ok(d.license && d.source && d.description);
   });
 
@@ -151,6 +151,42 @@ describe('spam', () => {
     assert.equal(splitOfChecksum('00000008aaaa'), 'valid');
     assert.equal(splitOfChecksum('00000007aaaa'), 'train');
   });
+});
+
+describe('poem-era', () => {
+  it('hashes ids with FNV-1a', () => {
+    assert.equal(fnv1a(''), 0x811c9dc5);
+    assert.equal(fnv1a('a'), 0xe40c292c);
+    assert.equal(fnv1a('foobar'), 0xbf9cf968);
+  });
+
+  const era = getDataset('poem-era');
+  it(
+    'labels about 5,000 Tang and 5,000 Song poems, split by hash about 80/10/10, as its metadata says',
+    { skip: era.installed() ? false : `not installed (${era.install.command})` },
+    async () => {
+      const examples = await era.labelled!();
+      assert.deepEqual(measure(examples.map((e) => e.text)), era.size);
+      const count = (f: (e: (typeof examples)[number]) => boolean) => examples.filter(f).length;
+      assert.equal(
+        count((e) => e.label === 'tang'),
+        4873,
+      );
+      assert.equal(
+        count((e) => e.label === 'song'),
+        4855,
+      );
+      assert.equal(
+        count((e) => e.split === 'test'),
+        970,
+      );
+      assert.equal(
+        count((e) => e.split === 'valid'),
+        997,
+      );
+      assert.ok(examples.every((e) => /\p{Script=Han}/u.test(e.text) && [...e.text].length >= 20));
+    },
+  );
 });
 
 describe('Brown part-of-speech tags', () => {

@@ -57,6 +57,39 @@ describe('linear probe', () => {
     assert.equal(pred[3], pred[4], 'every unseen word gets the same class');
   });
 
+  it('with a validation set, stops once it stops improving and keeps the best epoch', () => {
+    // one-hot ids with 30% of the training labels scrambled: later epochs memorise the noise
+    const rng = new Rng(7);
+    const N = 3000;
+    const ids = Int32Array.from({ length: N }, () => Math.floor(rng.uniform() * 200));
+    const labels = Int32Array.from(ids, (w) => (rng.uniform() < 0.3 ? Math.floor(rng.uniform() * 5) : w % 5));
+    const validIds = Int32Array.from({ length: 1000 }, () => Math.floor(rng.uniform() * 200));
+    const valid = {
+      input: { kind: 'onehot' as const, count: 200, ids: validIds },
+      labels: validIds.map((w) => w % 5),
+    };
+    const seen: number[] = [];
+    const probe = trainProbe({ kind: 'onehot', count: 200, ids }, labels, {
+      classes: 5,
+      epochs: 200,
+      learningRate: 0.05,
+      seed: 1,
+      validation: valid,
+      patience: 2,
+      onEpoch: (_e, _loss, acc) => seen.push(acc as number),
+    });
+    assert.equal(probe.epochs, seen.length);
+    assert.ok(probe.epochs < 200, `stopped after ${probe.epochs} epochs`);
+    assert.equal(probe.epochs - probe.epoch, 2, 'two epochs without improvement, then stop');
+    const best = Math.max(...seen);
+    assert.equal(seen.indexOf(best) + 1, probe.epoch);
+    assert.equal(
+      accuracy(probe.predict(valid.input), valid.labels),
+      best,
+      "the best epoch's weights are kept",
+    );
+  });
+
   it('refuses labels that do not match the tokens', () => {
     assert.throws(
       () =>

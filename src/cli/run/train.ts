@@ -69,6 +69,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         throw new UsageError(`--${flag} is for --objective pet`);
     if (objective !== 'pet' && objective !== 'classify' && a.number('shots') !== undefined)
       throw new UsageError('--shots is for --objective classify or pet');
+    if (objective !== 'classify' && objective !== 'tag' && a.flags.has('max_eval_samples'))
+      throw new UsageError('--max_eval_samples is for --objective classify and tag');
     const callbacks = {
       onStart: ({ run, trainTokens, validTokens, parameters, note }: StartInfo) => {
         started = { parameters, trainTokens };
@@ -118,12 +120,16 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           return s;
         })
       : objective === 'classify' || objective === 'tag'
-        ? trainClassifier({ ...common, objective, init: a.string('init'), shots: a.number('shots') }).then(
-            (s) => {
-              Object.assign(extra, s.metrics);
-              return s;
-            },
-          )
+        ? trainClassifier({
+            ...common,
+            objective,
+            init: a.string('init'),
+            shots: a.number('shots'),
+            maxEvalSamples: a.number('max_eval_samples'),
+          }).then((s) => {
+            Object.assign(extra, s.metrics);
+            return s;
+          })
         : objective === 'pet'
           ? trainPET({
               ...common,
