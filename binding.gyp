@@ -16,7 +16,8 @@
     },
     {
       "target_name": "lmkit_io",
-      "sources": ["native/mmap.cc"],
+      "sources": ["native/mmap.cc", "native/ngram.cc", "native/arpa.cc"],
+      "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O2", "-std=c++17", "-Wall"]
     }
   ]

@@ -1,5 +1,8 @@
 // BLAS entry points: (batched, strided) sgemm (sgemv for one-row products) and the OpenBLAS configuration queries used by `doctor`.
 #include <cblas.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 #include <algorithm>
 #include "napi_util.h"
 
@@ -12,6 +15,90 @@ Wide span(int64_t rows, int64_t cols, int64_t ld, const char* name) {
   if (ld < cols) fail(std::string("leading dimension of ") + name + " is smaller than its row length");
   return W(rows - 1) * ld + cols;
 }
+
+// Eight floats in a register (AVX on x86-64 with -march=native; the compiler splits it where narrower),
+// and the same read from any float's address (one unaligned load).
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
+
+// v8 from 8 floats anywhere in memory.
+inline v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+
+// The MB x NB dot products of rows a[0..MB) (stride lda) with rows b[0..NB) (stride ldb), K long, in one
+// pass over k: every b row loaded once serves MB rows of a.
+template <int MB, int NB>
+void dotBlock(int K, const float* a, int lda, const float* b, int ldb, float out[MB][NB]) {
+  v8 acc[MB][NB] = {};
+  int k = 0;
+  for (; k + 8 <= K; k += 8) {
+    v8 bv[NB], av[MB];
+    for (int j = 0; j < NB; j++) bv[j] = load8(b + j * ldb + k);
+    for (int i = 0; i < MB; i++) av[i] = load8(a + i * lda + k);
+    for (int i = 0; i < MB; i++)
+      for (int j = 0; j < NB; j++) acc[i][j] += av[i] * bv[j];
+  }
+  for (int i = 0; i < MB; i++) {
+#ifdef __AVX__
+    if constexpr (NB == 4) {
+      // the four sums of row i at once: pairwise adds within each half, then the two halves
+      __m256 t = _mm256_hadd_ps(_mm256_hadd_ps((__m256)acc[i][0], (__m256)acc[i][1]),
+                                _mm256_hadd_ps((__m256)acc[i][2], (__m256)acc[i][3]));
+      _mm_storeu_ps(out[i], _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
+    } else
+#endif
+      for (int j = 0; j < NB; j++) {
+        float s = 0;
+        for (int l = 0; l < 8; l++) s += acc[i][j][l];
+        out[i][j] = s;
+      }
+    for (int j = 0; j < NB; j++)
+      for (int kk = k; kk < K; kk++) out[i][j] += a[i * lda + kk] * b[j * ldb + kk];
+  }
+}
+
+// C (M x N) = alpha A (M x K) B^T + beta C with B stored (N x K): a decoding batch's rows times a Linear
+// layer's weight. OpenBLAS 0.3.21 packs all of B for every sgemm, which for a few rows costs more than
+// the product, so a few rows take this path instead: B streamed once, in blocks of 4 rows, 4 rows of A
+// at a time (16 sums in registers).
+void fewRowsNT(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta,
+               float* C, int ldc) {
+  auto put = [&](int m, int n, float v) {
+    float* c = C + (int64_t)m * ldc + n;
+    *c = alpha * v + (beta == 0.0f ? 0.0f : beta * *c);  // beta 0 must not read what C held (NaN · 0)
+  };
+  int n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const float* b = B + (int64_t)n * ldb;
+    int m = 0;
+    for (; m + 4 <= M; m += 4) {
+      float out[4][4];
+      dotBlock<4, 4>(K, A + (int64_t)m * lda, lda, b, ldb, out);
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) put(m + i, n + j, out[i][j]);
+    }
+    if (m + 2 <= M) {
+      float out[2][4];
+      dotBlock<2, 4>(K, A + (int64_t)m * lda, lda, b, ldb, out);
+      for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) put(m + i, n + j, out[i][j]);
+      m += 2;
+    }
+    if (m < M) {
+      float out[1][4];
+      dotBlock<1, 4>(K, A + (int64_t)m * lda, lda, b, ldb, out);
+      for (int j = 0; j < 4; j++) put(m, n + j, out[0][j]);
+    }
+  }
+  for (; n < N; n++)
+    for (int m = 0; m < M; m++) {
+      float out[1][1];
+      dotBlock<1, 1>(K, A + (int64_t)m * lda, lda, B + (int64_t)n * ldb, ldb, out);
+      put(m, n, out[0][0]);
+    }
+}
+
+// Rows up to which fewRowsNT runs instead of sgemm (a decoding batch; bench/engine/few-rows.ts times both).
+constexpr int64_t FEW_ROWS = 8;
 
 // gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, batch, sA, sB, sC)
 // For each b < batch: C_b = alpha op(A_b) op(B_b) + beta C_b, op(A_b) is M x K, op(B_b) is K x N, C_b is M x N,
@@ -51,6 +138,11 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
         int incx = ta ? (int)lda : 1;
         cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? (int)N : (int)K, tb ? (int)K : (int)N,
                     alpha, B.p + bOff + b * sB, (int)ldb, x, incx, beta, c, 1);
+        continue;
+      }
+      if (!ta && tb && M <= FEW_ROWS && K > 0) {
+        fewRowsNT((int)M, (int)N, (int)K, alpha, A.p + aOff + b * sA, (int)lda, B.p + bOff + b * sB, (int)ldb, beta,
+                  C.p + cOff + b * sC, (int)ldc);
         continue;
       }
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N,

@@ -1,5 +1,7 @@
 // lmkit_io: maps a whole file into memory as an ArrayBuffer (private, copy-on-write), so a large model
-// file is paged in from the page cache as it is touched instead of copied into fresh memory first.
+// file is paged in from the page cache as it is touched instead of copied into fresh memory first; and
+// scores text with an n-gram model straight from its bytes (native/ngram.cc) and reads ARPA files
+// (native/arpa.cc).
 // A separate addon from the tensor kernels: it needs no BLAS, and loading it is cheap.
 #include <node_api.h>
 #include <fcntl.h>
@@ -9,6 +11,11 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+
+namespace lmkit {
+void registerNGramScoring(napi_env env, napi_value exports);
+void registerArpaReading(napi_env env, napi_value exports);
+}
 
 namespace {
 
@@ -65,6 +72,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "mapFile", NAPI_AUTO_LENGTH, mapFile, nullptr, &fn);
   napi_set_named_property(env, exports, "mapFile", fn);
+  lmkit::registerNGramScoring(env, exports);
+  lmkit::registerArpaReading(env, exports);
   return exports;
 }
 

@@ -24,6 +24,14 @@ struct I32 {
   int32_t* p;
   int64_t len;
 };
+struct U8 {
+  uint8_t* p;
+  int64_t len;
+};
+struct F64 {
+  double* p;
+  int64_t len;
+};
 
 // Reads all call arguments into argv (at most N).
 template <size_t N>
@@ -67,6 +75,22 @@ struct Args {
     if (type != napi_int32_array) fail(std::string(name) + " must be an Int32Array", true);
     return I32{static_cast<int32_t*>(data), static_cast<int64_t>(length)};
   }
+  // A typed array of the given type (its data and length), or a TypeError naming `what`.
+  template <typename T>
+  T typed(size_t i, napi_typedarray_type want, const char* name, const char* what) const {
+    bool is = false;
+    napi_is_typedarray(env, argv[i], &is);
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_value ab;
+    size_t off;
+    if (is) napi_get_typedarray_info(env, argv[i], &type, &length, &data, &ab, &off);
+    if (type != want) fail(std::string(name) + " must be " + what, true);
+    return T{static_cast<decltype(T::p)>(data), static_cast<int64_t>(length)};
+  }
+  U8 u8(size_t i, const char* name) const { return typed<U8>(i, napi_uint8_array, name, "a Uint8Array"); }
+  F64 f64(size_t i, const char* name) const { return typed<F64>(i, napi_float64_array, name, "a Float64Array"); }
   int64_t int64(size_t i, const char* name) const {
     double d;
     if (napi_get_value_double(env, argv[i], &d) != napi_ok) fail(std::string(name) + " must be a number", true);
@@ -119,6 +143,18 @@ napi_value guard(napi_env env, F body) {
   }
 }
 
+inline napi_value nullValue(napi_env env) {
+  napi_value v;
+  napi_get_null(env, &v);
+  return v;
+}
+
+inline napi_value number(napi_env env, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  return v;
+}
+
 inline napi_value undefinedValue(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
@@ -131,5 +167,6 @@ void registerPointwise(napi_env env, napi_value exports);
 void registerAttention(napi_env env, napi_value exports);
 void registerRecurrent(napi_env env, napi_value exports);
 void registerWord2Vec(napi_env env, napi_value exports);
+void registerNGramScoring(napi_env env, napi_value exports);
 
 }  // namespace lmkit

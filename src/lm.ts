@@ -21,6 +21,8 @@ export interface DecoderState {
    * samples from `logProbs()`). `seen` counts the tokens generated so far (for the penalties).
    */
   sample?(o: DrawOptions, rng: Rng, seen?: ReadonlyMap<number, number>): number | undefined;
+  /** A copy that decodes on independently (beam search's hypotheses); absent: callers replay the tokens on a fresh `start`. */
+  fork?(): DecoderState;
 }
 
 /** The sampling settings a state's own sampler must honour (a subset of generate/sample.ts's SamplingOptions). */
@@ -96,9 +98,17 @@ export interface LanguageModel {
    * What `scoreSequences` gives: `causal` (absent), ln p(token | the tokens before it); `pseudo`, a masked
    * LM's pseudo-log-likelihood ln p(token | every other token in its window), the token masked in turn
    * (Salazar et al., 2020), whose exp(−mean) is a pseudo-perplexity. A `pseudo` model cannot decode
-   * left to right: its `start` throws, saying what to use instead.
+   * left to right: its `start` throws, saying what to use instead. `infilling`, an encoder–decoder's
+   * ln p(token | every other token in its window), the token hidden behind a sentinel in turn and written
+   * by the decoder (T5's span corruption, one token long): a pseudo-perplexity too, and the model decodes.
    */
-  readonly scoring?: 'causal' | 'pseudo';
+  readonly scoring?: 'causal' | 'pseudo' | 'infilling';
+  /**
+   * What the generated text is: `continuation` (absent), the text after the prompt; `answer`, text of its
+   * own that the prompt asks for (an encoder–decoder reads the prompt and writes from nothing), so callers
+   * show it without the prompt before it and decode it with no prompt context.
+   */
+  readonly generates?: 'continuation' | 'answer';
   /** A masked LM's predictions for each `[MASK]` of a text, best first (Hugging Face's fill-mask); absent for other kinds. */
   fillMask?(text: string, top: number): FillMaskPrediction[][];
 }

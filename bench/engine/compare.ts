@@ -9,6 +9,13 @@
  * Options: --data TEXT_FILE (default: the first 1 MB of the SOTU speeches), --torch-bench PATH
  * (default ../shared/bench/torch_gpt_bench.py), --python /usr/bin/python3, --steps 100, --warmup 10, --rounds 5. It prints the median of the
  * per-round ratios and the ratio of each side's best round (the least disturbed on a shared machine).
+ *
+ * `--shape shakespeare-char [--batch 16]` trains nanoGPT's Shakespeare-character shape instead (see
+ * shapes.ts) on both sides, PyTorch's being bench/engine/torch_train.py, and skips the sgemm figures:
+ *
+ *   node dist/bench/engine/compare.js --shape shakespeare-char --threads 1,2 --steps 4 --warmup 1 --rounds 3
+ *
+ * (`--threads 1,2` runs both thread counts in each round, alternating, and prints the 2-over-1 speed-up.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SHAPES } from './shapes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: the nearest folder above with a package.json. */
@@ -32,8 +40,15 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-bench': { type: 'string', default: join(root, '..', 'shared', 'bench', 'torch_gpt_bench.py') },
+    shape: { type: 'string', default: 'nanogpt-cpu' },
+    batch: { type: 'string' },
   },
 });
+const shape = SHAPES[values.shape as keyof typeof SHAPES];
+if (!shape) throw new Error(`--shape must be one of ${Object.keys(SHAPES).join(', ')}`);
+/** The default shape runs the shared PyTorch script as before; another runs torch_train.py at that shape. */
+const shaped = values.shape !== 'nanogpt-cpu';
+const batch = values.batch ?? String(shape.batch);
 const tmp = mkdtempSync(join(tmpdir(), 'lmkit-bench-'));
 
 function defaultText(): string {
@@ -52,8 +67,10 @@ function defaultText(): string {
 }
 
 const data = values.data ?? defaultText();
-const threads = values.threads;
-const common = ['--steps', values.steps, '--warmup', values.warmup, '--threads', threads];
+/** `--threads 1,2` runs each thread count in every round, interleaved. */
+const threadCounts = values.threads.split(',');
+const threads = threadCounts[0];
+const common = (n: string) => ['--steps', values.steps, '--warmup', values.warmup, '--threads', n];
 
 /** Runs a command under /usr/bin/time (when present) and returns its output and peak RSS in MiB. */
 function timed(cmd: string, args: string[]): { out: string; rssMiB: number } {
@@ -79,50 +96,77 @@ function median(xs: number[]): number {
 }
 
 console.log(
-  `env: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} OPENBLAS_L2_SIZE=${process.env.OPENBLAS_L2_SIZE ?? '(unset)'} threads=${threads}`,
+  `env: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} OPENBLAS_L2_SIZE=${process.env.OPENBLAS_L2_SIZE ?? '(unset)'} threads=${values.threads}`,
 );
 console.log(`data: ${data}`);
-const mm = lmkitRun('sgemm.js', ['--threads', threads]).out.trim();
-const torchMm = timed(values.python, [
-  values['torch-bench'],
-  '--mm-only',
-  '--coretype',
-  'env',
-  '--threads',
-  threads,
-]).out;
-console.log(mm);
-for (const line of torchMm.split('\n'))
-  if (line.startsWith('torch.mm') || line.startsWith('OpenBLAS core')) console.log(line);
-
-const ratios: number[] = [];
-const ourRuns: number[] = [];
-const torchRuns: number[] = [];
-for (let r = 0; r < Number(values.rounds); r++) {
-  const ours = lmkitRun('gpt_train.js', ['--data', data, '--json', ...common]);
-  const o = JSON.parse(ours.out.trim().split('\n').pop()!) as { tokensPerSec: number; core: string };
-  const theirs = timed(values.python, [
+console.log(
+  `shape ${values.shape}: ${shape.layers} layers, ${shape.heads} heads, n_embd ${shape.embd}, block ${shape.block}, batch ${batch}`,
+);
+if (!shaped) {
+  const mm = lmkitRun('sgemm.js', ['--threads', threads]).out.trim();
+  const torchMm = timed(values.python, [
     values['torch-bench'],
-    '--no-mm',
+    '--mm-only',
     '--coretype',
     'env',
-    '--data',
-    data,
-    ...common,
-  ]);
-  const m = /GPT train threads=\d+: ([\d.]+) ms\/step, (\d+) tokens\/s/.exec(theirs.out);
-  if (!m) throw new Error(`could not read PyTorch's result:\n${theirs.out}`);
-  const torchTps = Number(m[2]);
-  ratios.push(o.tokensPerSec / torchTps);
-  ourRuns.push(o.tokensPerSec);
-  torchRuns.push(torchTps);
+    '--threads',
+    threads,
+  ]).out;
+  console.log(mm);
+  for (const line of torchMm.split('\n'))
+    if (line.startsWith('torch.mm') || line.startsWith('OpenBLAS core')) console.log(line);
+}
+/** PyTorch's side of one round at `n` threads. */
+const torchArgs = (n: string) =>
+  shaped
+    ? [
+        join(root, 'bench', 'engine', 'torch_train.py'),
+        ...[
+          '--n-layer',
+          String(shape.layers),
+          '--n-head',
+          String(shape.heads),
+          '--n-embd',
+          String(shape.embd),
+        ],
+        ...['--block', String(shape.block), '--batch', batch, '--data', data, ...common(n)],
+      ]
+    : [values['torch-bench'], '--no-mm', '--coretype', 'env', '--data', data, ...common(n)];
+
+/** Each thread count's rounds: lmkit's and PyTorch's tokens/s. */
+const runs = new Map(threadCounts.map((n) => [n, { ours: [] as number[], torch: [] as number[] }]));
+for (let r = 0; r < Number(values.rounds); r++) {
+  for (const n of threadCounts) {
+    const ours = lmkitRun('gpt_train.js', [
+      ...['--data', data, '--json', '--shape', values.shape, '--batch', batch],
+      ...common(n),
+    ]);
+    const o = JSON.parse(ours.out.trim().split('\n').pop()!) as { tokensPerSec: number; core: string };
+    const theirs = timed(values.python, torchArgs(n));
+    const m = /GPT train threads=\d+: ([\d.]+) ms\/step, (\d+) tokens\/s/.exec(theirs.out);
+    if (!m) throw new Error(`could not read PyTorch's result:\n${theirs.out}`);
+    const torchTps = Number(m[2]);
+    runs.get(n)!.ours.push(o.tokensPerSec);
+    runs.get(n)!.torch.push(torchTps);
+    console.log(
+      `round ${r + 1}, threads ${n}: lmkit ${o.tokensPerSec.toFixed(0)} tokens/s (peak RSS ${ours.rssMiB.toFixed(0)} MiB, core ${o.core}), ` +
+        `PyTorch ${torchTps} tokens/s (peak RSS ${theirs.rssMiB.toFixed(0)} MiB): lmkit/PyTorch ${(o.tokensPerSec / torchTps).toFixed(2)}`,
+    );
+  }
+}
+for (const [n, { ours, torch }] of runs) {
+  const ratios = ours.map((x, i) => x / torch[i]);
+  const [bestOurs, bestTorch] = [Math.max(...ours), Math.max(...torch)];
   console.log(
-    `round ${r + 1}: lmkit ${o.tokensPerSec.toFixed(0)} tokens/s (peak RSS ${ours.rssMiB.toFixed(0)} MiB, core ${o.core}), ` +
-      `PyTorch ${torchTps} tokens/s (peak RSS ${theirs.rssMiB.toFixed(0)} MiB): lmkit/PyTorch ${(o.tokensPerSec / torchTps).toFixed(2)}`,
+    `lmkit/PyTorch over ${ratios.length} rounds (threads=${n}): median ${median(ratios).toFixed(2)}x, ` +
+      `best vs best ${(bestOurs / bestTorch).toFixed(2)}x (${bestOurs.toFixed(0)} vs ${bestTorch} tokens/s)`,
   );
 }
-const [bestOurs, bestTorch] = [Math.max(...ourRuns), Math.max(...torchRuns)];
-console.log(
-  `lmkit/PyTorch over ${ratios.length} rounds (threads=${threads}): median ${median(ratios).toFixed(2)}x, ` +
-    `best vs best ${(bestOurs / bestTorch).toFixed(2)}x (${bestOurs.toFixed(0)} vs ${bestTorch} tokens/s)`,
-);
+if (threadCounts.length > 1) {
+  const [a, b] = [threadCounts[0], threadCounts[threadCounts.length - 1]];
+  const scale = (side: 'ours' | 'torch') =>
+    median(runs.get(b)![side].map((x, i) => x / runs.get(a)![side][i])).toFixed(2);
+  console.log(
+    `${b} threads over ${a} (median of the rounds' ratios): lmkit ${scale('ours')}x, PyTorch ${scale('torch')}x`,
+  );
+}

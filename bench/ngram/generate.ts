@@ -13,15 +13,15 @@
  * included); the server row sends 40 non-streaming completions (prompt "the jury said", max_tokens 64,
  * temperature 1) one after another to `lmkit serve M.bin --db none` and counts usage.completion_tokens.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateTokens, neverSampled, type SamplingOptions } from '../../src/generate/sample.js';
 import type { DecoderState, LanguageModel } from '../../src/lm.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { buildDefaultModel } from '../../src/serve/default-model.js';
+import { LMKIT_BIN, spawnServer } from '../../src/serve/spawn.js';
 import { Rng } from '../../src/util/rng.js';
 
 const argv = process.argv.slice(2);
@@ -30,7 +30,7 @@ const flag = (name: string, fallback?: string) => {
   return i >= 0 ? argv[i + 1] : fallback;
 };
 const rounds = Number(flag('rounds', '3'));
-const lmkit = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
+const lmkit = LMKIT_BIN;
 const before = flag('before');
 const dir = mkdtempSync(join(tmpdir(), 'lmkit-bench-generate-'));
 const modelPath = flag('model') ?? (await buildDefaultModel(dir));
@@ -106,19 +106,8 @@ function cliRun(bin: string): number {
 
 /** Completion tokens/s of sequential non-streaming /v1/completions requests to a fresh server. */
 async function serverRun(bin: string): Promise<number> {
-  const child = spawn(process.execPath, [bin, 'serve', modelPath, '--port', '0', '--db', 'none'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { url, stop } = await spawnServer([modelPath, '--db', 'none'], { bin });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = '';
-      child.stderr.on('data', (c: Buffer) => {
-        err += c.toString();
-        const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-    });
     const id = ((await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] }).data[0].id;
     const ask = async (seed: number) => {
       const res = await fetch(`${url}/v1/completions`, {
@@ -135,7 +124,7 @@ async function serverRun(bin: string): Promise<number> {
     for (let i = 1; i <= 40; i++) tokens += await ask(i);
     return tokens / ((performance.now() - t0) / 1000);
   } finally {
-    child.kill('SIGTERM');
+    stop();
   }
 }
 

@@ -7,17 +7,21 @@
  *
  *   npm run build && node dist/bench/serve/load.js [--clients 64] [--seconds 60] [--concurrency N]
  *       [--max-tokens 64] [--model FILE_OR_CHECKPOINT] [--serve-flag=--workers=1 ...] [--json]
+ *       [--url http://127.0.0.1:PORT]
  *
  * Without --model it builds the default server model (Kneser-Ney trigram on lowercased Brown) first.
  * The server runs `--concurrency` generations at once (default: the most clients, so none waits in line).
+ * Each row also gives the CPU time per generated token of the server (every thread, from /proc) and of
+ * these clients, which a busy machine disturbs less than wall time, and the mean number of generations
+ * a decoding step advanced (the server's `lmkit_decode_batch_size`). `--url` drives a server started
+ * by hand instead (e.g. under `node --cpu-prof`); its CPU is then not measured.
  */
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildDefaultModel } from '../../src/serve/default-model.js';
+import { spawnServer } from '../../src/serve/spawn.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -32,7 +36,7 @@ const serveFlags = argv
   .map((a) => a.slice('--serve-flag='.length));
 const maxTokens = Number(flag('max-tokens', '64'));
 const json = argv.includes('--json');
-const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
+const givenUrl = flag('url', '');
 
 const PROMPTS = [
   'the jury said',
@@ -49,37 +53,6 @@ const PROMPTS = [
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-async function startServer(model: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'serve',
-      model,
-      '--port',
-      '0',
-      '--db',
-      'none',
-      '--concurrency',
-      String(concurrency),
-      '--max-queue',
-      '100000',
-      ...serveFlags.flatMap((f) => f.split('=')),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
 }
 
 interface Sample {
@@ -150,8 +123,26 @@ function streamOnce(url: string, agent: Agent, prompt: string): Promise<Sample> 
   });
 }
 
-/** Runs `clients` clients for `seconds` against the server; returns the figures. */
-async function run(url: string, clients: number) {
+/** CPU seconds (user + system, every thread) process `pid` has used so far, or NaN without /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** The server's decoding steps so far and the generations they advanced (from GET /metrics). */
+async function batchTotals(url: string): Promise<{ steps: number; rows: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const total = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+      (t, m) => t + Number(m[1]),
+      0,
+    );
+  return { steps: total('lmkit_decode_batch_size_count'), rows: total('lmkit_decode_batch_size_sum') };
+}
+
+/** Runs `clients` clients for `seconds` against the server (process `pid`); returns the figures. */
+async function run(url: string, clients: number, pid?: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const ttfts: number[] = [];
   const gaps: number[] = [];
@@ -160,6 +151,9 @@ async function run(url: string, clients: number) {
   let tokens = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
+  const serverCpu0 = cpuSeconds(pid);
+  const batch0 = await batchTotals(url);
+  const clientCpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       for (let i = 0; performance.now() < deadline; i++) {
@@ -177,6 +171,9 @@ async function run(url: string, clients: number) {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = cpuSeconds(pid) - serverCpu0;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const batch1 = await batchTotals(url);
   agent.destroy();
   ttfts.sort((a, b) => a - b);
   gaps.sort((a, b) => a - b);
@@ -188,19 +185,35 @@ async function run(url: string, clients: number) {
     tokens_per_s: Number((tokens / elapsed).toFixed(1)),
     ttft_ms: { p50: Number(percentile(ttfts, 50).toFixed(1)), p99: Number(percentile(ttfts, 99).toFixed(1)) },
     itl_ms: { p50: Number(percentile(gaps, 50).toFixed(2)), p99: Number(percentile(gaps, 99).toFixed(2)) },
+    mean_batch: Number(((batch1.rows - batch0.rows) / (batch1.steps - batch0.steps)).toFixed(2)),
+    cpu_us_per_token: {
+      server: Number(((serverCpu * 1e6) / tokens).toFixed(0)),
+      clients: Number(((clientCpu.user + clientCpu.system) / tokens).toFixed(0)),
+    },
     errors: Object.fromEntries(errors),
   };
 }
 
 const model =
   flag('model', '') || (await buildDefaultModel(mkdtempSync(join(tmpdir(), 'lmkit-bench-serve-'))));
-const server = await startServer(model);
+const server = givenUrl
+  ? { url: givenUrl, pid: undefined, stop: () => undefined }
+  : await spawnServer([
+      model,
+      '--db',
+      'none',
+      '--concurrency',
+      String(concurrency),
+      '--max-queue',
+      '100000',
+      ...serveFlags.flatMap((f) => f.split('=')),
+    ]);
 const results = [];
 try {
   const warm = new Agent({ keepAlive: false });
   await streamOnce(server.url, warm, PROMPTS[0]); // the workers have loaded the model
   warm.destroy();
-  for (const clients of clientCounts) results.push(await run(server.url, clients));
+  for (const clients of clientCounts) results.push(await run(server.url, clients, server.pid));
 } finally {
   server.stop();
 }
@@ -215,13 +228,14 @@ if (json)
 else {
   console.log(`streaming chat clients for ${seconds} s each (${settings})`);
   console.log(
-    '| clients | requests/s | tokens/s | × 1st row | TTFT p50 / p99 ms | inter-token p50 / p99 ms | errors |\n|---|---|---|---|---|---|---|',
+    '| clients | requests/s | tokens/s | × 1st row | TTFT p50 / p99 ms | inter-token p50 / p99 ms | CPU µs/token server / clients | mean batch | errors |\n|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of results) {
     const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
     console.log(
       `| ${r.clients} | ${r.requests_per_s} | ${r.tokens_per_s} | ${(r.tokens_per_s / base).toFixed(2)} | ` +
-        `${r.ttft_ms.p50} / ${r.ttft_ms.p99} | ${r.itl_ms.p50} / ${r.itl_ms.p99} | ${errors}` +
+        `${r.ttft_ms.p50} / ${r.ttft_ms.p99} | ${r.itl_ms.p50} / ${r.itl_ms.p99} | ` +
+        `${r.cpu_us_per_token.server} / ${r.cpu_us_per_token.clients} | ${r.mean_batch} | ${errors}` +
         `${errors ? ' ' + JSON.stringify(r.errors) : ''} |`,
     );
   }

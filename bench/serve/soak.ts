@@ -9,12 +9,12 @@
  *
  *   npm run build && node dist/bench/serve/soak.js [--minutes 30] [--clients 64] [--sample 10] [--json]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LMKIT_BIN, spawnServer } from '../../src/serve/spawn.js';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { trainNGram } from '../../src/ngram/train.js';
 
@@ -26,7 +26,6 @@ const flag = (name: string, fallback: string) => {
 const minutes = Number(flag('minutes', '30'));
 const clients = Number(flag('clients', '64'));
 const sampleSeconds = Number(flag('sample', '10'));
-const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 const LINES = [
   'the jury said that the city was good .',
   'the city said that the jury was bad .',
@@ -44,7 +43,7 @@ function buildModels(dir: string): string[] {
   const args = ['train', '--data', text, '--out', gpt, '--n_layer', '2', '--n_head', '2', '--n_embd', '32'];
   const r = spawnSync(
     process.execPath,
-    [bin, ...args, '--block_size', '32', '--max_iters', '30', '--eval_interval', '30'],
+    [LMKIT_BIN, ...args, '--block_size', '32', '--max_iters', '30', '--eval_interval', '30'],
     {
       encoding: 'utf8',
     },
@@ -95,33 +94,15 @@ function procStats(pid: number): { rss: number; fds: number } {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lmkit-soak-'));
   const models = buildModels(dir);
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'serve',
-      ...models,
-      '--port',
-      '0',
-      '--db',
-      join(dir, 'history.db'),
-      '--concurrency',
-      '8',
-      '--max-queue',
-      '4096',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  const pid = child.pid as number;
+  const { url, pid, stop } = await spawnServer([
+    ...models,
+    '--db',
+    join(dir, 'history.db'),
+    '--concurrency',
+    '8',
+    '--max-queue',
+    '4096',
+  ]);
   const start = procStats(pid);
   const counts = { streams: 0, cancels: 0, history: 0, feedback: 0, bad: 0, errors: 0 };
   const errors: string[] = [];
@@ -246,7 +227,7 @@ async function main(): Promise<void> {
   agent.destroy();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the server close idle sockets
   const end = procStats(pid);
-  child.kill('SIGTERM');
+  stop();
   const health = samples.map((x) => x.healthMs).sort((a, b) => a - b);
   const loopP99 = samples.map((x) => x.loopP99Ms).sort((a, b) => a - b);
   const warm = samples[Math.floor(samples.length / 5)]; // the first fifth is warm-up

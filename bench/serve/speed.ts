@@ -10,15 +10,14 @@
  *   npm run build && node dist/bench/serve/speed.js --model CKPT [--max-tokens 48] [--rounds 9]
  *       [--prompt "the jury said"] [--serve-flag=--workers=0 ...]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateBatch } from '../../src/generate/batch.js';
 import { neverSampled } from '../../src/generate/sample.js';
 import { loadLanguageModel } from '../../src/models/load.js';
 import { promptPreparer } from '../../src/models/preprocessing.js';
+import { spawnServer } from '../../src/serve/spawn.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +38,6 @@ const model = values.model;
 const N = Number(values['max-tokens']);
 const rounds = Number(values.rounds);
 const prompt = values.prompt;
-const bin = fileURLToPath(new URL('../../../bin/lmkit.js', import.meta.url));
 
 const lm = loadLanguageModel(model);
 const ids = lm.tokenizer.encode(promptPreparer(lm)(prompt));
@@ -64,25 +62,6 @@ async function generateSeconds(): Promise<{ wall: number; cpu: number }> {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-/** Starts `lmkit serve` on a free port; resolves with its URL and a stop function. */
-async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', model, '--port', '0', '--db', 'none', ...values['serve-flag']],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { url, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
 }
 
 /** Seconds of one /v1/completions request of N greedy tokens (streamed or not), on a fresh connection. */
@@ -116,7 +95,7 @@ function serveSeconds(url: string, stream: boolean): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const server = await startServer();
+const server = await spawnServer([model, '--db', 'none', ...values['serve-flag']]);
 const rows = ['lmkit generate (in process)', '/v1/completions JSON', '/v1/completions stream'];
 const tps: number[][] = rows.map(() => []);
 const cpuMs: number[][] = rows.map(() => []);

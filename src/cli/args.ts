@@ -40,6 +40,12 @@ export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream;
+  /**
+   * All of standard input in one synchronous read, without Node's stream machinery (the real CLI; a
+   * one-sentence `ngram query` starts faster); undefined when absent or when the input cannot be read
+   * that way (then read `stdin`).
+   */
+  readStdin?(): Buffer | undefined;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   isTTY: boolean;
 }

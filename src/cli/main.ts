@@ -1,5 +1,5 @@
 /** Entry point of the `lmkit` command: finds the command, parses its flags, runs it, reports errors. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { LmkitError, UsageError } from '../errors.js';
 import { closest, commandHelp, groupHelp, parseArgs, type CliIO, type CommandGroup } from './args.js';
 import { COMMANDS } from './commands.js';
@@ -123,6 +123,34 @@ export function processIO(): CliIO {
     get stdin() {
       return process.stdin;
     },
+    readStdin: readStdinSync,
     isTTY: !!process.stderr.isTTY,
   };
+}
+
+/**
+ * Standard input read to its end with blocking reads (waiting out EAGAIN when the descriptor is
+ * non-blocking); undefined when it cannot be read this way before anything was read (closed, a folder).
+ */
+function readStdinSync(): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+        continue;
+      }
+      if (code === 'EOF') break;
+      if (chunks.length === 0) return undefined;
+      throw err;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
 }

@@ -120,7 +120,7 @@ const query: CommandSpec = {
     { name: 'MODEL', description: 'ARPA or binary model' },
     { name: 'FILE', description: 'text to score (default: standard input)', optional: true },
   ],
-  load: () => import('./run/ngram.js').then((m) => m.query),
+  load: () => import('./run/ngram-query.js').then((m) => m.query),
 };
 
 const generate: CommandSpec = {

@@ -161,13 +161,14 @@ export const TRAIN: CommandGroup = {
       {
         name: 'objective',
         type: 'string',
-        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag'],
+        choices: ['lm', 'sft', 'reward', 'dpo', 'ppo', 'classify', 'tag', 'text2text'],
         description:
           'lm: next-token pretraining on text (default); sft: fine-tune --init on JSONL conversations; ' +
           'reward: a reward model on preference JSONL; dpo: direct preference optimisation of --init; ' +
           'ppo: PPO of --init against --reward (or --reward-judge) on prompt JSONL; ' +
           'classify: fine-tune a BERT (--init) to label texts (JSONL {text, label} or --data spam); ' +
-          'tag: fine-tune a BERT to tag words (JSONL {tokens, tags} or --data brown part-of-speech)',
+          'tag: fine-tune a BERT to tag words (JSONL {tokens, tags} or --data brown part-of-speech); ' +
+          'text2text: a T5 on JSONL {input, target} pairs (the default for --model t5 with .jsonl data, or --init of a T5)',
       },
       ...PPO_FLAGS,
       {
@@ -191,7 +192,7 @@ export const TRAIN: CommandGroup = {
       {
         name: 'group_by_length',
         type: 'boolean',
-        description: 'SFT: batches of conversations of similar length (less padding)',
+        description: 'SFT, T5 text-to-text: batches of examples of similar length (less padding)',
       },
       {
         name: 'init',

@@ -85,6 +85,22 @@ export function detectFormatOfLines(lines: readonly string[]): 'lines' | 'raw' {
   return 'lines';
 }
 
+/**
+ * The format `auto` resolves to for a file read as line batches, decided as {@link streamSentencesOfLines}
+ * decides it (on the non-blank lines of the first batches holding at least 1000), reading no further.
+ */
+export async function resolveFormat(batches: AsyncIterable<readonly string[]>): Promise<'lines' | 'raw'> {
+  const nonBlank: string[] = [];
+  for await (const lines of batches) {
+    for (const line of lines) {
+      const s = line.trim();
+      if (s) nonBlank.push(s);
+    }
+    if (nonBlank.length >= DETECT_LINES) return detectFormatOfLines(nonBlank);
+  }
+  return detectFormatOfLines(nonBlank);
+}
+
 /** Text gathered before the paragraph is searched for sentence ends again (at least). */
 const SCAN_CHUNK = 1 << 12;
 

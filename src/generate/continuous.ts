@@ -36,6 +36,8 @@ export class ContinuousBatcher {
   private looping = false;
   /** Steps taken (each advances every running generation by one token). */
   steps = 0;
+  /** Generations the last step advanced (its batch size). */
+  lastStepSize = 0;
   /** Called after every step with nothing else running (e.g. to send the step's deltas in one message). */
   onStep?: () => void;
 
@@ -117,6 +119,7 @@ export class ContinuousBatcher {
         r.sink.done(r.seq.cancel());
       }
     }
+    this.lastStepSize = this.running.length - ended.size;
     for (const r of this.running) {
       if (ended.has(r)) continue;
       try {

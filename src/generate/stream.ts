@@ -76,7 +76,8 @@ export class TextSequence {
   constructor(model: LanguageModel, prompt: number[], o: StreamOptions = {}) {
     validateSampling(o);
     this.limit = o.maxTokens ?? DEFAULT_MAX_TOKENS;
-    this.decoder = new IncrementalDecoder(model, o.context ?? []);
+    // an answer (an encoder–decoder's) does not follow the prompt's tokens: it is decoded on its own
+    this.decoder = new IncrementalDecoder(model, model.generates === 'answer' ? [] : (o.context ?? []));
     this.stops = new StopMatcher(o.stop ?? []);
     this.stopTokens = new Set(o.stopTokens ?? []);
     this.tokens = generateTokens(

@@ -21,6 +21,8 @@ import { GPTModel } from './gpt.js';
 import { BertMaskedLM, MLM_DEFAULTS, withBertTokens } from './bert.js';
 import { NPLMModel } from './nplm.js';
 import { RNNModel } from './rnn.js';
+import { T5Model, T5_DEFAULTS, withT5Tokens } from './t5.js';
+import { validateT5Shape } from '../nn/t5-config.js';
 
 /** A run's settings as the training config holds them (nanoGPT's names). */
 export type Settings = Record<string, unknown>;
@@ -44,6 +46,13 @@ export interface NeuralModel extends LanguageModel {
     blockSize: number,
     rng: Rng,
   ): { x: IntTensor; y: IntTensor };
+  /**
+   * A text-to-text model's training pair from input and target token ids (an encoder–decoder: `</s>`
+   * appended, each cut to fit); absent when the kind does not learn from pairs.
+   */
+  encodePair?(input: number[], target: number[]): { input: number[]; target: number[] };
+  /** Encoded pairs as the tensors `net.loss` takes: inputs (B,S) padded, labels (B,T) padded with −100. */
+  pairBatch?(pairs: readonly { input: number[]; target: number[] }[]): { x: IntTensor; y: IntTensor };
   /** Targets scored per window (default block_size: every position); tokens/s counts these. */
   readonly targetsPerWindow?: number;
   /** Writes the model's checkpoint folder; `extra` adds config.json keys, `metadata` safetensors header entries. */
@@ -87,6 +96,8 @@ export interface ModelKind {
   create(settings: Settings, tokenizer: SavableTokenizer, seed: number): NeuralModel;
   /** Loads a checkpoint folder of this kind. */
   load(dir: string): NeuralModel;
+  /** Its models learn from input/target pairs too (`lmkit train --data FILE.jsonl`, train/text-to-text.ts). */
+  readonly textToText?: boolean;
 }
 
 /** Creates a model from settings plus the tokenizer's vocabulary size. */
@@ -241,9 +252,68 @@ const ELMO_KIND: ModelKind = {
   load: (dir) => ElmoModel.load(dir),
 };
 
+/**
+ * T5 (v1.0: ReLU feed-forward, tied embeddings): an encoder–decoder pretrained on plain text by span
+ * corruption; `lmkit train --data FILE.jsonl` of {"input","target"} pairs fine-tunes it text to text
+ * (train/text-to-text.ts). Any tokenizer with `<pad>`, `</s>` and the sentinels added; T5's dropout 0.1.
+ */
+const T5_KIND: ModelKind = {
+  name: 't5',
+  summary: 'encoder–decoder Transformer (T5 v1.0): span-corruption pretraining, text-to-text fine-tuning',
+  label: () => 'a T5',
+  textToText: true,
+  defaults: { dropout: 0.1, ...T5_DEFAULTS, exact_match_examples: 100 },
+  settings: [
+    { name: 'd_ff', type: 'integer', description: 'feed-forward width (default 4·n_embd)' },
+    {
+      name: 'exact_match_examples',
+      type: 'integer',
+      description: 'held-out pairs answered greedily at each evaluation for valid_exact_match (default 100)',
+    },
+    { name: 'extra_ids', type: 'integer', description: 'sentinel tokens <extra_id_N> (default 100)' },
+    {
+      name: 'noise_density',
+      type: 'number',
+      description: 'share of tokens span corruption hides (default 0.15)',
+    },
+    {
+      name: 'mean_noise_span_length',
+      type: 'number',
+      description: 'mean length of a hidden span (default 3)',
+    },
+    {
+      name: 'relative_attention_num_buckets',
+      type: 'integer',
+      description: 'relative position buckets (default 32)',
+    },
+    {
+      name: 'relative_attention_max_distance',
+      type: 'integer',
+      description: 'distance from which positions share the last bucket (default 128)',
+    },
+  ],
+  architectureKeys: [
+    'n_layer',
+    'n_head',
+    'n_embd',
+    'd_ff',
+    'block_size',
+    'extra_ids',
+    'relative_attention_num_buckets',
+    'relative_attention_max_distance',
+  ],
+  sentences: false, // windows of the text as written, as a GPT reads it
+  resolve: (s) => void validateT5Shape(s),
+  create: (s, tokenizer, seed) => {
+    const t = withT5Tokens(tokenizer, (s.extra_ids as number | undefined) ?? T5_DEFAULTS.extra_ids);
+    return new T5Model(withVocab(s, t), t, seed);
+  },
+  load: (dir) => T5Model.load(dir),
+};
+
 /** Every neural model kind, by name; the first is the default. */
 export const MODEL_KINDS: ReadonlyMap<string, ModelKind> = new Map(
-  [GPT_KIND, NPLM_KIND, RNN_KIND, ELMO_KIND, BERT_KIND].map((k) => [k.name, k]),
+  [GPT_KIND, NPLM_KIND, RNN_KIND, ELMO_KIND, BERT_KIND, T5_KIND].map((k) => [k.name, k]),
 );
 
 /** The default kind (a GPT). */

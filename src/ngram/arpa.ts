@@ -17,7 +17,9 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { shortestFloat32 } from '../util/float-format.js';
 import { BackoffModel, type ModelInfo } from './backoff-model.js';
 import { ByteVocabulary } from './byte-vocabulary.js';
+import { ioAddon } from '../util/io-addon.js';
 import { NGramTable } from './ngram-table.js';
+import { ProbingIndex } from './probing-index.js';
 import { BOS_WORD, EOS_WORD, NGramVocabulary, UNK_WORD } from './vocabulary.js';
 
 /** log10 values at or below this are SRILM's way of writing log10 0. */
@@ -154,6 +156,9 @@ export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffMode
       );
   });
 
+  const native = readBodyNatively(bytes, lines.offset, counts, info);
+  if (native) return native;
+
   const vocab = new NGramVocabulary();
   const model = new BackoffModel(order, vocab, [], [], [], info);
   model.tables.push(new NGramTable(1), new NGramTable(1));
@@ -228,10 +233,48 @@ export function parseArpa(text: string | Uint8Array, name = 'ARPA'): BackoffMode
     if (n < order) model.backoff[n] = model.backoff[n].slice(0, size);
     if (n > 1) model.tables[n].compact();
   }
-  if (info.estimator === 'stupid' && typeof info.details?.alpha === 'number') {
-    model.missingContextBackoff = Math.log10(info.details.alpha);
-  }
+  model.missingContextBackoff = missingContextBackoff(info);
   return model;
+}
+
+/** Stupid backoff's log10 α for unseen contexts, from lmkit's metadata; 0 for every other model. */
+function missingContextBackoff(info: ModelInfo): number {
+  return info.estimator === 'stupid' && typeof info.details?.alpha === 'number'
+    ? Math.log10(info.details.alpha)
+    : 0;
+}
+
+/**
+ * The n-gram sections read by the lmkit_io addon (native/arpa.cc) straight into a probing index, when it
+ * is built and the file is the common case (every context listed, no duplicates, plain numbers); else
+ * undefined, and the TypeScript reader reads the file (and names what is wrong with it).
+ */
+function readBodyNatively(
+  bytes: Uint8Array,
+  from: number,
+  counts: number[],
+  info: ModelInfo,
+): BackoffModel | undefined {
+  const read = process.env.LMKIT_NO_NATIVE_NGRAM === '1' ? undefined : ioAddon()?.ngramReadArpa;
+  if (!read) return undefined;
+  const order = counts.length;
+  const layout = ProbingIndex.layoutFor(order, counts);
+  const geometry = [order];
+  for (let n = 1; n <= order; n++)
+    geometry.push(counts[n - 1], layout.base[n] ?? 0, layout.capacity[n] ?? 0, layout.stride[n] ?? 0);
+  const body = read(bytes, from, Float64Array.from(geometry));
+  if (!body) return undefined;
+  const [words, unigram, slots] = body;
+  const size = unigram.length / 2;
+  const vocab = NGramVocabulary.fromBytes(words.subarray(0, words.length - 1), size);
+  const index = new ProbingIndex(
+    order,
+    unigram,
+    slots,
+    ProbingIndex.layoutFor(order, [size, ...counts.slice(1)]),
+  );
+  index.missingContextBackoff = missingContextBackoff(info);
+  return BackoffModel.fromIndex(vocab, index, info);
 }
 
 /** Stores one entry's values, growing the columns when synthesized contexts pushed past the header's count. */
@@ -292,6 +335,11 @@ class LineReader {
   private fieldStart = 0;
   private fieldEnd = 0;
   lineNo = 0;
+
+  /** Byte offset of the next line. */
+  get offset(): number {
+    return this.pos;
+  }
 
   constructor(
     private readonly bytes: Uint8Array,

@@ -5,6 +5,7 @@
  */
 import { LmkitError } from '../errors.js';
 import type { BackoffModel, ScoreState } from './backoff-model.js';
+import type { NativeTotals } from './native-score.js';
 import { BOS_WORD, EOS, EOS_WORD, UNK } from './vocabulary.js';
 
 /** One scored token. */
@@ -84,6 +85,17 @@ export class Evaluator {
     }
     this.sentences++;
     return this.log10Prob - before;
+  }
+
+  /** Adds totals counted elsewhere (the native scorer's, counted the same way). */
+  addTotals(t: NativeTotals): void {
+    this.sentences += t.sentences;
+    this.tokens += t.tokens;
+    this.oov += t.oov;
+    this.log10Prob += t.log10Prob;
+    this.log10ProbOov += t.log10ProbOov;
+    this.zeroProb += t.zeroProb;
+    this.zeroProbOov += t.zeroProbOov;
   }
 
   /** Records an already scored sentence (from `scoreSentence`). */

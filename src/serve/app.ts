@@ -99,8 +99,11 @@ export function createApp(options: AppOptions): App {
     const registry = new ModelRegistry();
     for (const m of models) registry.add(m);
     for (const e of embedders) registry.addEmbedder(e);
-    const files = models.filter((m) => m.path).map((m) => ({ id: m.id, path: m.path }));
+    const files = models
+      .filter((m) => m.path)
+      .map((m) => ({ id: m.id, path: m.path, batches: m.model.decodeGroup !== undefined }));
     const pool = options.workers && files.length ? new WorkerPool(options.workers, files) : undefined;
+    if (pool) pool.onStep = (s) => state.metrics.batchSize.observe(s.size, { model: s.model });
     return { registry, pool };
   };
   const ready = Promise.resolve(options.models).then((models) => {

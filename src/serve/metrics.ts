@@ -1,7 +1,7 @@
 /**
- * Server metrics in Prometheus text format: request and token counters, TTFT and tokens/s histograms,
- * the event loop's delay (how long a request waits behind other work in the HTTP thread), and the
- * process's resident memory and open file descriptors.
+ * Server metrics in Prometheus text format: request and token counters, TTFT, tokens/s and decoding
+ * batch size histograms, the event loop's delay (how long a request waits behind other work in the
+ * HTTP thread), and the process's resident memory and open file descriptors.
  */
 import { readdirSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -91,6 +91,11 @@ export class Metrics {
     'generation speed of one completion after its first token',
     [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
   );
+  readonly batchSize = new Histogram(
+    'lmkit_decode_batch_size',
+    'generations one decoding step of a model advanced together (continuous batching), by model',
+    [1, 2, 4, 8, 16, 32, 64, 128],
+  );
 
   private loop?: IntervalHistogram;
   private loopSince = 0;
@@ -140,6 +145,7 @@ export class Metrics {
         this.cancelled.render(),
         this.ttft.render(),
         this.tokensPerSecond.render(),
+        this.batchSize.render(),
         '# HELP lmkit_generations_active generations running now',
         '# TYPE lmkit_generations_active gauge',
         `lmkit_generations_active ${gauges.active}`,

@@ -18,9 +18,22 @@ export class SseWriter {
     res.flushHeaders();
   }
 
-  /** Sends one event; waits while the client is slower than the generator. */
+  private corked = false;
+
+  /**
+   * Sends one event; waits while the client is slower than the generator. Events sent in one turn of
+   * the event loop (the tokens of several steps that arrived together) leave in one socket write.
+   */
   async send(data: unknown): Promise<void> {
     if (this.res.destroyed || this.res.writableEnded) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     if (!this.res.write(`data: ${JSON.stringify(data)}\n\n`)) {
       await new Promise<void>((resolve) => {
         const done = () => {

@@ -1,8 +1,12 @@
 /**
  * Generation off the request path: worker threads that each hold the served model files and run
  * generations (each model's continuously batched), so the HTTP thread only routes requests and writes
- * events, and several cores generate at once. A worker answers with one message per decoding step. A
- * generation looks the same as an in-process `streamText`: an async stream of text deltas.
+ * events, and several cores generate at once. A model that decodes its sequences together (a GPT's
+ * `decodeGroup`) has one home worker that runs all of its generations, so they share every step (split
+ * over workers they would not batch); the homes of several such models are spread over the workers.
+ * Other models' generations go to the worker with the fewest running. A worker answers with one
+ * message per decoding step. A generation looks the same as an in-process `streamText`: an async
+ * stream of text deltas.
  */
 import { Worker } from 'node:worker_threads';
 import type { StreamOptions, StreamResult } from '../generate/stream.js';
@@ -19,8 +23,14 @@ export type WorkerEvent =
   | { type: 'done'; id: number; result: StreamResult }
   | { type: 'error'; id: number; message: string };
 
-/** Messages from a worker: the events of one decoding step (or of a refused start), in order. */
-export type FromWorker = { type: 'events'; events: WorkerEvent[] };
+/** How many generations of a model one decoding step advanced. */
+export interface StepSize {
+  model: string;
+  size: number;
+}
+
+/** Messages from a worker: the events of one decoding step (or of a refused start), in order, and its size. */
+export type FromWorker = { type: 'events'; events: WorkerEvent[]; steps: StepSize[] };
 
 interface Job {
   deltas: string[];
@@ -34,19 +44,31 @@ interface Slot {
   jobs: Set<number>;
 }
 
-/** A fixed set of generation workers, each given the next job when it has the fewest running. */
+/** A model file the workers serve; `batches` when its generations share decoding steps. */
+export interface PoolModel {
+  id: string;
+  path: string;
+  batches?: boolean;
+}
+
+/** A fixed set of generation workers (see the module comment for which one runs a generation). */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly jobs = new Map<number, Job>();
+  /** The slot index of each batching model. */
+  private readonly homes = new Map<string, number>();
   private nextId = 0;
   private closing = false;
+  /** Hears the size of every decoding step (e.g. for the metrics). */
+  onStep?: (step: StepSize) => void;
 
-  /** Starts `size` workers serving the model files `models` (id → path). */
+  /** Starts `size` workers serving the model files `models`. */
   constructor(
     size: number,
-    private readonly models: { id: string; path: string }[],
+    private readonly models: PoolModel[],
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+    for (const m of models) if (m.batches) this.homes.set(m.id, this.homes.size % size);
   }
 
   /** Whether the workers hold this model. */
@@ -57,7 +79,11 @@ export class WorkerPool {
   /** Generates in a worker; yields text deltas and returns how generation ended (see streamText). */
   async *generate(modelId: string, prompt: number[], o: StreamOptions): AsyncGenerator<string, StreamResult> {
     const { signal, rng: _rng, ...options } = o;
-    const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    const home = this.homes.get(modelId);
+    const slot =
+      home === undefined
+        ? this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a))
+        : this.slots[home];
     const id = this.nextId++;
     const job: Job = { deltas: [] };
     this.jobs.set(id, job);
@@ -97,10 +123,11 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { models: this.models },
+      workerData: { models: this.models.map(({ id, path }) => ({ id, path })) },
     });
     const slot: Slot = { worker, jobs: new Set() };
     worker.on('message', (m: FromWorker) => {
+      if (this.onStep) for (const s of m.steps) this.onStep(s);
       for (const e of m.events) {
         const job = this.jobs.get(e.id);
         if (!job) continue;

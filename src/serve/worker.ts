@@ -6,21 +6,26 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ContinuousBatcher } from '../generate/continuous.js';
 import { loadModel } from './models.js';
-import type { FromWorker, ToWorker, WorkerEvent } from './worker-pool.js';
+import type { FromWorker, StepSize, ToWorker, WorkerEvent } from './worker-pool.js';
 
 const port = parentPort as NonNullable<typeof parentPort>;
 let outbox: WorkerEvent[] = [];
-/** Sends the events gathered since the last call as one message. */
+let steps: StepSize[] = [];
+/** Sends the events gathered since the last call, with the sizes of the steps that made them, as one message. */
 const flush = () => {
   if (!outbox.length) return;
-  port.postMessage({ type: 'events', events: outbox } satisfies FromWorker);
+  port.postMessage({ type: 'events', events: outbox, steps } satisfies FromWorker);
   outbox = [];
+  steps = [];
 };
 
 const batchers = new Map<string, ContinuousBatcher>(
   (workerData as { models: { id: string; path: string }[] }).models.map((m) => {
     const batcher = new ContinuousBatcher(loadModel(m.path).model);
-    batcher.onStep = flush;
+    batcher.onStep = () => {
+      steps.push({ model: m.id, size: batcher.lastStepSize });
+      flush();
+    };
     return [m.id, batcher];
   }),
 );

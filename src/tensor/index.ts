@@ -37,6 +37,7 @@ export { layerNorm, rmsNorm } from './ops/norm.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.js';
 export { causalSelfAttention, selfAttention } from './ops/attention.js';
+export { multiHeadAttention, type AttentionOptions } from './ops/multi-head-attention.js';
 export { lstmCell, gruCell } from './ops/recurrent.js';
 export { argmax, topk } from './ops/select.js';
 export { tensor, zeros, ones, randn, fromArray } from './create.js';

@@ -52,9 +52,10 @@ export interface RunInfo extends TrainConfig {
   /**
    * `sft` for supervised fine-tuning on conversations, `reward` for a reward model learned from rankings,
    * `dpo` for direct preference optimisation, `ppo` for RLHF's PPO, `classify` and `tag` for fine-tuning a BERT
-   * with a sequence or token classification head (absent: next-token pretraining on text).
+   * with a sequence or token classification head, `text2text` for an encoder–decoder learning from
+   * input/target pairs (absent: pretraining on text: next-token prediction, or the kind's own batches).
    */
-  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag';
+  objective?: 'sft' | 'reward' | 'dpo' | 'ppo' | 'classify' | 'tag' | 'text2text';
   /** SFT, reward, DPO: the checkpoint it started from. */
   init?: string;
 }

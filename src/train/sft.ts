@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { addChatTokens } from '../chat/chat-tokens.js';
 import { chatTokenIds } from '../chat/template.js';
 import { LmkitError } from '../errors.js';
-import { CHECKPOINT_FILES } from '../models/checkpoint.js';
+import { CHECKPOINT_FILES, checkpointKind, readConfigJSON } from '../models/checkpoint.js';
+import { learnsFromPairs } from './text-to-text.js';
 import { GPTModel } from '../models/gpt.js';
 import { modelKind } from '../models/kinds.js';
 import { growGPTVocabulary } from '../models/gpt-vocab.js';
@@ -71,6 +72,7 @@ export async function trainSFT(o: SFTOptions): Promise<TrainSummary> {
     throw new LmkitError('SFT starts from a pretrained model: give --init CHECKPOINT_DIR', {
       hint: "train one with 'lmkit train --model gpt', then pass its --out folder (or its best/)",
     });
+  if (!saved) refuseTextToText(init);
   let model: GPTModel;
   let added = 0;
   if (saved) model = GPTModel.load(o.resume as string);
@@ -175,4 +177,16 @@ function initTokenizerName(dir: string): string {
   } catch {
     return 'checkpoint';
   }
+}
+
+/** An encoder–decoder checkpoint given to SFT: an error saying what fine-tunes it instead. */
+function refuseTextToText(init: string): void {
+  const kind = existsSync(join(init, CHECKPOINT_FILES.config)) ? checkpointKind(readConfigJSON(init)) : null;
+  if (kind !== null && learnsFromPairs(kind))
+    throw new LmkitError(
+      `${init} is ${modelKind(kind).label({})}, an encoder–decoder: SFT fine-tunes a GPT on conversations`,
+      {
+        hint: `fine-tune it text to text on JSONL of {"input", "target"} (or {"prompt", "completion"}) pairs: lmkit train --init ${init} --data tasks.jsonl --out DIR`,
+      },
+    );
 }

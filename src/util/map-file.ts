@@ -6,33 +6,12 @@
  * Replacing the file by rename (as lmkit's atomic writes do) is safe; truncating it in place while it is
  * mapped is not (the process would fault on the lost pages).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
-
-interface IoAddon {
-  mapFile(path: string): ArrayBuffer;
-}
-
-let addon: IoAddon | null | undefined;
-
-function loadAddon(): IoAddon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (process.env.LMKIT_NO_MMAP === '1') return addon;
-  try {
-    const file = join(packageRoot(), 'build', 'Release', 'lmkit_io.node');
-    if (existsSync(file)) addon = createRequire(import.meta.url)(file) as IoAddon;
-  } catch {
-    addon = null; // a stale or foreign build: fall back to reading
-  }
-  return addon;
-}
+import { readFileSync } from 'node:fs';
+import { ioAddon } from './io-addon.js';
 
 /** The bytes of the file at `path`: mapped when possible, else read. Errors are readFileSync's. */
 export function readFileMapped(path: string): Buffer {
-  const io = loadAddon();
+  const io = ioAddon();
   if (io) {
     try {
       return Buffer.from(io.mapFile(path));

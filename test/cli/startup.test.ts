@@ -64,16 +64,21 @@ describe('CLI start-up loads only what the command needs', () => {
     }
   });
 
-  it('ngram query of one sentence loads the n-gram code and no tensor, network, server or package code', () => {
+  it('ngram query of one sentence loads the binary reader and scorer, not sampling, ARPA, datasets or tensors', () => {
     const model = join(tempDir(), 'm.bin');
     new NGramModel(trainNGram(['a b c', 'a c b'], { order: 3, smoothing: 'kn' }).model).save(model);
     const loaded = modulesLoadedBy(['ngram', 'query', model], 'a b c\n');
-    assert.ok(loaded.includes('dist/src/ngram/ngram-model.js'));
+    assert.ok(loaded.includes('dist/src/ngram/binary.js'));
     assert.deepEqual(
-      loaded.filter((m) => HEAVY.test(m) || /\/(data\/load|ngram\/train)\.js$/.test(m)),
+      loaded.filter(
+        (m) =>
+          HEAVY.test(m) ||
+          /\/(data|tokenizers)\/|\/generate\/sample\.js$/.test(m) ||
+          /\/ngram\/(train|ngram-model|sampler|arpa)\.js$/.test(m),
+      ),
       [],
     );
-    assert.ok(loaded.length < 40, `${loaded.length} modules: ${loaded.join(' ')}`);
+    assert.ok(loaded.length < 28, `${loaded.length} modules: ${loaded.join(' ')}`);
   });
 
   it("each row of the command table names its group as the group's own file does", async () => {

@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NGramModel } from '../../src/ngram/ngram-model.js';
 import { trainNGram } from '../../src/ngram/train.js';
 import { ConversationStore } from '../../src/serve/store/conversations.js';
 import { openDatabase } from '../../src/serve/store/db.js';
-import { ROOT, tempDir } from '../helpers/paths.js';
+import { spawnServer } from '../../src/serve/spawn.js';
+import { tempDir } from '../helpers/paths.js';
 import { SENTENCES } from './helpers.js';
-
-/** Starts `lmkit serve MODEL --db DB` on a free port; resolves with the child and its URL. */
-async function serve(model: string, db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/lmkit.js'), 'serve', model, '--port', '0', '--db', db],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { child, url };
-}
 
 /** Fails unless every message's parent and every conversation's current leaf lie in its own conversation. */
 function assertTree(store: ConversationStore): void {
@@ -55,7 +34,7 @@ describe('history survives kill -9', () => {
     const db = join(dir, 'history.db');
     const kept = new Map<string, string[]>(); // conversation → contents the server confirmed before a kill
     for (let round = 0; round < 4; round++) {
-      const { child, url } = await serve(modelPath, db);
+      const { child, url } = await spawnServer([modelPath, '--db', db]);
       try {
         for (const [id, contents] of kept) {
           const r = await fetch(`${url}/api/conversations/${id}`);
@@ -124,21 +103,8 @@ describe('history survives kill -9', () => {
     const modelPath = join(dir, 'tiny.arpa');
     new NGramModel(trainNGram(SENTENCES, { order: 3, smoothing: 'kn' }).model).save(modelPath);
     const db = join(dir, 'history.db');
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin/lmkit.js'), 'serve', modelPath, '--port', '0', '--db', db],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const { child, url } = await spawnServer([modelPath, '--db', db]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = '';
-        child.stderr.on('data', (c: Buffer) => {
-          err += c.toString();
-          const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-          if (m) resolve(m[1]);
-        });
-        child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-      });
       const post = (path: string, body: object) =>
         fetch(`${url}${path}`, {
           method: 'POST',

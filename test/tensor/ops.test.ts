@@ -178,6 +178,33 @@ const cases: OpCase[] = [
     fn: ([qkv], [mask]) => T.selfAttention(T.layerNorm(qkv, null, null), 3, mask),
   },
   {
+    name: 'multiHeadAttention: cross-attention with a key padding mask',
+    inputs: [{ shape: [2, 3, 12] }, { shape: [2, 5, 12] }, { shape: [2, 5, 12] }],
+    ints: [T.IntTensor.from([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], [2, 5])],
+    fn: ([q, k, v], [mask]) => T.multiHeadAttention(q, k, v, 3, { keyMask: mask }),
+  },
+  {
+    name: 'multiHeadAttention: relative position bias, no scaling, padded keys',
+    inputs: [{ shape: [2, 4, 8] }, { shape: [2, 4, 8] }, { shape: [2, 4, 8] }, { shape: [2, 4, 4] }],
+    ints: [T.IntTensor.from([1, 1, 1, 0, 1, 1, 1, 1], [2, 4])],
+    fn: ([q, k, v, bias], [mask]) => T.multiHeadAttention(q, k, v, 2, { bias, scale: 1, keyMask: mask }),
+  },
+  {
+    name: 'multiHeadAttention: causal with a bias',
+    inputs: [{ shape: [2, 5, 8] }, { shape: [2, 5, 8] }, { shape: [2, 5, 8] }, { shape: [2, 5, 5] }],
+    fn: ([q, k, v, bias]) => T.multiHeadAttention(q, k, v, 2, { bias, causal: true }),
+  },
+  {
+    name: 'multiHeadAttention: 2 new queries over 6 cached keys, causal',
+    inputs: [{ shape: [1, 2, 8] }, { shape: [1, 6, 8] }, { shape: [1, 6, 8] }, { shape: [2, 2, 6] }],
+    fn: ([q, k, v, bias]) => T.multiHeadAttention(q, k, v, 2, { bias, causal: true, scale: 1 }),
+  },
+  {
+    name: 'multiHeadAttention: keys and values one tensor',
+    inputs: [{ shape: [2, 3, 8] }, { shape: [2, 4, 8] }],
+    fn: ([q, kv]) => T.multiHeadAttention(q, kv, kv, 4),
+  },
+  {
     name: 'lstmCell',
     inputs: [{ shape: [3, 16] }, { shape: [3, 4] }],
     fn: ([g, c]) => {

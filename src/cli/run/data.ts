@@ -2,6 +2,7 @@
 import { measure, getDataset, listDatasets, type CorpusSize, type Dataset } from '../../data/datasets.js';
 import { loadSentences } from '../../data/load.js';
 import { buildInstruct, writeInstruct } from '../../data/instruct/build.js';
+import { T5_TASKS, buildT5Tasks, writeT5Tasks } from '../../data/t5-tasks.js';
 import { type TextFormat } from '../../data/sentences.js';
 import { SPLIT_SCHEMES } from '../../data/splits.js';
 import { UsageError } from '../../errors.js';
@@ -150,6 +151,40 @@ export async function buildInstructCmd(args: ParsedArgs, io: CliIO): Promise<num
       );
     io.stderr.write(
       `wrote ${out}/train.jsonl (${n(d.train.length)}) and ${out}/test.jsonl (${n(d.test.length)})\n`,
+    );
+  }
+}
+
+/** `lmkit data build-t5-tasks`. */
+export async function buildT5TasksCmd(args: ParsedArgs, io: CliIO): Promise<number | void> {
+  const out = args.string('out') as string;
+  const asked = args.list('task');
+  const unknown = asked.filter((t) => !T5_TASKS.includes(t));
+  if (unknown.length)
+    throw new UsageError(`unknown task ${JSON.stringify(unknown[0])}`, `tasks: ${T5_TASKS.join(', ')}`);
+  const d = await buildT5Tasks({
+    maxPerTask: args.number('max-per-task') as number,
+    tasks: asked.length ? asked : undefined,
+    log: io.stderr,
+  });
+  writeT5Tasks(out, d);
+  if (args.json)
+    io.stdout.write(
+      JSON.stringify({
+        out,
+        train: d.train.length,
+        valid: d.valid.length,
+        test: d.test.length,
+        tasks: d.report,
+      }) + '\n',
+    );
+  else {
+    for (const r of d.report)
+      io.stderr.write(
+        `${r.task.padEnd(14)} train ${n(r.train).padStart(5)}  valid ${n(r.valid).padStart(4)}  test ${n(r.test).padStart(4)}  ${r.license}\n`,
+      );
+    io.stderr.write(
+      `wrote ${out}/train.jsonl (${n(d.train.length)}), ${out}/valid.jsonl (${n(d.valid.length)}) and ${out}/test.jsonl (${n(d.test.length)})\n`,
     );
   }
 }

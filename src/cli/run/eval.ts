@@ -14,6 +14,7 @@ import {
   type EvalResult,
 } from '../../eval/perplexity.js';
 import { scoreConversationFile } from '../../eval/conversations.js';
+import { scorePairFile } from '../../eval/text-to-text.js';
 import type { LanguageModel } from '../../lm.js';
 import { loadLanguageModel } from '../../models/load.js';
 import { MixtureModel } from '../../models/mixture.js';
@@ -32,7 +33,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   if (data.endsWith('.jsonl')) {
     if (mixPath !== undefined) throw new UsageError('--mix scores text, not conversations (.jsonl)');
     const t0 = performance.now();
-    const r = scoreConversationFile(
+    // a model that answers its prompt (an encoder–decoder) reads input/target pairs, others conversations
+    const r = (model.generates === 'answer' ? scorePairFile : scoreConversationFile)(
       model,
       data,
       a.number('per-task') as number,
@@ -159,7 +161,7 @@ function report(
           : 'the text scored as one stream, context crossing sentence ends'
     }${r.stride === null ? '' : `; GPT windows slide by ${r.stride} tokens`}`,
     `${r.text === 'as-written' ? '' : `sentences ${r.sentences}, `}tokens ${r.tokens} (OOV ${r.oov}, ${pct}%), characters ${r.characters}`,
-    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
+    `${model.scoring === 'pseudo' ? 'pseudo-perplexity (each token masked in turn)' : model.scoring === 'infilling' ? 'pseudo-perplexity (each token hidden behind a sentinel in turn)' : 'perplexity'} ${fmt(r.perplexity, 3)}${
       r.components ? ` (alone: ${r.components.map((c) => fmt(c.perplexity, 3)).join(' and ')})` : ''
     }`,
     `bits per token ${fmt(r.bitsPerToken, 4)}, bits per character ${fmt(r.bitsPerChar, 4)}, nats ${r.nats.toFixed(1)}`,

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { generateBatch, type BatchableModel } from '../../generate/batch.js';
+import { beamSearch } from '../../generate/beam.js';
 import { neverSampled } from '../../generate/sample.js';
 import { loadLanguageModel } from '../../models/load.js';
 import { promptPreparer } from '../../models/preprocessing.js';
@@ -30,6 +31,8 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         .join(', ')}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ''} ` +
         `(in the prompt): each is read as <unk>\n`,
     );
+  const beams = a.number('num-beams') as number;
+  if (beams > 1) return void beamSearchAll(model, prompts, beams, a, io);
   const n = a.number('n') as number;
   const jobs = prompts.flatMap((prompt) => Array.from({ length: n }, () => prompt));
   const seed = a.number('seed');
@@ -44,10 +47,12 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
     const chunk = jobs.slice(start, start + size);
     const ids = chunk.map((p) => model.tokenizer.encode(p));
     const rngs = ids.map((p, i) => Rng.forPrompt(seed === undefined ? undefined : seed + start + i, p));
-    // the prompt is printed with the first text, so a model that cannot generate prints nothing
+    // the prompt is printed with the first text, so a model that cannot generate prints nothing; an
+    // answer (an encoder–decoder's) is printed without its prompt
+    const lead = (p: string) => (model.generates === 'answer' ? '' : p);
     let shown = false;
     const show = (delta: string) => {
-      if (!shown) io.stdout.write(chunk[0]);
+      if (!shown) io.stdout.write(lead(chunk[0]));
       shown = true;
       io.stdout.write(delta);
     };
@@ -62,7 +67,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
         io.stdout.write(
           JSON.stringify({
             prompt: chunk[i],
-            text: chunk[i] + r.text,
+            text: lead(chunk[i]) + r.text,
             tokens: r.completionTokens,
             finish_reason: r.finishReason,
           }) + '\n',
@@ -75,7 +80,7 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           `prompt ${JSON.stringify(chunk[i])}`,
           ...(seed === undefined ? [] : [`seed ${seed + k}`]),
         ];
-        io.stdout.write(`--- ${label.join(', ')} ---\n${chunk[i] + r.text}\n`);
+        io.stdout.write(`--- ${label.join(', ')} ---\n${lead(chunk[i]) + r.text}\n`);
       }
     });
   }
@@ -105,4 +110,49 @@ function readPrompts(given: string[], file: string | undefined): string[] {
     prompts.push(...lines);
   }
   return prompts.length ? prompts : [''];
+}
+
+/** Beam search for each prompt, printed as sampling prints one sample per prompt. */
+function beamSearchAll(
+  model: BatchableModel,
+  prompts: readonly string[],
+  numBeams: number,
+  a: ParsedArgs,
+  io: CliIO,
+): void {
+  const sampling = ['top-k', 'top-p', 'seed'].filter((f) => a.flags.has(f));
+  if (a.number('n') !== 1) sampling.push('n');
+  if (a.number('temperature') !== 1) sampling.push('temperature');
+  if (a.list('stop').length) sampling.push('stop');
+  if (sampling.length)
+    throw new UsageError(
+      `--${sampling[0]} does not apply to beam search (--num-beams ${numBeams})`,
+      'beam search is deterministic: drop the sampling flags, or --num-beams 1 to sample',
+    );
+  const lead = (p: string) => (model.generates === 'answer' ? '' : p);
+  prompts.forEach((prompt, k) => {
+    const [best] = beamSearch(model, model.tokenizer.encode(prompt), {
+      numBeams,
+      lengthPenalty: a.number('length-penalty'),
+      maxTokens: a.number('max-tokens'),
+      suppressTokens: neverSampled(model.tokenizer),
+    });
+    const text = model.tokenizer.decode(best.tokens);
+    if (a.json)
+      io.stdout.write(
+        JSON.stringify({
+          prompt,
+          text: lead(prompt) + text,
+          tokens: best.tokens.length,
+          finish_reason: best.finishReason,
+          log_prob: best.logProb,
+          score: best.score,
+        }) + '\n',
+      );
+    else if (prompts.length === 1) io.stdout.write(lead(prompt) + text + '\n');
+    else
+      io.stdout.write(
+        `--- beam search ${k + 1}/${prompts.length}, prompt ${JSON.stringify(prompt)} ---\n${lead(prompt) + text}\n`,
+      );
+  });
 }

@@ -1,23 +1,35 @@
 /** `lmkit ngram eval`: perplexity of a model on a test text, read as it streams in (flags in ../ngram.ts). */
-import { streamSentences } from '../../data/load.js';
+import type { TextFormat } from '../../data/sentences.js';
 import type { ReadProgress } from '../../data/text-lines.js';
 import { LmkitError } from '../../errors.js';
 import type { BackoffModel } from '../../ngram/backoff-model.js';
 import { Evaluator, type EvalSummary } from '../../ngram/evaluate.js';
-import { NGramModel } from '../../ngram/ngram-model.js';
+import { loadForScoring } from '../../ngram/load-for-scoring.js';
+import { scoreFileNatively } from '../../ngram/score-file.js';
 import { tokenizeSentence } from '../../ngram/tokenize.js';
 import { readingBar } from '../../util/progress.js';
 import type { CliIO, ParsedArgs } from '../args.js';
 
-import { summaryJson, whenDone } from './ngram.js';
+import { summaryJson } from './ngram-summary.js';
 
 /** `lmkit ngram eval`. */
 export async function evaluate(a: ParsedArgs, io: CliIO): Promise<number | void> {
-  const model = NGramModel.load(a.positional('MODEL') as string);
-  const ev = new Evaluator(model.backoff);
+  const model = await loadForScoring(a.positional('MODEL') as string);
+  const ev = new Evaluator(model);
   const reading = readingBar(io.stderr);
-  for await (const batch of whenDone(testSentences(model.backoff, a, reading.update), reading.done))
-    for (const s of batch) ev.add(tokenizeSentence(s, model.backoff.info.level));
+  const native = await scoreFileNatively(model, a.positional('TEST') as string, {
+    split: a.string('split'),
+    scheme: a.string('scheme'),
+    format: a.string('format') as TextFormat | undefined,
+    onRead: reading.update,
+  }).finally(reading.done);
+  if (native) ev.addTotals(native);
+  else {
+    // The dataset readers load only when the TypeScript path reads the text.
+    const { whenDone } = await import('./ngram.js');
+    for await (const batch of whenDone(await testSentences(model, a, reading.update), reading.done))
+      for (const s of batch) ev.add(tokenizeSentence(s, model.info.level));
+  }
   const s = ev.summary();
   checkTokenization(s, a.bool('allow-oov'));
   if (a.json) {
@@ -35,8 +47,13 @@ export async function evaluate(a: ParsedArgs, io: CliIO): Promise<number | void>
 }
 
 /** The test sentences, in batches as the file is read, preprocessed as the model's training text was. */
-function testSentences(model: BackoffModel, a: ParsedArgs, onRead: ReadProgress): AsyncGenerator<string[]> {
+async function testSentences(
+  model: BackoffModel,
+  a: ParsedArgs,
+  onRead: ReadProgress,
+): Promise<AsyncGenerator<string[]>> {
   const d = model.info.details ?? {};
+  const { streamSentences } = await import('../../data/load.js');
   return streamSentences(a.positional('TEST') as string, {
     onRead,
     split: a.string('split'),

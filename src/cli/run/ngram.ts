@@ -1,59 +1,12 @@
 /** What the `lmkit ngram` commands do when they run (their flags and help are in ../ngram.ts). */
 import { statSync } from 'node:fs';
 import { prepareText } from '../../data/clean.js';
-import { LmkitError } from '../../errors.js';
 import { generateTokens, neverSampled } from '../../generate/sample.js';
 import type { BackoffModel } from '../../ngram/backoff-model.js';
-import { Evaluator, scoreSentence, type EvalSummary } from '../../ngram/evaluate.js';
 import { NGramModel } from '../../ngram/ngram-model.js';
-import { tokenizeSentence } from '../../ngram/tokenize.js';
-import { shortestFloat32 } from '../../util/float-format.js';
 import { Rng } from '../../util/rng.js';
 import type { CliIO, ParsedArgs } from '../args.js';
 import { samplingOptions } from '../sampling-flags.js';
-
-/** `lmkit ngram query`. */
-export async function query(a: ParsedArgs, io: CliIO): Promise<number | void> {
-  const model = NGramModel.load(a.positional('MODEL') as string);
-  const file = a.positional('FILE');
-  // The dataset readers load only when a file or dataset is named: scoring standard input starts faster.
-  const text = file
-    ? (await (await import('../../data/load.js')).loadSentences(file, { format: 'lines' })).join('\n')
-    : await readAll(io.stdin);
-  const ev = new Evaluator(model.backoff);
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  for (const line of lines) {
-    const scores = scoreSentence(
-      model.backoff,
-      tokenizeSentence(preprocess(model.backoff, line), model.backoff.info.level),
-    );
-    ev.addScored(scores);
-    if (a.bool('summary-only')) continue;
-    const total = scores.reduce((t, w) => t + w.log10p, 0);
-    const oov = scores.filter((w) => w.oov).length;
-    if (a.json) {
-      io.stdout.write(
-        JSON.stringify({
-          words: scores.map((w) => ({ ...w, log10p: w.log10p === -Infinity ? null : w.log10p })),
-          total: finite(total),
-          oov,
-        }) + '\n',
-      );
-    } else {
-      io.stdout.write(
-        scores.map((w) => `${w.word}=${w.id} ${w.matched} ${shortestFloat32(w.log10p)}\t`).join('') +
-          `Total: ${shortestFloat32(total)} OOV: ${oov}\n`,
-      );
-    }
-  }
-  const s = ev.summary();
-  if (a.json) io.stdout.write(JSON.stringify(summaryJson(s)) + '\n');
-  else
-    io.stdout.write(
-      `Perplexity including OOVs:\t${s.perplexity}\nPerplexity excluding OOVs:\t${s.perplexityExclOov}\nOOVs:\t${s.oov}\nTokens:\t${s.tokens}\n`,
-    );
-}
 
 /** `lmkit ngram generate`. */
 export async function generate(a: ParsedArgs, io: CliIO): Promise<number | void> {
@@ -158,19 +111,6 @@ function describe(model: BackoffModel) {
   };
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  const buf = Buffer.concat(chunks);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw new LmkitError('standard input is not valid UTF-8 text', {
-      hint: 'convert it first, e.g. with iconv -t utf-8',
-    });
-  }
-}
-
 /** Applies the preprocessing recorded in the model (lowercasing, classic cleaning) to text about to be scored. */
 export function preprocess(model: BackoffModel, text: string): string {
   const d = model.info.details ?? {};
@@ -178,22 +118,6 @@ export function preprocess(model: BackoffModel, text: string): string {
     { tokenize: d.tokenize === true, clean: d.clean === true, lowercase: d.lowercase === true },
     text,
   );
-}
-
-export function summaryJson(s: EvalSummary) {
-  return {
-    perplexity: finite(s.perplexity),
-    perplexity_excl_oov: finite(s.perplexityExclOov),
-    oov: s.oov,
-    tokens: s.tokens,
-    sentences: s.sentences,
-    log10_prob: s.log10Prob,
-    zero_prob_events: s.zeroProbEvents,
-  };
-}
-
-export function finite(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }
 
 export function formatBytes(n: number): string {

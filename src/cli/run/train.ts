@@ -7,6 +7,7 @@ import { isSFTRun, trainSFT } from '../../train/sft.js';
 import { trainDPO } from '../../train/dpo.js';
 import { trainReward } from '../../train/reward.js';
 import { trainClassifier } from '../../train/classify.js';
+import { isTextToTextRun, trainTextToText } from '../../train/text-to-text.js';
 import { runObjective } from '../../train/checkpoint.js';
 import { ppoFlagSettings, runPPO } from '../train-ppo.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -36,11 +37,22 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
   try {
     const objective =
       a.string('objective') ??
-      (resume === undefined ? 'lm' : isSFTRun(resume) ? 'sft' : (runObjective(resume) ?? 'lm'));
+      (resume === undefined
+        ? isTextToTextRun({ model: a.string('model'), init: a.string('init'), data: a.string('data') })
+          ? 'text2text'
+          : 'lm'
+        : isSFTRun(resume)
+          ? 'sft'
+          : (runObjective(resume) ?? 'lm'));
     const sft = objective === 'sft';
-    const fromInit = objective !== 'lm';
-    if (!fromInit && a.string('init'))
-      throw new UsageError('--init is for --objective sft, reward, dpo, ppo, classify or tag');
+    // a text-to-text run may start fresh (--model, --tokenizer) or from --init
+    const fromInit = objective !== 'lm' && objective !== 'text2text';
+    if (objective === 'lm' && a.string('init'))
+      throw new UsageError(
+        '--init is for --objective sft, reward, dpo, ppo, classify or tag, or a T5 checkpoint (fine-tuned on {"input", "target"} JSONL)',
+      );
+    if (objective === 'text2text' && a.string('init') && a.string('model') !== undefined)
+      throw new UsageError('--model does not apply with --init: the model is the --init checkpoint');
     for (const flag of ['tokenizer', 'split', 'model'])
       if (fromInit && a.string(flag) !== undefined)
         throw new UsageError(
@@ -89,37 +101,47 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
     };
     if (objective === 'ppo') return await runPPO(a, io, common);
     const extra: Record<string, unknown> = {};
-    const summary = await (objective === 'classify' || objective === 'tag'
-      ? trainClassifier({ ...common, objective, init: a.string('init') }).then((s) => {
+    const summary = await (objective === 'text2text'
+      ? trainTextToText({
+          ...common,
+          init: a.string('init'),
+          model: a.string('model'),
+          tokenizer: a.string('tokenizer'),
+        }).then((s) => {
           Object.assign(extra, s.metrics);
           return s;
         })
-      : objective === 'reward'
-        ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
-            Object.assign(extra, {
-              valid_accuracy: s.validAccuracy,
-              valid_loss: s.valLoss,
-              best_valid_accuracy: s.bestValidAccuracy,
-              reward_offset: s.offset,
-              demonstrations: s.demos,
-            });
+      : objective === 'classify' || objective === 'tag'
+        ? trainClassifier({ ...common, objective, init: a.string('init') }).then((s) => {
+            Object.assign(extra, s.metrics);
             return s;
           })
-        : objective === 'dpo'
-          ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
-              Object.assign(extra, s.metrics);
+        : objective === 'reward'
+          ? trainReward({ ...common, init: a.string('init'), demos: a.string('demos') }).then((s) => {
+              Object.assign(extra, {
+                valid_accuracy: s.validAccuracy,
+                valid_loss: s.valLoss,
+                best_valid_accuracy: s.bestValidAccuracy,
+                reward_offset: s.offset,
+                demonstrations: s.demos,
+              });
               return s;
             })
-          : sft
-            ? trainSFT({ ...common, init: a.string('init') })
-            : pretrain({
-                ...common,
-                split: a.string('split'),
-                tokenizer: a.string('tokenizer'),
-                model: a.string('model'),
-                clean: a.flags.has('clean') ? a.bool('clean') : undefined,
-                sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
-              }));
+          : objective === 'dpo'
+            ? trainDPO({ ...common, init: a.string('init') }).then((s) => {
+                Object.assign(extra, s.metrics);
+                return s;
+              })
+            : sft
+              ? trainSFT({ ...common, init: a.string('init') })
+              : pretrain({
+                  ...common,
+                  split: a.string('split'),
+                  tokenizer: a.string('tokenizer'),
+                  model: a.string('model'),
+                  clean: a.flags.has('clean') ? a.bool('clean') : undefined,
+                  sentences: a.flags.has('sentences') ? a.bool('sentences') : undefined,
+                }));
     bar?.done();
     const result = {
       steps: summary.steps,
@@ -149,6 +171,15 @@ export async function run(a: ParsedArgs, io: CliIO): Promise<number | void> {
           (extra.test_accuracy === undefined
             ? ''
             : `; test (best model) accuracy ${(extra.test_accuracy as number).toFixed(4)}, macro-F1 ${(extra.test_macro_f1 as number).toFixed(4)}`) +
+          '\n',
+      );
+    if (!a.json && objective === 'text2text')
+      io.stderr.write(
+        `held-out exact match ${(extra.valid_exact_match as number).toFixed(4)}` +
+          Object.entries(extra)
+            .filter(([k]) => k.startsWith('valid_exact_match/'))
+            .map(([k, v]) => `, ${k.slice('valid_exact_match/'.length)} ${(v as number).toFixed(4)}`)
+            .join('') +
           '\n',
       );
     if (!a.json && objective === 'reward')
