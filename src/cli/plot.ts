@@ -13,7 +13,8 @@ export const PLOT: CommandGroup = {
       'step (averaged over --smooth steps, dashed) and the validation loss of each evaluation (solid) share a\n' +
       'color; several runs are overlaid. --x time plots against seconds of training (evaluation excluded).\n' +
       "--metric KEY (repeatable) plots any logged figure instead: per step dashed, the evaluations' valid_KEY\n" +
-      'solid (a PPO run: --metric reward --metric kl --metric gold; a reward model: --metric valid_accuracy).',
+      'solid (a PPO run: --metric reward --metric kl --metric gold; a reward model: --metric valid_accuracy).\n' +
+      'With --panels each --metric gets its own chart and axis, side by side, the runs overlaid in each.',
     json: true,
     flags: [
       {
@@ -37,6 +38,11 @@ export const PLOT: CommandGroup = {
         repeatable: true,
         value: 'KEY',
         description: 'plot this metrics.jsonl key instead of the losses (repeatable)',
+      },
+      {
+        name: 'panels',
+        type: 'boolean',
+        description: 'one chart per --metric side by side, each with its own axis',
       },
     ],
     positionals: [{ name: 'RUN_DIR', description: 'run directories', variadic: true }],

@@ -4,7 +4,8 @@
  *
  * - a programmatic judge over a model's own samples (with `model`): K samples per prompt ranked by the
  *   judge of the prompt (train/simulated-labeler.ts): `correctness` on the synthetic tasks' exact answers,
- *   `sentiment` (AFINN-165) on "write something cheerful about X";
+ *   `sentiment` (AFINN-165) on "write something cheerful about X", or on the continuation of the opening
+ *   words of a corpus's held-out sentences (`openings`, for a base model: Ziegler et al.'s task);
  * - expert selection that needs no model: 唐诗三百首's poem for a title against another poem by the same
  *   author in the same form (data/preferences/tang-pairs.ts).
  * Every line says how it was labelled (`labeler`), its source and license. A record's side (train or test)
@@ -20,6 +21,7 @@ import { CHINESE_POETRY } from '../data/chinese.js';
 import {
   cheerfulPrompts,
   correctnessPrompts,
+  openingPrompts,
   isTestPrompt,
   type JudgedPrompt,
 } from '../data/preferences/prompts.js';
@@ -39,6 +41,8 @@ export interface BuildPreferencesOptions {
   judges: string[];
   /** Prompts per judge (and per language for correctness). */
   prompts: number;
+  /** The sentiment judge's prompts: the opening words of this source's held-out sentences, to continue (else "write something cheerful about X"). */
+  openings?: string;
   langs: ('en' | 'zh')[];
   /** K, 2 … 9. */
   samples: number;
@@ -90,7 +94,12 @@ export async function buildPreferences(o: BuildPreferencesOptions): Promise<Pref
     }
     const prompts: JudgedPrompt[] = [];
     if (judges.has('correctness')) prompts.push(...(await correctnessPrompts(o.langs, o.prompts)));
-    if (judges.has('sentiment')) prompts.push(...(await cheerfulPrompts(o.prompts)));
+    if (judges.has('sentiment'))
+      prompts.push(
+        ...(o.openings === undefined
+          ? await cheerfulPrompts(o.prompts)
+          : await openingPrompts(o.openings, o.prompts)),
+      );
     for (const p of prompts) place({ ...p }, d.promptsTrain, d.promptsTest);
     const labelled = await labelWithJudges(o.model, prompts, judges, {
       samples: o.samples,

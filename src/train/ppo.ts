@@ -20,7 +20,7 @@
  * Responses are sampled at temperature 1, so the log-probabilities of the ratio are the policy's own.
  */
 import { join } from 'node:path';
-import { chatTemplateFor } from '../chat/template.js';
+import { chatTemplateFor, replyTo } from '../chat/template.js';
 import { LmkitError } from '../errors.js';
 import { judgeByName, judged, type Judge } from '../eval/judges.js';
 import { neverSampled } from '../generate/sample.js';
@@ -119,6 +119,8 @@ export interface PPOSummary {
 /** A prompt ready to sample from. */
 interface Prompt {
   ids: number[];
+  /** The prompt's messages (a last assistant message is continued). */
+  messages: PromptExample['prompt'];
   meta: Record<string, unknown>;
   where: string;
 }
@@ -181,7 +183,12 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
         config.block_size,
         where,
       );
-      return { ids: template.render(e.prompt), meta: e.meta, where };
+      return {
+        ids: template.render(e.prompt, { continueFinal: true }),
+        messages: e.prompt,
+        meta: e.meta,
+        where,
+      };
     });
   const train = prepare(parts.train, data);
   const validSet = prepare(parts.valid, valid ?? data);
@@ -266,8 +273,12 @@ export async function trainPPO(o: PPOOptions): Promise<PPOSummary> {
       );
     });
     const generateMs = performance.now() - t0;
-    const texts = rollouts.map((r) =>
-      template.parseReply(policy.tokenizer.decode(r.ended ? r.response.slice(0, -1) : r.response)),
+    const texts = rollouts.map((r, i) =>
+      replyTo(
+        template,
+        prompts[i].messages,
+        policy.tokenizer.decode(r.ended ? r.response.slice(0, -1) : r.response),
+      ),
     );
     const scores = rm
       ? Array.from(

@@ -8,7 +8,10 @@
  *   2..9): `ranking` lists every response index once, best first. Ties are accepted, written as a group:
  *   `[[0, 2], 1]` says 0 and 2 are equally good and both better than 1. Tied responses form no pair.
  * - Prompt-only data for PPO: `{"prompt"}` or `{"messages"}` ending in a user turn.
- * A prompt is a string (one user turn) or a list of messages ending in a user turn; a response is a
+ * A prompt is a string (one user turn) or a list of messages ending in a user turn; with
+ * `"continue_final_message": true` (Hugging Face's name) it may instead end in an assistant message that
+ * the responses continue, as written (a base model's text continuation: the opening words of a
+ * sentence, and the rest of it as the response). A response is a
  * string or a list holding one assistant message. Other keys (`labeler`, `source`, `license`, `answer`,
  * ...) are kept as `meta`. Every error names the file and line.
  */
@@ -94,6 +97,16 @@ function jsonlObjects(
 }
 
 const PAIR_KEYS = ['prompt', 'chosen', 'rejected', 'responses', 'ranking'];
+
+/** The record key that lets a prompt end in an assistant message the responses continue. */
+export const CONTINUE_FINAL = 'continue_final_message';
+
+/** Whether a record asks for its prompt's last (assistant) message to be continued. */
+function continueFinalOf(o: Record<string, unknown>, where: string): boolean {
+  const v = o[CONTINUE_FINAL];
+  if (v === undefined || typeof v === 'boolean') return v === true;
+  throw new LmkitError(`${where}: "${CONTINUE_FINAL}" must be true or false (got ${showValue(v)})`);
+}
 const PREFERENCE_SHAPES = '"prompt", "chosen" and "rejected", or "prompt", "responses" and "ranking"';
 
 /** Parses pairs and rankings (see the module comment); `name` prefixes error messages. */
@@ -101,6 +114,7 @@ export function parsePreferenceJsonl(text: string, name: string): PreferenceExam
   return jsonlObjects(text, name, PREFERENCE_SHAPES).map(({ line, o }) => {
     const where = `${name} line ${line}`;
     const meta = Object.fromEntries(Object.entries(o).filter(([k]) => !PAIR_KEYS.includes(k)));
+    const open = continueFinalOf(o, where);
     if ('responses' in o || 'ranking' in o) {
       if (!('prompt' in o) || !('responses' in o) || !('ranking' in o))
         throw new LmkitError(`${where}: a ranking needs "prompt", "responses" and "ranking"`);
@@ -117,7 +131,7 @@ export function parsePreferenceJsonl(text: string, name: string): PreferenceExam
       const responses = o.responses.map((r, j) => toResponse(r, where, `responses[${j}]`));
       return {
         line,
-        prompt: toPrompt(o.prompt, where, 'prompt'),
+        prompt: toPrompt(o.prompt, where, 'prompt', open),
         responses,
         ranking: toRanking(o.ranking, K, where),
         meta,
@@ -127,7 +141,7 @@ export function parsePreferenceJsonl(text: string, name: string): PreferenceExam
       let prompt: ChatMessage[];
       let chosen: unknown = o.chosen;
       let rejected: unknown = o.rejected;
-      if ('prompt' in o) prompt = toPrompt(o.prompt, where, 'prompt');
+      if ('prompt' in o) prompt = toPrompt(o.prompt, where, 'prompt', open);
       else {
         // TRL's implicit prompt: both conversations begin with the same messages
         const c = toMessages(o.chosen, where, 'chosen');
@@ -163,25 +177,35 @@ export function parsePromptJsonl(text: string, name: string): PromptExample[] {
         hint: `its keys are ${Object.keys(o).join(', ') || 'none'}`,
       });
     const meta = Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
-    return { line, prompt: toPrompt(o[key], where, key), meta };
+    return { line, prompt: toPrompt(o[key], where, key, continueFinalOf(o, where)), meta };
   });
 }
 
-/** A prompt: a string (one user turn) or messages ending in a user turn. */
-function toPrompt(v: unknown, where: string, key: string): ChatMessage[] {
+/**
+ * A prompt: a string (one user turn) or messages ending in a user turn; with `open`, messages ending in
+ * the assistant message the responses continue.
+ */
+function toPrompt(v: unknown, where: string, key: string, open = false): ChatMessage[] {
   if (typeof v === 'string') {
     if (!v.trim()) throw new LmkitError(`${where}: "${key}" is empty`);
-    return [{ role: 'user', content: v }];
+    return checkPrompt([{ role: 'user', content: v }], where, `"${key}"`, open);
   }
-  return checkPrompt(toMessages(v, where, key), where, `"${key}"`);
+  return checkPrompt(toMessages(v, where, key), where, `"${key}"`, open);
 }
 
-function checkPrompt(messages: ChatMessage[], where: string, what: string): ChatMessage[] {
+function checkPrompt(messages: ChatMessage[], where: string, what: string, open = false): ChatMessage[] {
   if (!messages.length) throw new LmkitError(`${where}: ${what} has no messages`);
   const last = messages[messages.length - 1];
-  if (last.role !== 'user')
+  if (open && last.role !== 'assistant')
+    throw new LmkitError(
+      `${where}: with "${CONTINUE_FINAL}": true, ${what} must end in the assistant message to continue (it ends in a ${last.role} turn)`,
+    );
+  if (!open && last.role !== 'user')
     throw new LmkitError(`${where}: ${what} must end in a user turn (it ends in a ${last.role} turn)`, {
-      hint: 'the responses answer the last user message',
+      hint:
+        last.role === 'assistant'
+          ? `the responses answer the last user message; add "${CONTINUE_FINAL}": true to have them continue the assistant's`
+          : 'the responses answer the last user message',
     });
   return messages;
 }
@@ -267,8 +291,8 @@ export interface EncodedPreferences {
 
 /**
  * The token ids of a prompt under the tokenizer's chat template (`tokens`: `<|user|> … <|end|>
- * <|assistant|>`, else one line per message), after the model's start tokens `prefix`, and the tokens
- * that end the assistant's turn.
+ * <|assistant|>`, else one line per message; a final assistant message left open to continue), after
+ * the model's start tokens `prefix`, and the tokens that end the assistant's turn.
  */
 export function encodePrompt(
   tokenizer: Tokenizer,
@@ -277,7 +301,7 @@ export function encodePrompt(
 ): { ids: number[]; endOfTurn: number | undefined } {
   const template = chatTemplateFor(tokenizer);
   return {
-    ids: [...prefix, ...template.render(prompt)],
+    ids: [...prefix, ...template.render(prompt, { continueFinal: true })],
     endOfTurn: template.endOfTurn[0] ?? tokenizer.special.eos,
   };
 }

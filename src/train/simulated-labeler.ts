@@ -7,7 +7,7 @@
  * decoded together, each with its own seed.
  */
 import type { ChatMessage } from '../chat/conversation.js';
-import { chatTemplateFor } from '../chat/template.js';
+import { chatTemplateFor, replyTo } from '../chat/template.js';
 import type { JudgedPrompt } from '../data/preferences/prompts.js';
 import { judged, type Judge } from '../eval/judges.js';
 import { generateBatch, type BatchableModel } from '../generate/batch.js';
@@ -31,6 +31,8 @@ export interface LabelOptions {
 /** A ranking record in TRL's K-wise shape, with how it was labelled. */
 export interface RankingRecord {
   prompt: ChatMessage[];
+  /** The responses continue the prompt's last (assistant) message. */
+  continue_final_message?: true;
   responses: string[];
   ranking: number[][];
   labeler: string;
@@ -65,7 +67,7 @@ export async function labelWithJudges(
     const chunk = jobs.slice(s, s + o.batchSize);
     const results = await generateBatch(
       model,
-      chunk.map(({ i }) => template.render(prompts[i].prompt)),
+      chunk.map(({ i }) => template.render(prompts[i].prompt, { continueFinal: true })),
       {
         maxTokens: o.maxTokens,
         temperature: o.temperature,
@@ -74,7 +76,7 @@ export async function labelWithJudges(
         rngs: chunk.map(({ i, k }) => new Rng(o.seed + i * o.samples + k)),
       },
     );
-    results.forEach((r, j) => texts[chunk[j].i].push(template.parseReply(r.text)));
+    results.forEach((r, j) => texts[chunk[j].i].push(replyTo(template, prompts[chunk[j].i].prompt, r.text)));
     o.onProgress?.(Math.floor((s + chunk.length) / o.samples));
   }
   const out: Labelled = { records: [], allTied: 0, tooFew: 0, meanScores: [] };
@@ -98,6 +100,7 @@ export async function labelWithJudges(
     }
     out.records.push({
       prompt: p.prompt,
+      ...(p.continue_final_message ? { continue_final_message: true as const } : {}),
       responses,
       ranking: levels.map((v) => scores.flatMap((s, j) => (s === v ? [j] : []))),
       labeler: `judge:${judge.name}`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../src/chat/conversation.js';
-import { CHAT_TOKENS, chatTemplateFor, parseChat } from '../../src/chat/template.js';
+import { CHAT_TOKENS, chatTemplateFor, parseChat, replyTo } from '../../src/chat/template.js';
 import { WordTokenizer } from '../../src/tokenizers/word.js';
 import { ByteTokenizer } from '../generate/fakes.js';
 
@@ -50,5 +50,38 @@ describe('chat templates', () => {
     assert.deepEqual(parseChat(tok, ids), conversation);
     const reply = [...tok.encode('Four.'), tok.tokenToId('<|end|>') as number];
     assert.deepEqual(parseChat(tok, [...ids, ...reply]).at(-1), { role: 'assistant', content: 'Four.' });
+  });
+
+  it('continues a final assistant message when asked (a prefill): no line break or <|end|> after it, the reply read verbatim', () => {
+    const opening: ChatMessage[] = [{ role: 'assistant', content: 'The people ' }];
+    const lines = chatTemplateFor(new ByteTokenizer());
+    const tok = new ByteTokenizer();
+    assert.equal(tok.decode(lines.render(opening, { continueFinal: true })), 'The people ');
+    assert.equal(
+      tok.decode(lines.render([...conversation, ...opening], { continueFinal: true })),
+      'Be brief.\nHello there\nHi!\nWhat is 2+2?\nThe people ',
+    );
+    // without the option the assistant's turn is a finished line and the model writes the next one
+    assert.equal(tok.decode(lines.render(opening)), 'The people\n');
+    // a conversation ending in a user turn renders the same either way
+    assert.deepEqual(lines.render(conversation, { continueFinal: true }), lines.render(conversation));
+    assert.equal(replyTo(lines, opening, 'are strong'), 'are strong');
+    assert.equal(replyTo(lines, conversation, ' four \n'), 'four');
+
+    const chatTok = new ByteTokenizer(Object.values(CHAT_TOKENS));
+    const t = chatTemplateFor(chatTok);
+    const ids = t.render([{ role: 'user', content: 'Hi' }, ...opening], { continueFinal: true });
+    const id = (name: string) => chatTok.tokenToId(name) as number;
+    assert.deepEqual(ids, [
+      id('<|user|>'),
+      ...chatTok.encode('Hi'),
+      id('<|end|>'),
+      id('<|assistant|>'),
+      ...chatTok.encode('The people '),
+    ]);
+
+    const words = WordTokenizer.train(['the people are', 'what is it']);
+    const plain = chatTemplateFor(words);
+    assert.deepEqual(plain.render(opening, { continueFinal: true }), words.encode('The people '));
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHINESE_POETRY } from '../../src/data/chinese.js';
 import { isCachedPackageInstalled } from '../../src/data/packages.js';
-import { correctnessPrompts, isTestPrompt } from '../../src/data/preferences/prompts.js';
+import { loadSentences } from '../../src/data/load.js';
+import { correctnessPrompts, isTestPrompt, openingPrompts } from '../../src/data/preferences/prompts.js';
 import { parsePreferenceJsonl, parsePromptJsonl } from '../../src/train/preference-data.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
@@ -27,6 +28,25 @@ describe('build-preferences', () => {
     assert.ok(tested > 0 && tested < 20, `${tested} of 80 test prompts`);
   });
 
+  it("opening prompts: 2-4 opening words of the last tenth of a corpus's sentences, for the model to continue", async () => {
+    const prompts = await openingPrompts('sotu', 50);
+    assert.equal(prompts.length, 50);
+    const sentences = await loadSentences('sotu');
+    const held = new Set(sentences.slice(Math.floor(sentences.length * 0.9)));
+    for (const p of prompts) {
+      assert.equal(p.prompt.length, 1);
+      assert.equal(p.prompt[0].role, 'assistant');
+      assert.equal(p.continue_final_message, true);
+      assert.equal(p.judge, 'sentiment');
+      assert.match(p.license, /CC0/);
+      const words = p.prompt[0].content.split(' ');
+      assert.ok(words.length >= 2 && words.length <= 4, p.prompt[0].content);
+      // it opens a held-out sentence, and that sentence goes on
+      assert.ok([...held].some((s) => s.startsWith(p.prompt[0].content + ' ')));
+    }
+    assert.equal(new Set(prompts.map((p) => p.prompt[0].content)).size, 50);
+  });
+
   it('CLI: refuses K above 9 and a judge without a model', async () => {
     let r = await runCli(['data', 'build-preferences', '--model', 'x', '--samples', '10']);
     assert.equal(r.code, 2);
@@ -34,6 +54,9 @@ describe('build-preferences', () => {
     r = await runCli(['data', 'build-preferences', '--judge', 'correctness']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--judge ranks a model's samples: give --model DIR/);
+    r = await runCli(['data', 'build-preferences', '--model', 'x', '--openings', 'sotu']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--openings gives the sentiment judge's prompts: add --judge sentiment/);
   });
 
   it(

@@ -101,4 +101,51 @@ describe('simulated labeler', () => {
     assert.deepEqual(back.ranking, r.ranking);
     assert.equal(back.meta.labeler, 'judge:correctness');
   });
+
+  it('continues an opening (continue_final_message): samples follow it on its line and are read verbatim', async () => {
+    const tokenizer = CharTokenizer.train(['abc \n']); // a newline token and no chat tokens: the lines template
+    const model = new GPTModel(
+      { n_layer: 1, n_head: 1, n_embd: 8, block_size: 32, vocab_size: tokenizer.vocabSize },
+      tokenizer,
+      4,
+    );
+    const seen: string[] = [];
+    const spaces: Judge = {
+      name: 'sentiment',
+      description: '',
+      score: (r) => {
+        seen.push(r);
+        return r.length - r.trimStart().length;
+      },
+    };
+    const opening: JudgedPrompt = {
+      prompt: [{ role: 'assistant', content: 'ab' }],
+      continue_final_message: true,
+      judge: 'sentiment',
+      task: 'continuation',
+      lang: 'en',
+      source: 's',
+      license: 'MIT',
+    };
+    const out = await labelWithJudges(model, [opening, opening, opening], new Map([['sentiment', spaces]]), {
+      samples: 8,
+      maxTokens: 6,
+      temperature: 1,
+      seed: 2,
+      batchSize: 24,
+      modelName: 'm',
+    });
+    // a leading space is part of the continuation ("ab" + " c..."), not trimmed as a reply line would be
+    assert.ok(
+      seen.some((t) => t.startsWith(' ')),
+      JSON.stringify(seen),
+    );
+    assert.ok(seen.every((t) => !t.includes('\n')));
+    assert.ok(out.records.length > 0);
+    for (const r of out.records) {
+      assert.equal(r.continue_final_message, true);
+      const [back] = parsePreferenceJsonl(JSON.stringify(r), 'x');
+      assert.deepEqual(back.prompt, opening.prompt);
+    }
+  });
 });

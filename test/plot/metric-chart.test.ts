@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { metricChart } from '../../src/plot/metric-chart.js';
@@ -37,5 +37,32 @@ describe('metric chart', () => {
     const r = await runCli(['plot', dir, '--metric', 'reward', '--out', join(dir, 'p.svg')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /wrote .*p\.svg: 2 curves/);
+  });
+
+  it('--panels: one chart per metric side by side, each with its own axis, the runs overlaid', async () => {
+    const dirs = [tempDir(), tempDir()];
+    dirs.forEach((dir, run) =>
+      writeFileSync(
+        join(dir, 'metrics.jsonl'),
+        [1, 2, 3]
+          .map((step) => JSON.stringify({ type: 'train', step, gold: step + run, kl: 100 * step }))
+          .join('\n') + '\n',
+      ),
+    );
+    const out = join(dirs[0], 'panels.svg');
+    const r = await runCli(['plot', ...dirs, '--metric', 'gold', '--metric', 'kl', '--panels', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const svg = readFileSync(out, 'utf8');
+    assert.equal(svg.match(/<svg class="panel"/g)?.length, 2);
+    assert.match(svg, /<svg class="panel" x="560" y="0" width="560"/);
+    // each panel has its own y axis: the gold panel's top tick is small, the KL panel's in the hundreds
+    const [gold, kl] = svg.split('<svg class="panel"').slice(1);
+    assert.match(gold, />gold</);
+    assert.doesNotMatch(gold, />300</);
+    assert.match(kl, />300</);
+    assert.equal(gold.match(/class="series"/g)?.length, 2); // the two runs
+    const bad = await runCli(['plot', dirs[0], '--metric', 'gold', '--panels']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--panels draws one chart per --metric/);
   });
 });

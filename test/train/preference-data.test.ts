@@ -198,4 +198,42 @@ describe('encoding rankings', () => {
       /prefs\.jsonl line 1: the prompt is 6 tokens, leaving no room for a response in the model's context of 6/,
     );
   });
+
+  it('continues a prompt ending in an assistant message when the record says continue_final_message', () => {
+    const opening = [{ role: 'assistant', content: 'ab' }];
+    const [cont] = parsePreferenceJsonl(
+      line({ prompt: opening, continue_final_message: true, chosen: 'c', rejected: 'dd' }),
+      'c.jsonl',
+    );
+    assert.deepEqual(cont.prompt, opening);
+    const { examples } = encodePreferences(tokenizer, [0], [cont], 64, 'c.jsonl');
+    // the response follows the opening words inside the open assistant turn
+    assert.deepEqual(
+      [...examples[0].responses[0].ids],
+      [0, ids.assistant, ...tokenizer.encode('ab'), ...tokenizer.encode('c'), ids.end],
+    );
+    assert.equal(examples[0].responses[0].start, 4);
+    const [p] = parsePromptJsonl(line({ prompt: opening, continue_final_message: true, judge: 'x' }), 'p');
+    assert.deepEqual(p.prompt, opening);
+    assert.deepEqual(p.meta, { continue_final_message: true, judge: 'x' });
+  });
+
+  it('refuses continue_final_message that is not a boolean or has no assistant message to continue', () => {
+    assert.throws(
+      () => parsePromptJsonl(line({ prompt: 'hi', continue_final_message: 'yes' }), 'p.jsonl'),
+      /p\.jsonl line 1: "continue_final_message" must be true or false \(got "yes"\)/,
+    );
+    assert.throws(
+      () =>
+        parsePreferenceJsonl(
+          line({ prompt: 'hi', continue_final_message: true, chosen: 'a', rejected: 'b' }),
+          'q.jsonl',
+        ),
+      /q\.jsonl line 1: with "continue_final_message": true, "prompt" must end in the assistant message to continue/,
+    );
+    assert.throws(
+      () => parsePromptJsonl(line({ prompt: [{ role: 'assistant', content: 'x' }] }), 'r'),
+      (e: unknown) => e instanceof LmkitError && /continue_final_message/.test(e.hint ?? ''),
+    );
+  });
 });

@@ -198,6 +198,8 @@ export async function buildPreferencesCmd(args: ParsedArgs, io: CliIO): Promise<
     throw new UsageError(`--samples must be at most ${MAX_K} (a ranking holds 2 … ${MAX_K} responses)`);
   const judges = args.list('judge');
   if (judges.length && !modelDir) throw new UsageError("--judge ranks a model's samples: give --model DIR");
+  if (args.string('openings') !== undefined && !judges.includes('sentiment'))
+    throw new UsageError("--openings gives the sentiment judge's prompts: add --judge sentiment");
   const lang = args.string('lang') as 'en' | 'zh' | 'all';
   const bar = { current: undefined as ProgressBar | undefined };
   const d = await buildPreferences({
@@ -205,6 +207,7 @@ export async function buildPreferencesCmd(args: ParsedArgs, io: CliIO): Promise<
     modelName: modelDir,
     judges: judges.length ? judges : ['correctness'],
     prompts: args.number('prompts') as number,
+    openings: args.string('openings'),
     langs: lang === 'all' ? ['en', 'zh'] : [lang],
     samples,
     maxTokens: args.number('max-tokens') as number,
