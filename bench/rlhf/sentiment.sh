@@ -7,7 +7,8 @@
 #
 #   npm run build && bash bench/rlhf/sentiment.sh OUT_DIR [STEP ...]
 #
-# Steps (all by default, in this order): pretrain prefs rm rm-accuracy ppo ppo-b0 ppo-judge dpo compare plot.
+# Steps (all by default, in this order): pretrain prefs rm rm-accuracy ppo ppo-b0 ppo-judge dpo compare plot;
+# prefs4k and rm4k (a reward model on twice the rankings) run when named.
 # Each step reads the previous steps' folders in OUT_DIR. Set HEAVY to a command prefix (for example
 # "/work/bin/heavy --tag rlhf") to run the long steps under it. The figures in bench/RESULTS.md
 # ("Learning from preferences: the sentiment task") come from these commands.
@@ -49,6 +50,17 @@ for step in "${STEPS[@]}"; do
       ;;
     rm-accuracy)
       node "$ROOT/dist/bench/rlhf/rm-accuracy.js" --model rm/best --data prefs/test.jsonl
+      ;;
+    prefs4k)
+      # twice the rankings: the first reward model (1,587 rankings) overfits at 0.79 held-out accuracy
+      $L data build-preferences --model pre/best --judge sentiment --openings sotu --prompts 4000 \
+        --samples 4 --max-tokens 24 --no-expert --out prefs4k --json
+      ;;
+    rm4k)
+      $L train --objective reward --init pre/best --data prefs4k/train.jsonl --valid prefs4k/test.jsonl \
+        --batch_size 16 --learning_rate 3e-4 --min_lr 3e-5 --max_iters 600 --eval_interval 50 --max-time 180 \
+        --out rm4k --json
+      node "$ROOT/dist/bench/rlhf/rm-accuracy.js" --model rm4k/best --data prefs4k/test.jsonl
       ;;
     ppo)
       $L train --objective ppo --init pre/best --reward rm/best $PPO --out ppo --json
