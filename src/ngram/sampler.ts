@@ -457,16 +457,7 @@ export class BackoffSampler {
       acc += bestWeight;
       if (acc >= target) break;
     }
-    if (cut && topP < 1) {
-      let kept = 0;
-      for (const c of out) kept += c.weight;
-      let sum = 0;
-      for (let k = 0; k < out.length; k++) {
-        sum += out[k].weight;
-        if (sum >= topP * kept) return out.slice(0, k + 1);
-      }
-    }
-    return out;
+    return cut && topP < 1 ? nucleusOfKept(out, topP) : out;
   }
 
   /** Slot offsets of the words stored after the context of length j, by decreasing p* (ties: lower id); cached. */
@@ -536,17 +527,7 @@ export class BackoffSampler {
       acc += c.weight;
       if (acc >= target) break;
     }
-    if (cut && topP < 1) {
-      // top-k first, then top-p over the k kept (as sampleToken)
-      let kept = 0;
-      for (const c of out) kept += c.weight;
-      let sum = 0;
-      for (let k = 0; k < out.length; k++) {
-        sum += out[k].weight;
-        if (sum >= topP * kept) return out.slice(0, k + 1);
-      }
-    }
-    return out;
+    return cut && topP < 1 ? nucleusOfKept(out, topP) : out;
   }
 
   /** A leftover word, drawn from the tempered unigrams with weighed and suppressed words rejected. */
@@ -661,4 +642,19 @@ function upperBound(cumulative: Float64Array, x: number): number {
 function lastPositive(plan: SamplingPlan): number {
   for (let i = plan.count - 1; i >= 0; i--) if (plan.weights[i] > 0) return plan.ids[i];
   return -1;
+}
+
+/** Top-p after top-k: the shortest prefix of the k kept candidates whose weight reaches `topP` of theirs. */
+function nucleusOfKept(
+  out: { id: number; weight: number }[],
+  topP: number,
+): { id: number; weight: number }[] {
+  let kept = 0;
+  for (const c of out) kept += c.weight;
+  let sum = 0;
+  for (let k = 0; k < out.length; k++) {
+    sum += out[k].weight;
+    if (sum >= topP * kept) return out.slice(0, k + 1);
+  }
+  return out;
 }

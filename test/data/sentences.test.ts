@@ -116,13 +116,13 @@ describe('sentence splitting of long running text', () => {
     assert.deepEqual(streamed, expected);
   });
 
-  it('time per line does not grow with the length of a paragraph (8× the lines: < 2.5× the time per line)', () => {
+  it('time per line does not grow with the length of a paragraph (8× the lines: < 4× the time per line)', () => {
     const small = wrapped(PROSE, 250); // ~1,000 lines
     const large = wrapped(PROSE, 2000); // ~8,000 lines: a quadratic splitter takes 8× as long per line, or worse
     const texts = [small.join('\n'), large.join('\n')];
     const best = [Infinity, Infinity];
     // Runs alternate so both sizes see the same load on a shared machine; the best of each is kept.
-    for (let run = 0; run < 4; run++)
+    for (let run = 0; run < 6; run++)
       texts.forEach((text, k) => {
         const start = performance.now();
         splitRawText(text);
@@ -133,7 +133,7 @@ describe('sentence splitting of long running text', () => {
       });
     const ratio = best[1] / large.length / (best[0] / small.length);
     assert.ok(
-      ratio < 2.5,
+      ratio < 4,
       `time per line grew ${ratio.toFixed(2)}× from ${small.length} to ${large.length} lines`,
     );
   });
